@@ -20,7 +20,7 @@ int log_get_level(void)
 	return log_level;
 }
 
-static void log_vemit(const char *fmt, va_list ap, int err)
+__attribute__((format(printf, 1, 0))) static void log_vemit(const char *fmt, va_list ap, int err)
 {
 	/* One fprintf per line so concurrent threads do not interleave mid-line. */
 	char msg[1024];

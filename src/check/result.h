@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What `natdoctor check` learns: its configuration and four views (local,
+ * gateway, public, path). Probes fill the views; the verdict (verdict.c)
+ * reads them and never touches the network; the report prints both.
+ *
+ * Plain data with fixed bounds: no pointers, so a result can be built by
+ * hand in a unit test and copied freely. Every string is NUL-terminated and
+ * truncated to fit. Every text that came from the network has been passed
+ * through check_sanitize() (printable ASCII only) before it is stored here.
+ */
+#ifndef ND_CHECK_RESULT_H
+#define ND_CHECK_RESULT_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/netaddr.h"
+
+#define CHECK_MAX_PORTS	       16
+#define CHECK_MAX_STUN	       8
+#define CHECK_MAX_IFADDRS      32
+#define CHECK_MAX_HOPS	       16
+#define CHECK_MAX_LISTEN_ADDRS 4
+#define CHECK_HOST_MAX	       256
+#define CHECK_TEXT_MAX	       128
+
+/* A tri-state for facts we may not have been able to learn. */
+enum tristate { TRI_UNKNOWN = -1, TRI_NO = 0, TRI_YES = 1 };
+
+/* --- configuration ------------------------------------------------------ */
+
+struct node_port {
+	uint16_t port;
+	uint8_t proto; /* IPPROTO_TCP or IPPROTO_UDP */
+};
+
+struct stun_target {
+	char host[CHECK_HOST_MAX]; /* as given: name or literal */
+	uint16_t port;		   /* 3478 when not given */
+	bool user_given;	   /* from --stun (else the built-in list) */
+};
+
+struct check_config {
+	struct node_port ports[CHECK_MAX_PORTS];
+	size_t n_ports;
+	struct stun_target stun[CHECK_MAX_STUN];
+	size_t n_stun;
+	unsigned deadline_ms;  /* the whole check ends by then; default 2500 */
+	bool ipv4, ipv6;       /* families to probe (both by default) */
+	bool upnp;	       /* probe UPnP IGD (default yes; --no-upnp) */
+	bool pcp_map_test;     /* PCP: a short mapping of our own probe port to
+				 learn the external address (default yes) */
+	unsigned path_max_ttl; /* path probe hops, default 8, at most CHECK_MAX_HOPS */
+};
+
+/* --- local view --------------------------------------------------------- */
+
+struct local_ifaddr {
+	char ifname[IF_NAMESIZE];
+	struct netaddr addr; /* port 0 */
+	uint8_t prefixlen;
+	enum netaddr_class cls;
+};
+
+struct local_listener {
+	struct node_port port;
+	enum tristate listening;		      /* unknown if /proc/net could not be read */
+	struct netaddr addrs[CHECK_MAX_LISTEN_ADDRS]; /* bound addresses seen */
+	size_t n_addrs;
+	bool loopback_only; /* listening, but only on 127/8 or ::1 */
+};
+
+struct local_route {
+	bool present;		/* a default route exists for this family */
+	struct netaddr gateway; /* next hop; family 0 when on-link (no gateway) */
+	struct netaddr source;	/* the source address the kernel would pick */
+	char ifname[IF_NAMESIZE];
+};
+
+struct local_view {
+	struct local_ifaddr addrs[CHECK_MAX_IFADDRS];
+	size_t n_addrs;
+	struct local_route route4, route6;
+	struct local_listener listeners[CHECK_MAX_PORTS];
+	size_t n_listeners;
+	char error[CHECK_TEXT_MAX]; /* why the local view is incomplete, or "" */
+};
+
+/* --- gateway view ------------------------------------------------------- */
+
+/* PCP (RFC 6887) or NAT-PMP (RFC 6886), asked on the default gateway's UDP
+ * port 5351. */
+struct gw_proto_result {
+	bool tried;
+	bool available;		 /* a well-formed answer came back */
+	int result_code;	 /* protocol result of the last answer, -1 if none */
+	char result_name[32];	 /* e.g. "SUCCESS", "UNSUPP_VERSION" */
+	uint32_t epoch;		 /* seconds since the gateway's mapping state began */
+	struct netaddr external; /* family 0 if not reported */
+	uint32_t rtt_ms;
+	unsigned bad_packets;	    /* answers we threw away as malformed or lying */
+	char error[CHECK_TEXT_MAX]; /* "no answer within 2.5 s", "port unreachable" */
+};
+
+struct upnp_port_mapping {
+	struct node_port port;
+	bool exists;
+	struct netaddr internal; /* internal client and port */
+	char description[64];
+	uint32_t lease_s; /* 0: permanent */
+};
+
+struct upnp_result {
+	bool tried;
+	bool available;		       /* an IGD answered and its control URL works */
+	int igd_version;	       /* 1 or 2, 0 unknown */
+	char location[CHECK_HOST_MAX]; /* root description URL */
+	char connection_status[32];    /* "Connected", ... */
+	char connection_type[32];      /* "IP_Routed", ... */
+	struct netaddr external;
+	struct upnp_port_mapping mappings[CHECK_MAX_PORTS];
+	size_t n_mappings;
+	unsigned bad_answers;
+	char error[CHECK_TEXT_MAX];
+};
+
+struct gateway_view {
+	struct netaddr address; /* the IPv4 default gateway we asked */
+	struct gw_proto_result pcp, natpmp;
+	struct upnp_result upnp;
+};
+
+/* --- public view -------------------------------------------------------- */
+
+enum nat_filtering {
+	FILTERING_UNKNOWN = 0,
+	FILTERING_ENDPOINT_INDEPENDENT,
+	FILTERING_ADDRESS_DEPENDENT,
+	FILTERING_ADDRESS_AND_PORT_DEPENDENT,
+};
+
+struct stun_server_result {
+	char name[CHECK_HOST_MAX]; /* host[:port] as configured */
+	struct netaddr server;	   /* resolved address, family 0 if not */
+	bool answered;
+	struct netaddr mapped;		/* XOR-MAPPED-ADDRESS (or MAPPED-ADDRESS) */
+	struct netaddr other_address;	/* RFC 5780 OTHER-ADDRESS, if offered */
+	struct netaddr response_origin; /* RFC 5780 RESPONSE-ORIGIN, if offered */
+	uint32_t rtt_ms;
+	char software[64];
+	unsigned bad_packets;
+	char error[CHECK_TEXT_MAX];
+};
+
+struct public_family {
+	struct netaddr local;  /* our probe socket's local address and port */
+	struct netaddr mapped; /* the public address:port most servers agree on */
+	struct stun_server_result servers[CHECK_MAX_STUN];
+	size_t n_servers;
+	size_t n_answered;
+	enum tristate mapping_varies; /* mapped port/address differs by server */
+	enum tristate port_preserved; /* mapped port == local port */
+	enum tristate servers_disagree_on_ip;
+	enum nat_filtering filtering; /* RFC 5780 4.4, if a server supports it */
+};
+
+struct public_view {
+	struct public_family v4, v6;
+};
+
+/* --- path view ---------------------------------------------------------- */
+
+struct path_hop {
+	uint8_t ttl;
+	bool answered;	     /* an ICMP time-exceeded (or the target) replied */
+	struct netaddr addr; /* who answered */
+	enum netaddr_class cls;
+	uint32_t rtt_ms;
+};
+
+struct path_view {
+	bool tried;
+	struct netaddr target; /* the STUN server probed toward */
+	struct path_hop hops[CHECK_MAX_HOPS];
+	size_t n_hops;	 /* hops[0] is TTL 1 */
+	int reached_ttl; /* smallest TTL that reached the target, 0 if none */
+	char error[CHECK_TEXT_MAX];
+};
+
+/* --- all of it ---------------------------------------------------------- */
+
+struct check_result {
+	struct local_view local;
+	struct gateway_view gateway;
+	struct public_view pub;
+	struct path_view path;
+	uint32_t elapsed_ms;
+};
+
+#endif
