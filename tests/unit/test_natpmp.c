@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * NAT-PMP codec. Packets are laid out byte by byte from the figures of
- * RFC 6886 §3.2, §3.3 and §3.5, so the decoder is not only checked
- * against our own encoder.
+ * RFC 6886 §3.2, §3.3 and §3.5, and taken from real miniupnpd answers, so
+ * the decoder is not only checked against our own encoder.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -174,6 +174,33 @@ static void decode_unknown_opcode_error(void **state)
 	assert_int_equal(resp.opcode, 3);
 	assert_int_equal(resp.result, NATPMP_UNSUPP_OPCODE);
 	assert_true(resp.brief);
+}
+
+static void decode_miniupnpd_answers(void **state)
+{
+	/* Captured from miniupnpd 2.3.1 (Debian) by
+	 * tests/fuzz/capture_gateway.sh: WAN address 20.77.0.1, one second
+	 * after start; a UDP 30333 map granted for the 60 s asked. */
+	const uint8_t ext[] = { 0x00, 0x80, 0x00, 0x00, 0x00, 0x00,
+				0x00, 0x01, 0x14, 0x4d, 0x00, 0x01 };
+	const uint8_t map[] = { 0x00, 0x81, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+				0x76, 0x7d, 0x76, 0x7d, 0x00, 0x00, 0x00, 0x3c };
+	struct natpmp_request req = { .opcode = NATPMP_OP_MAP_UDP,
+				      .internal_port = 30333,
+				      .external_port = 30333,
+				      .lifetime = 60 };
+	struct natpmp_response resp;
+	struct netaddr want;
+
+	(void)state;
+	assert_int_equal(natpmp_decode_response(&resp, ext, sizeof(ext)), 0);
+	assert_int_equal(resp.epoch, 1);
+	assert_int_equal(netaddr_parse_ip(&want, "20.77.0.1"), 0);
+	assert_true(netaddr_eq(&resp.external, &want, false));
+	assert_int_equal(natpmp_decode_response(&resp, map, sizeof(map)), 0);
+	assert_true(natpmp_response_matches(&req, &resp));
+	assert_int_equal(resp.external_port, 30333);
+	assert_int_equal(resp.lifetime, 60);
 }
 
 /* --- malformed responses: one test per fault ---------------------------- */
@@ -468,6 +495,7 @@ int main(void)
 		cmocka_unit_test(decode_error_ignores_external_address),
 		cmocka_unit_test(decode_unsupp_version_figure),
 		cmocka_unit_test(decode_unknown_opcode_error),
+		cmocka_unit_test(decode_miniupnpd_answers),
 		cmocka_unit_test(reject_truncated),
 		cmocka_unit_test(reject_truncated_map_success),
 		cmocka_unit_test(reject_too_long),

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * PCP codec. Packets are laid out byte by byte from the figures of RFC 6887
- * §7.1, §7.2, §7.3, §11.1, §13 and §14.1, so the decoder is not only
- * checked against our own encoder.
+ * §7.1, §7.2, §7.3, §11.1, §13 and §14.1, and taken from real miniupnpd
+ * answers, so the decoder is not only checked against our own encoder.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -331,6 +331,46 @@ static void decode_pcp_v1_unsupp_version(void **state)
 	assert_int_equal(resp.result, PCP_UNSUPP_VERSION);
 	assert_int_equal(resp.lifetime, 1800);
 	assert_int_equal(resp.epoch, 16);
+}
+
+static void decode_miniupnpd_answers(void **state)
+{
+	/* Captured from miniupnpd 2.3.1 (Debian) by
+	 * tests/fuzz/capture_gateway.sh, WAN address 20.77.0.1. */
+	/* clang-format off */
+	const uint8_t map[] = { /* MAP UDP 30333 asked for 60 s */
+		0x02, 0x81, 0x00, 0x00, 0x00, 0x00, 0x00, 0x78, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+		0x09, 0x0a, 0x0b, 0x0c, 0x11, 0x00, 0x00, 0x00, 0x76, 0x7d, 0x76, 0x7d, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0x14, 0x4d, 0x00, 0x01,
+	};
+	const uint8_t v3[] = { /* the same MAP TCP 8333 sent as version 3 */
+		0x02, 0x81, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+		0x09, 0x0a, 0x0b, 0x0c, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
+	};
+	/* clang-format on */
+	struct pcp_request req = map_request_struct();
+	struct pcp_response resp;
+
+	(void)state;
+	req.map.protocol = IPPROTO_UDP;
+	req.lifetime = 60;
+	assert_int_equal(pcp_decode_response(&resp, map, sizeof(map)), 0);
+	assert_true(pcp_response_matches(&req, &resp));
+	assert_int_equal(resp.result, PCP_SUCCESS);
+	/* A server may grant more than asked; miniupnpd's floor is 120 s. */
+	assert_int_equal(resp.lifetime, 120);
+	assert_int_equal(resp.epoch, 1);
+	assert_int_equal(resp.map.external_port, 30333);
+	assert_ip(&resp.map.external, "20.77.0.1");
+	/* §9: it speaks version 2. It zeroes the ports of the echo, so the
+	 * answer cannot be tied to the request by its internal port. */
+	assert_int_equal(pcp_decode_response(&resp, v3, sizeof(v3)), 0);
+	assert_int_equal(resp.version, 2);
+	assert_int_equal(resp.result, PCP_UNSUPP_VERSION);
+	assert_int_equal(resp.map.internal_port, 0);
 }
 
 /* --- malformed responses: one test per fault ---------------------------- */
@@ -795,6 +835,7 @@ int main(void)
 		cmocka_unit_test(decode_response_options),
 		cmocka_unit_test(decode_natpmp_unsupp_version),
 		cmocka_unit_test(decode_pcp_v1_unsupp_version),
+		cmocka_unit_test(decode_miniupnpd_answers),
 		cmocka_unit_test(reject_truncated),
 		cmocka_unit_test(reject_too_long),
 		cmocka_unit_test(reject_length_not_multiple_of_4),
