@@ -108,8 +108,10 @@ int natpmp_encode_response(const struct natpmp_response *resp, uint8_t out[stati
 	bw_u16(&w, resp->result);
 	bw_u32(&w, resp->epoch);
 	if (!resp->brief && resp->opcode == NATPMP_OP_EXTERNAL) {
-		/* A family-0 address has all-zero bytes: 0.0.0.0 on the wire. */
-		bw_bytes(&w, resp->external.ip, 4);
+		if (resp->external.family)
+			bw_bytes(&w, resp->external.ip, 4);
+		else
+			bw_zero(&w, 4); /* none: 0.0.0.0, as §3.2 asks on errors */
 	} else if (!resp->brief) {
 		bw_u16(&w, resp->internal_port);
 		bw_u16(&w, resp->external_port);

@@ -26,7 +26,7 @@ static bool size_ok(size_t len)
 }
 
 /* §5: 16 bytes on the wire, IPv4 as ::ffff:a.b.c.d. Family 0 writes the
- * all-zeros address of family `zero_family`. */
+ * all-zeros address of family `zero_family` (§11.1: "no preference"). */
 static void put_addr(struct buf_writer *w, const struct netaddr *a, int zero_family)
 {
 	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
@@ -34,9 +34,14 @@ static void put_addr(struct buf_writer *w, const struct netaddr *a, int zero_fam
 
 	if (family == AF_INET) {
 		bw_bytes(w, v4mapped, sizeof(v4mapped));
-		bw_bytes(w, a->ip, 4);
-	} else {
+		if (a->family)
+			bw_bytes(w, a->ip, 4);
+		else
+			bw_zero(w, 4);
+	} else if (a->family) {
 		bw_bytes(w, a->ip, 16);
+	} else {
+		bw_zero(w, 16);
 	}
 }
 

@@ -170,7 +170,8 @@ int pcp_decode_request(struct pcp_request *req, const uint8_t *p, size_t len);
  * Write resp into out as a response (for test responders and a server):
  * resp->version as given (so a test can answer as another version), R bit
  * and opcode, result, lifetime, epoch, MAP data when resp->has_map, then
- * the options set. Returns the length written, or -EINVAL as for
+ * the options set (a family-0 external address is written as "::").
+ * Returns the length written, or -EINVAL as for
  * pcp_encode_request (an opcode other than ANNOUNCE or MAP, MAP data on
  * ANNOUNCE, a bad filter).
  */
