@@ -76,8 +76,14 @@ struct local_listener {
 struct local_route {
 	bool present;		/* a default route exists for this family */
 	struct netaddr gateway; /* next hop; family 0 when on-link (no gateway) */
-	struct netaddr source;	/* the source address the kernel would pick */
-	char ifname[IF_NAMESIZE];
+	/* The source address the kernel picks toward the internet (a route
+	 * lookup, see check/local.h); family 0 if that lookup failed. */
+	struct netaddr source;
+	char ifname[IF_NAMESIZE]; /* the default route's interface */
+	/* Where that lookup leaves, "" if it failed. Differs from ifname when
+	 * something more specific takes internet traffic: a VPN's 0/1 and
+	 * 128/1 routes, a policy rule. */
+	char egress_ifname[IF_NAMESIZE];
 };
 
 struct local_view {
