@@ -88,7 +88,6 @@ static const struct preset presets[] = {
 	{ "ipfs", "ipfs", { { 4001, IPPROTO_TCP }, { 4001, IPPROTO_UDP } }, 2 },
 };
 
-
 static int parse_port(const char *arg, struct node_port *out)
 {
 	char num[8];
