@@ -19,7 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 export ND_BUILD_DIR=${1:-$here/../build}
 RUNS=${2:-10}
 export NATDOCTOR=${NATDOCTOR:-$ND_BUILD_DIR/natdoctor}
-export LAB_QUIET=1
+export LAB_QUIET=1 LAB_CMD_TIMEOUT=300
 source "$here/../tests/lab/lib.sh"
 
 # Routers rate-limit ICMP errors (1 per second per destination, bursts of
@@ -35,11 +35,16 @@ unlimit_icmp()
 }
 
 # mean_ms NAME CMD...: hyperfine in the host namespace, mean in ms.
+# PEER_RUNS (default RUNS) applies to the peer tools, which take 10 s a
+# run when nothing answers.
 mean_ms()
 {
-	local name=$1
+	local name=$1 runs=$RUNS warm=1
 	shift
-	lab_host hyperfine --runs "$RUNS" --warmup 1 -N -i --export-json "$LAB_DIR/$name.json" \
+	if [[ "$name" != check && -n "${PEER_RUNS:-}" ]]; then
+		runs=$PEER_RUNS warm=0
+	fi
+	lab_host hyperfine --runs "$runs" --warmup "$warm" -N -i --export-json "$LAB_DIR/$name.json" \
 		"$*" >/dev/null 2>&1 || fail "hyperfine failed for $name"
 	jq '.results[0].mean * 1000 | round' "$LAB_DIR/$name.json"
 }
@@ -54,6 +59,8 @@ peak_rss_kib()
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 
 for topo in home blackhole; do
+	PEER_RUNS=
+	[[ "$topo" == blackhole ]] && PEER_RUNS=2
 	lab_up "$topo"
 	unlimit_icmp
 	check="$NATDOCTOR check --json --stun $STUN_A --stun $STUN_B"
