@@ -55,3 +55,22 @@ for mode in burst lie mixed silent; do
 		fail "mode $mode: escape sequences in the text report (stdout is not a terminal)"
 	fi
 done
+
+lab_step "a lying UPnP device: LOCATION pointing elsewhere, names, garbage"
+lab_hostile_mode silent
+# A web server at the third party, to see whether anyone comes.
+lab_daemon thirdparty "$NS_SRV" socat -u TCP-LISTEN:80,bind="$PEER_IP",fork,reuseaddr \
+	OPEN:"$LAB_DIR/thirdparty.log",creat,append
+lab_wait_port "$NS_SRV" tcp 80
+lab_daemon ssdpliar "$NS_ROUTER" python3 "$(dirname "$0")/ssdp_liar.py" \
+	--lan-ip "$HOST_GW" --third-party "$PEER_IP" --max-seconds 120
+lab_wait_port "$NS_ROUTER" udp 1900
+rc=0
+lab_natdoctor "$LAB_DIR/ssdp.json" check --json --timeout 1500 --stun "$HOSTILE_A" || rc=$?
+[[ "$rc" == 0 || "$rc" == 1 ]] || fail "ssdp liar: exit status $rc"
+assert_match answered "$(cat "$LAB_DIR/ssdpliar.log")" "the liar was asked"
+if [[ -s "$LAB_DIR/thirdparty.log" ]] || lab_srv ss -tn state established "( sport = :80 )" | grep -q "$PEER_IP"; then
+	fail "natdoctor connected to the third party named in a lying LOCATION"
+fi
+assert_json "$LAB_DIR/ssdp.json" .gateway.upnp.available false
+assert_json "$LAB_DIR/ssdp.json" '.gateway.upnp.bad_answers > 0' true
