@@ -27,6 +27,10 @@
  *     192.0.2.1:32853, MESSAGE-INTEGRITY, FINGERPRINT.
  * 2.3 Sample IPv6 Response: the same with
  *     [2001:db8:1234:5678:11:2233:4455:6677]:32853.
+ * 2.4 Sample Request with Long-Term Authentication (transaction id
+ *     78ad3433c6ad72c029da412e): USERNAME (six katakana in UTF-8), NONCE,
+ *     REALM "example.org", MESSAGE-INTEGRITY; no FINGERPRINT. Padding is
+ *     zeros here.
  */
 static const uint8_t rfc5769_request[] = {
 	0x00, 0x01, 0x00, 0x58, 0x21, 0x12, 0xa4, 0x42, 0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34,
@@ -56,6 +60,17 @@ static const uint8_t rfc5769_ipv6_response[] = {
 	0xbe, 0xd2, 0xb9, 0xd9, 0x00, 0x08, 0x00, 0x14, 0xa3, 0x82, 0x95, 0x4e, 0x4b, 0xe6,
 	0x7b, 0xf1, 0x17, 0x84, 0xc9, 0x7c, 0x82, 0x92, 0xc2, 0x75, 0xbf, 0xe3, 0xed, 0x41,
 	0x80, 0x28, 0x00, 0x04, 0xc8, 0xfb, 0x0b, 0x4c,
+};
+
+static const uint8_t rfc5769_long_term_request[] = {
+	0x00, 0x01, 0x00, 0x60, 0x21, 0x12, 0xa4, 0x42, 0x78, 0xad, 0x34, 0x33, 0xc6, 0xad, 0x72,
+	0xc0, 0x29, 0xda, 0x41, 0x2e, 0x00, 0x06, 0x00, 0x12, 0xe3, 0x83, 0x9e, 0xe3, 0x83, 0x88,
+	0xe3, 0x83, 0xaa, 0xe3, 0x83, 0x83, 0xe3, 0x82, 0xaf, 0xe3, 0x82, 0xb9, 0x00, 0x00, 0x00,
+	0x15, 0x00, 0x1c, 0x66, 0x2f, 0x2f, 0x34, 0x39, 0x39, 0x6b, 0x39, 0x35, 0x34, 0x64, 0x36,
+	0x4f, 0x4c, 0x33, 0x34, 0x6f, 0x4c, 0x39, 0x46, 0x53, 0x54, 0x76, 0x79, 0x36, 0x34, 0x73,
+	0x41, 0x00, 0x14, 0x00, 0x0b, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x2e, 0x6f, 0x72,
+	0x67, 0x00, 0x00, 0x08, 0x00, 0x14, 0xf6, 0x70, 0x24, 0x65, 0x6d, 0xd6, 0x4a, 0x3e, 0x02,
+	0xb8, 0xe0, 0x71, 0x2e, 0x85, 0xc9, 0xa2, 0x8c, 0xa8, 0x96, 0x66
 };
 
 static const uint8_t rfc_tid[STUN_TID_LEN] = { 0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34,
@@ -195,6 +210,36 @@ static void rfc5769_ipv6_response_decodes(void **state)
 	assert_addr(&m.xor_mapped, "2001:db8:1234:5678:11:2233:4455:6677", 32853);
 	assert_string_equal(m.software, "test vector");
 	assert_true(m.has_fingerprint);
+}
+
+/* We do no authentication: the long-term request decodes structurally,
+ * its USERNAME, NONCE and REALM known and skipped (no 420 for them), its
+ * MESSAGE-INTEGRITY noticed and not checked. */
+static void rfc5769_long_term_request_structure(void **state)
+{
+	const uint8_t tid[STUN_TID_LEN] = { 0x78, 0xad, 0x34, 0x33, 0xc6, 0xad,
+					    0x72, 0xc0, 0x29, 0xda, 0x41, 0x2e };
+	const size_t n = sizeof(rfc5769_long_term_request);
+	uint8_t buf[sizeof(rfc5769_long_term_request)];
+	struct stun_msg m;
+
+	(void)state;
+	assert_int_equal(stun_decode(&m, rfc5769_long_term_request, n), 0);
+	assert_int_equal(m.cls, STUN_REQUEST);
+	assert_int_equal(m.method, STUN_BINDING);
+	assert_int_equal(m.len, n);
+	assert_memory_equal(m.tid, tid, STUN_TID_LEN);
+	assert_true(m.has_message_integrity);
+	assert_false(m.has_fingerprint);
+	assert_false(m.has_software);
+	assert_int_equal(m.n_unknown, 0);
+	assert_int_equal(m.bad_attrs, 0);
+	/* Without a FINGERPRINT nothing notices a flipped byte in the HMAC:
+	 * that is what MESSAGE-INTEGRITY is for, and we do not check it. */
+	memcpy(buf, rfc5769_long_term_request, n);
+	buf[n - 1] ^= 0xff;
+	assert_int_equal(stun_decode(&m, buf, n), 0);
+	assert_true(m.has_message_integrity);
 }
 
 /* Any single flipped bit fails the decode, most of them only because the
@@ -396,6 +441,35 @@ static void attr_bad_family_is_ignored(void **state)
 	assert_false(m.has_other_address);
 	assert_null(stun_msg_mapped(&m));
 	assert_int_equal(m.bad_attrs, 3);
+}
+
+/* XOR-MAPPED-ADDRESS shorter than its family needs, down to nothing: the
+ * attribute is dropped, never read past its own length. */
+static void attr_short_xor_mapped(void **state)
+{
+	const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+	struct raw r;
+	struct stun_msg m;
+
+	(void)state;
+	for (size_t cut = 0; cut < 20; cut++) {
+		uint8_t v[20] = { 0, 0x02 };
+
+		be16_store(v + 2, 0x2112);
+		memcpy(v + 4, v6, 16);
+		raw_init(&r, 0x0101);
+		raw_attr(&r, STUN_ATTR_XOR_MAPPED_ADDRESS, v, cut);
+		assert_int_equal(stun_decode(&m, r.b, r.len), 0);
+		assert_false(m.has_xor_mapped);
+		assert_null(stun_msg_mapped(&m));
+		assert_int_equal(m.bad_attrs, 1);
+	}
+	/* IPv4 cut short: 7 bytes of 8. */
+	raw_init(&r, 0x0101);
+	raw_addr(&r, STUN_ATTR_XOR_MAPPED_ADDRESS, 0x01, 1, v6, 3);
+	assert_int_equal(stun_decode(&m, r.b, r.len), 0);
+	assert_false(m.has_xor_mapped);
+	assert_int_equal(m.bad_attrs, 1);
 }
 
 static void attr_wrong_lengths_are_ignored(void **state)
@@ -657,6 +731,33 @@ static void rt_binding_request_matches_rfc_xor(void **state)
 	assert_memory_equal(buf + STUN_HEADER_LEN, rfc5769_ipv6_response + 36, 24);
 }
 
+/* Our SOFTWARE attribute is the RFC's byte for byte, up to the padding
+ * (the RFC pads with spaces, we with zeros): 2.1 and 2.2. */
+static void rt_software_matches_rfc(void **state)
+{
+	uint8_t buf[128];
+	int n;
+
+	(void)state;
+	n = stun_encode(&(struct stun_opts){ .cls = STUN_REQUEST,
+					     .method = STUN_BINDING,
+					     .tid = rfc_tid,
+					     .software = "STUN test client" },
+			buf, sizeof(buf));
+	assert_int_equal(n, STUN_HEADER_LEN + 20);
+	/* Header too, but its length: the RFC's request carries more. */
+	assert_memory_equal(buf, rfc5769_request, 2);
+	assert_memory_equal(buf + 4, rfc5769_request + 4, 16 + 20);
+	n = stun_encode(&(struct stun_opts){ .cls = STUN_SUCCESS,
+					     .method = STUN_BINDING,
+					     .tid = rfc_tid,
+					     .software = "test vector" },
+			buf, sizeof(buf));
+	assert_int_equal(n, STUN_HEADER_LEN + 16);
+	assert_memory_equal(buf + STUN_HEADER_LEN, rfc5769_ipv4_response + STUN_HEADER_LEN, 15);
+	assert_int_equal(buf[STUN_HEADER_LEN + 15], 0);
+}
+
 static void rt_software_and_fingerprint_match_rfc(void **state)
 {
 	/* The RFC's IPv4 response without MESSAGE-INTEGRITY: SOFTWARE,
@@ -735,6 +836,29 @@ static void rt_change_request_flags(void **state)
 	round_trip(
 	    &(struct stun_opts){ .cls = STUN_REQUEST, .method = STUN_BINDING, .tid = rfc_tid }, &m);
 	assert_false(m.has_change_request);
+}
+
+/* RFC 5780 sections 7.2 and 7.5 on the wire: CHANGE-REQUEST with both
+ * flags is 0003 0004 00000006, RESPONSE-PORT 30333 is 0027 0004 767d 0000. */
+static void rt_rfc5780_wire_bytes(void **state)
+{
+	const uint8_t want[] = { 0x00, 0x03, 0x00, 0x04, 0x00, 0x00, 0x00, 0x06,
+				 0x00, 0x27, 0x00, 0x04, 0x76, 0x7d, 0x00, 0x00 };
+	uint8_t buf[64];
+	int n;
+
+	(void)state;
+	n = stun_encode(&(struct stun_opts){ .cls = STUN_REQUEST,
+					     .method = STUN_BINDING,
+					     .tid = rfc_tid,
+					     .change_request = true,
+					     .change_ip = true,
+					     .change_port = true,
+					     .response_port = 30333 },
+			buf, sizeof(buf));
+	assert_int_equal(n, STUN_HEADER_LEN + sizeof(want));
+	assert_int_equal(be16_load(buf + 2), sizeof(want));
+	assert_memory_equal(buf + STUN_HEADER_LEN, want, sizeof(want));
 }
 
 static void rt_response_port_and_padding(void **state)
@@ -904,6 +1028,7 @@ int main(void)
 		cmocka_unit_test(rfc5769_sample_request),
 		cmocka_unit_test(rfc5769_ipv4_response_decodes),
 		cmocka_unit_test(rfc5769_ipv6_response_decodes),
+		cmocka_unit_test(rfc5769_long_term_request_structure),
 		cmocka_unit_test(rfc5769_flipped_byte_breaks_fingerprint),
 		cmocka_unit_test(rfc5769_every_truncation_fails),
 		cmocka_unit_test(is_message_tells_stun_from_other_traffic),
@@ -914,6 +1039,7 @@ int main(void)
 		cmocka_unit_test(attr_length_past_end),
 		cmocka_unit_test(attr_padding_any_value),
 		cmocka_unit_test(attr_bad_family_is_ignored),
+		cmocka_unit_test(attr_short_xor_mapped),
 		cmocka_unit_test(attr_wrong_lengths_are_ignored),
 		cmocka_unit_test(attr_duplicates_first_wins),
 		cmocka_unit_test(attr_huge_reason_phrase_is_truncated),
@@ -926,9 +1052,11 @@ int main(void)
 		cmocka_unit_test(attr_legacy_rfc3489_addresses),
 		cmocka_unit_test(attr_plain_mapped_fallback),
 		cmocka_unit_test(rt_binding_request_matches_rfc_xor),
+		cmocka_unit_test(rt_software_matches_rfc),
 		cmocka_unit_test(rt_software_and_fingerprint_match_rfc),
 		cmocka_unit_test(rt_every_address_attribute),
 		cmocka_unit_test(rt_change_request_flags),
+		cmocka_unit_test(rt_rfc5780_wire_bytes),
 		cmocka_unit_test(rt_response_port_and_padding),
 		cmocka_unit_test(rt_error_code_and_unknown_attributes),
 		cmocka_unit_test(rt_software),
