@@ -55,12 +55,10 @@ static int keep(char *dst, const uint8_t *v, size_t n, bool strict)
 	for (size_t i = 0; i < n; i++) {
 		uint8_t c = v[i];
 
-		if (c < 0x20 || c == 0x7f)
-			return -EBADMSG;
-		if (c > 0x7e) {
+		if (c < 0x20 || c > 0x7e) {
 			if (strict)
 				return -EBADMSG;
-			c = '?';
+			c = '?'; /* shown only: one odd byte must not hide a gateway */
 		}
 		dst[i] = (char)c;
 	}
@@ -169,8 +167,8 @@ int ssdp_location_parse(const char *location, struct ssdp_url *out)
 	if (*h == '[') {
 		const char *rb = memchr(h, ']', (size_t)(end - h));
 
-		if (!rb)
-			return -EINVAL;
+		if (!rb || !memchr(h, ':', (size_t)(rb - h)))
+			return -EINVAL; /* brackets are for IPv6 literals only */
 		hn = (size_t)(rb - h - 1);
 		h++;
 		p = rb + 1;

@@ -50,7 +50,8 @@ struct ssdp_response {
  * first of a repeated header counts. Returns 0, or
  *   -ENOMSG    not an SSDP search answer (other status line or method)
  *   -EBADMSG   no ST or no LOCATION header, a header line without a colon,
- *              a NUL or other control byte inside a value
+ *              a byte outside printable ASCII in ST or LOCATION (in USN
+ *              and SERVER, which are only shown, such bytes become '?')
  *   -EMSGSIZE  a value of ST, LOCATION, USN or SERVER too long to keep
  * On error *out is unspecified. */
 int ssdp_decode_response(struct ssdp_response *out, const uint8_t *pkt, size_t len);

@@ -141,9 +141,14 @@ static void malformed_answers(void **state)
 			 -EBADMSG);
 	/* A NUL or an escape inside a value. */
 	assert_int_equal(ssdp_decode_response(&r, nul, sizeof(nul) - 1), -EBADMSG);
-	assert_int_equal(decode(&r, "HTTP/1.1 200 OK\r\nST: a\r\nSERVER: \x1b[31mred\r\n"
+	assert_int_equal(decode(&r, "HTTP/1.1 200 OK\r\nST: a\x1b[31m\r\n"
 				    "LOCATION: http://1.1.1.1/\r\n"),
 			 -EBADMSG);
+	/* In a field that is only shown, the byte is replaced instead. */
+	assert_int_equal(decode(&r, "HTTP/1.1 200 OK\r\nST: a\r\nSERVER: \x1b[31mred\r\n"
+				    "LOCATION: http://1.1.1.1/\r\n"),
+			 0);
+	assert_string_equal(r.server, "?[31mred");
 	/* A value too long to keep. */
 	memset(big, 'x', sizeof(big));
 	memcpy(big, "HTTP/1.1 200 OK\r\nST: ", 21);
@@ -216,6 +221,7 @@ static void location_refusals(void **state)
 		"http://[fe80::1/x",	  /* unclosed bracket */
 		"http:///x",		  /* no host */
 		"http://1.2.3.4.5/x",
+		"http://[192.168.1.1]/x", /* brackets around IPv4 */
 	};
 	struct ssdp_url u;
 
