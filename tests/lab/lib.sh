@@ -25,10 +25,13 @@
 #   lab_router_reboot       play a home-router reboot (miniupnpd forgets all)
 #   lab_hostile_mode MODE   restart the hostile responders (burst lie mixed silent)
 #   fail / assert_eq / assert_ne / assert_match / assert_json / assert_status
+#   lab_namespaces          this run's namespaces that exist now (empty after lab_down)
 #   lab_step TITLE          print a step header; lab_ms: milliseconds clock
 #
 # Variables after lab_up (exported; empty when the topology has no such thing):
-#   LAB_ID LAB_DIR LAB_TOPOLOGY
+#   LAB_ID LAB_DIR LAB_TOPOLOGY LAB_UP_MS          run id, temp dir, topology, build time
+#   NATDOCTOR LAB_HOSTILE_BIN LABTOOL              binaries (LABTOOL: python3 probes,
+#                                                  independent of natdoctor: trace pcp count soap)
 #   NS_HOST NS_ROUTER NS_ISP NS_CORE NS_SRV        namespace names
 #   HOST_IP HOST_IP6 HOST_IF                       the host under test
 #   HOST_GW                                        the host's IPv4 default gateway
@@ -67,11 +70,12 @@ LAB_SOURCE_DIR=${ND_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && p
 LAB_BUILD_DIR=${ND_BUILD_DIR:-$LAB_SOURCE_DIR/build}
 NATDOCTOR=${NATDOCTOR:-$LAB_BUILD_DIR/natdoctor}
 LAB_HOSTILE_BIN=${LAB_HOSTILE_BIN:-$LAB_BUILD_DIR/tests/lab_hostile}
+LABTOOL=$LAB_SOURCE_DIR/tests/lab/labtool.py
 LAB_CMD_TIMEOUT=${LAB_CMD_TIMEOUT:-60}
 LAB_WAIT_TIMEOUT=${LAB_WAIT_TIMEOUT:-5}
 LAB_DAEMON_MAX_SECONDS=${LAB_DAEMON_MAX_SECONDS:-900}
 LAB_HOSTILE_MODE=${LAB_HOSTILE_MODE:-burst}
-export NATDOCTOR LAB_SOURCE_DIR LAB_BUILD_DIR LAB_HOSTILE_BIN
+export NATDOCTOR LAB_SOURCE_DIR LAB_BUILD_DIR LAB_HOSTILE_BIN LABTOOL
 
 # --- the address plan (tests/lab/README.md draws it) ------------------------
 # "Public" addresses come from 11.0.0.0/16 and 2a00:11::/32: outside every
@@ -262,7 +266,8 @@ lab_wait_port()
 
 # --- teardown and traps ---------------------------------------------------------
 
-_lab_namespaces()
+# lab_namespaces: the names of this run's namespaces that exist now, one a line.
+lab_namespaces()
 {
 	[[ -n "${LAB_ID:-}" ]] || return 0
 	ip netns list 2>/dev/null | awk -v p="$LAB_ID-" 'index($1, p) == 1 { print $1 }'
@@ -285,7 +290,7 @@ lab_down()
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do
 			kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
 		done
-	done < <(_lab_namespaces)
+	done < <(lab_namespaces)
 	for ((i = 0; i < 100; i++)); do
 		local alive=0
 		for pid in "${pids[@]}"; do
@@ -301,7 +306,7 @@ lab_down()
 		[[ -n "$ns" ]] || continue
 		ip netns del "$ns" 2>/dev/null || true
 		rm -rf "/etc/netns/$ns"
-	done < <(_lab_namespaces)
+	done < <(lab_namespaces)
 	for pid in "${children[@]}"; do
 		wait "$pid" 2>/dev/null || true
 	done
@@ -324,7 +329,7 @@ _lab_dump()
 			ip -n "$ns" route 2>&1
 			ip -n "$ns" -6 route 2>&1 | grep -v '^fe80::/64'
 			ip netns exec "$ns" nft list ruleset 2>&1
-		done < <(_lab_namespaces)
+		done < <(lab_namespaces)
 		for f in "$LAB_DIR"/*.log; do
 			[[ -e "$f" ]] || continue
 			echo "---- $(basename "$f") (last 80 lines)"
