@@ -31,7 +31,8 @@
 # Variables after lab_up (exported; empty when the topology has no such thing):
 #   LAB_ID LAB_DIR LAB_TOPOLOGY LAB_UP_MS          run id, temp dir, topology, build time
 #   NATDOCTOR LAB_HOSTILE_BIN LABTOOL              binaries (LABTOOL: python3 probes,
-#                                                  independent of natdoctor: trace pcp count soap)
+#                                                  independent of natdoctor: trace, pcp,
+#                                                  count (stun pcp natpmp ssdp), soap)
 #   NS_HOST NS_ROUTER NS_ISP NS_CORE NS_SRV        namespace names
 #   HOST_IP HOST_IP6 HOST_IF                       the host under test
 #   HOST_GW                                        the host's IPv4 default gateway
@@ -40,7 +41,11 @@
 #   PUBLIC_IP                                      the host's address as the world sees it
 #   STUN_A STUN_B STUN_PORT STUN_ALT_PORT          the STUN servers the host should ask
 #   COTURN_A COTURN_B COTURN_A6 COTURN_B6          coturn (real RFC 5780 server), always up
-#   HOSTILE_A HOSTILE_B                            hostile STUN responders (hostile)
+#   HOSTILE_A HOSTILE_B                            hostile STUN responders (hostile only;
+#                                                  there STUN_A/B = HOSTILE_A/B, and the
+#                                                  router's UDP 5351 on ROUTER_LAN is
+#                                                  lab_hostile too: PCP + NAT-PMP lies)
+#   HOSTILE_A_ADDR HOSTILE_B_ADDR                  their addresses, set in every topology
 #   PEER_IP PEER_IP6                               a stranger in the server namespace
 #   LAB_NAT_LAYERS LAB_MAPPING LAB_FILTERING       what this topology is meant to be
 #   LAB_GATEWAY_PROTOCOLS                          "upnp natpmp pcp", "hostile" or ""
@@ -369,26 +374,46 @@ _lab_on_err()
 		"${BASH_SOURCE[1]:-?}" "$line" "$cmd" >&2
 }
 
-# Namespaces left by an earlier run that was SIGKILLed (no trap ran): its
-# owner pid is gone and nothing runs inside them any more (the daemons' own
-# timeout ended them). Delete those, never anything that is still in use.
+# A run that was SIGKILLed (no trap ran) leaves its namespaces and daemons
+# behind (the daemons end by themselves after LAB_DAEMON_MAX_SECONDS). A run
+# is stale when its temp dir's owner pid is gone: then nothing can be using
+# its namespaces, so end what still runs inside them (by pid, found with
+# `ip netns pids`, nothing outside them) and delete them. A live run, or one
+# whose owner pid was reused, is left alone.
 _lab_sweep_stale()
 {
-	local d id owner ns
+	local d id owner ns pid pids i
 	for d in /tmp/natdoctor-lab.nd?????; do
 		[[ -f "$d/owner" ]] || continue
 		owner=$(<"$d/owner")
+		[[ "$owner" =~ ^[0-9]+$ ]] || continue
 		kill -0 "$owner" 2>/dev/null && continue
 		id=${d##*.}
+		pids=()
 		while read -r ns; do
-			[[ -n "$ns" && -z "$(ip netns pids "$ns" 2>/dev/null)" ]] || continue 2
+			[[ -n "$ns" ]] || continue
+			for pid in $(ip netns pids "$ns" 2>/dev/null); do
+				kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
+			done
 		done < <(ip netns list | awk -v p="$id-" 'index($1, p) == 1 { print $1 }')
+		for ((i = 0; i < 50 && ${#pids[@]}; i++)); do
+			for pid in "${pids[@]}"; do
+				kill -0 "$pid" 2>/dev/null && break
+				pid=
+			done
+			[[ -n "$pid" ]] || break
+			sleep 0.02
+		done
+		for pid in "${pids[@]}"; do
+			kill -KILL "$pid" 2>/dev/null || true
+		done
 		while read -r ns; do
 			[[ -n "$ns" ]] || continue
 			ip netns del "$ns" 2>/dev/null || true
 			rm -rf "/etc/netns/$ns"
 		done < <(ip netns list | awk -v p="$id-" 'index($1, p) == 1 { print $1 }')
 		rm -rf "$d"
+		echo "lab: removed stale run $id (its owner pid $owner is gone)" >&2
 	done
 }
 
