@@ -271,35 +271,38 @@ lab_wait_port()
 
 # --- teardown and traps ---------------------------------------------------------
 
+# _lab_ns_with_prefix ID: the namespaces named "ID-...", one a line.
+_lab_ns_with_prefix()
+{
+	ip netns list 2>/dev/null | awk -v p="$1-" 'index($1, p) == 1 { print $1 }'
+}
+
 # lab_namespaces: the names of this run's namespaces that exist now, one a line.
 lab_namespaces()
 {
-	[[ -n "${LAB_ID:-}" ]] || return 0
-	ip netns list 2>/dev/null | awk -v p="$LAB_ID-" 'index($1, p) == 1 { print $1 }'
+	[[ -z "${LAB_ID:-}" ]] || _lab_ns_with_prefix "$LAB_ID"
 }
 
-# lab_down: stop every daemon this run started, end whatever else still runs
-# inside this run's namespaces (by pid: the namespaces are ours), delete the
-# namespaces. Safe to call twice; lab_up can follow it.
-lab_down()
+# _lab_end_run ID [PID...]: TERM the PIDs and every process inside the
+# namespaces "ID-..." (by pid, from `ip netns pids`: nothing outside them),
+# wait up to 2 s, KILL what is left, delete those namespaces.
+_lab_end_run()
 {
-	local name ns pid pids=() children=() i
-	for name in "${!LAB_PIDS[@]}"; do
-		pid=${LAB_PIDS[$name]}
-		children+=("$pid")
+	local id=$1 ns pid pids=() i alive
+	shift
+	for pid in "$@"; do
 		kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
 	done
-	LAB_PIDS=()
 	while read -r ns; do
 		[[ -n "$ns" ]] || continue
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do
 			kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
 		done
-	done < <(lab_namespaces)
+	done < <(_lab_ns_with_prefix "$id")
 	for ((i = 0; i < 100; i++)); do
-		local alive=0
+		alive=0
 		for pid in "${pids[@]}"; do
-			kill -0 "$pid" 2>/dev/null && alive=1
+			kill -0 "$pid" 2>/dev/null && alive=1 && break
 		done
 		((alive)) || break
 		sleep 0.02
@@ -311,7 +314,17 @@ lab_down()
 		[[ -n "$ns" ]] || continue
 		ip netns del "$ns" 2>/dev/null || true
 		rm -rf "/etc/netns/$ns"
-	done < <(lab_namespaces)
+	done < <(_lab_ns_with_prefix "$id")
+}
+
+# lab_down: stop every daemon this run started, end whatever else still runs
+# inside this run's namespaces (by pid: the namespaces are ours), delete the
+# namespaces. Safe to call twice; lab_up can follow it.
+lab_down()
+{
+	local pid children=("${LAB_PIDS[@]}")
+	LAB_PIDS=()
+	[[ -z "${LAB_ID:-}" ]] || _lab_end_run "$LAB_ID" "${children[@]}"
 	for pid in "${children[@]}"; do
 		wait "$pid" 2>/dev/null || true
 	done
@@ -382,36 +395,14 @@ _lab_on_err()
 # whose owner pid was reused, is left alone.
 _lab_sweep_stale()
 {
-	local d id owner ns pid pids i
+	local d id owner
 	for d in /tmp/natdoctor-lab.nd?????; do
 		[[ -f "$d/owner" ]] || continue
 		owner=$(<"$d/owner")
 		[[ "$owner" =~ ^[0-9]+$ ]] || continue
 		kill -0 "$owner" 2>/dev/null && continue
 		id=${d##*.}
-		pids=()
-		while read -r ns; do
-			[[ -n "$ns" ]] || continue
-			for pid in $(ip netns pids "$ns" 2>/dev/null); do
-				kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
-			done
-		done < <(ip netns list | awk -v p="$id-" 'index($1, p) == 1 { print $1 }')
-		for ((i = 0; i < 50 && ${#pids[@]}; i++)); do
-			for pid in "${pids[@]}"; do
-				kill -0 "$pid" 2>/dev/null && break
-				pid=
-			done
-			[[ -n "$pid" ]] || break
-			sleep 0.02
-		done
-		for pid in "${pids[@]}"; do
-			kill -KILL "$pid" 2>/dev/null || true
-		done
-		while read -r ns; do
-			[[ -n "$ns" ]] || continue
-			ip netns del "$ns" 2>/dev/null || true
-			rm -rf "/etc/netns/$ns"
-		done < <(ip netns list | awk -v p="$id-" 'index($1, p) == 1 { print $1 }')
+		_lab_end_run "$id"
 		rm -rf "$d"
 		echo "lab: removed stale run $id (its owner pid $owner is gone)" >&2
 	done
@@ -752,14 +743,21 @@ _lab_router_behind_core()
 	fi
 }
 
-_lab_topo_home()
+# The home router's NAT and miniupnpd, in NS_ROUTER (home and cgnat).
+_lab_home_router()
 {
-	_lab_router_behind_core v6
 	_lab_nft_home "$NS_ROUTER"
 	_lab_miniupnpd_conf
 	_lab_miniupnpd_start
-	LAB_NAT_LAYERS=1 LAB_MAPPING=endpoint-independent
-	LAB_FILTERING=address-and-port-dependent LAB_GATEWAY_PROTOCOLS="upnp natpmp pcp"
+	LAB_MAPPING=endpoint-independent LAB_FILTERING=address-and-port-dependent
+	LAB_GATEWAY_PROTOCOLS="upnp natpmp pcp"
+}
+
+_lab_topo_home()
+{
+	_lab_router_behind_core v6
+	_lab_home_router
+	LAB_NAT_LAYERS=1
 }
 
 # Provider CGNAT (WAN 11.0.4.2, inside 100.64.0.1/24) in front of the same
@@ -785,11 +783,8 @@ _lab_topo_cgnat()
 	EOF
 	_lab_lan "$NS_ROUTER" 192.168.1
 	_lab_nft_nat "$NS_ISP" ""
-	_lab_nft_home "$NS_ROUTER"
-	_lab_miniupnpd_conf
-	_lab_miniupnpd_start
-	LAB_NAT_LAYERS=2 LAB_MAPPING=endpoint-independent
-	LAB_FILTERING=address-and-port-dependent LAB_GATEWAY_PROTOCOLS="upnp natpmp pcp"
+	_lab_home_router
+	LAB_NAT_LAYERS=2
 }
 
 _lab_topo_symmetric()

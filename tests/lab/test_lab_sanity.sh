@@ -15,16 +15,23 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 declare -A UP_MS=() TOTAL_MS=()
 
-# natdiscovery TARGET: coturn's RFC 5780 client against coturn; prints the
-# mapping and filtering verdicts and the first reflexive address, tab-separated.
-natdiscovery()
+# expect_nat REFLEXIVE_IP MAPPING [FILTERING]: run coturn's RFC 5780 client
+# (turnutils_natdiscovery -m -f) against coturn at STUN_A and check the
+# reflexive address and its verdicts (RFC 4787 words as coturn prints them:
+# "Endpoint Independent", "Address and Port Dependent", ...).
+expect_nat()
 {
-	local out
-	out=$(lab_host turnutils_natdiscovery -m -f "$1" 2>&1) || fail "turnutils_natdiscovery failed: $out"
-	awk '/NAT with .* Mapping!/ { sub(/^NAT with /, ""); sub(/ Mapping!$/, ""); m = $0 }
+	local out m f refl
+	out=$(lab_host turnutils_natdiscovery -m -f "$STUN_A" 2>&1) ||
+		fail "turnutils_natdiscovery failed: $out"
+	IFS=$'\t' read -r m f refl < <(awk '
+	     /NAT with .* Mapping!/ { sub(/^NAT with /, ""); sub(/ Mapping!$/, ""); m = $0 }
 	     /NAT with .* Filtering!/ { sub(/^NAT with /, ""); sub(/ Filtering!$/, ""); f = $0 }
 	     /UDP reflexive addr:/ && r == "" { r = $NF }
-	     END { printf "%s\t%s\t%s\n", m, f, r }' <<<"$out"
+	     END { printf "%s\t%s\t%s\n", m, f, r }' <<<"$out")
+	assert_eq "$1" "${refl%:*}" "reflexive address (coturn)"
+	assert_eq "$2" "$m" "mapping (coturn)"
+	[[ -z "${3:-}" ]] || assert_eq "$3" "$f" "filtering (coturn)"
 }
 
 # count DEST PORT KIND [WAIT]: labtool's count of the answers to one request.
@@ -64,13 +71,9 @@ natpmpc_field()
 
 check_public()
 {
-	local r m f refl
+	local r
 	lab_step "public: no NAT; coturn sees the host's own address"
-	r=$(natdiscovery "$STUN_A")
-	IFS=$'\t' read -r m f refl <<<"$r"
-	assert_eq "$HOST_IP" "${refl%:*}" "reflexive address (no NAT)"
-	assert_eq "Endpoint Independent" "$m" "mapping"
-	assert_eq "Endpoint Independent" "$f" "filtering"
+	expect_nat "$HOST_IP" "Endpoint Independent" "Endpoint Independent"
 	assert_eq "11.0.1.1 $COTURN_A" "$(trace_hops "$COTURN_A")" "IPv4 path"
 	assert_eq "2a00:11:1::1 $COTURN_A6" "$(trace_hops "$COTURN_A6")" "IPv6 path"
 	# No gateway at all: the core router answers 5351 with port unreachable.
@@ -80,7 +83,7 @@ check_public()
 
 check_home()
 {
-	local out r m f refl e1 e2
+	local out r e1 e2
 	lab_step "home: miniupnpd speaks UPnP IGD, NAT-PMP and PCP with the public WAN address"
 	out=$(lab_host upnpc -s 2>&1) || fail "upnpc -s failed: $out"
 	assert_match "Found valid IGD : http://$ROUTER_LAN:5000/" "$out" "upnpc -s IGD"
@@ -95,11 +98,7 @@ check_home()
 		"PCP MAP result, external address, nonce"
 
 	lab_step "home: coturn classifies the masquerade as EIM + APDF"
-	r=$(natdiscovery "$STUN_A")
-	IFS=$'\t' read -r m f refl <<<"$r"
-	assert_eq "$ROUTER_WAN" "${refl%:*}" "reflexive address"
-	assert_eq "Endpoint Independent" "$m" "mapping"
-	assert_eq "Address and Port Dependent" "$f" "filtering"
+	expect_nat "$ROUTER_WAN" "Endpoint Independent" "Address and Port Dependent"
 	assert_eq "$ROUTER_LAN 11.0.2.1 $COTURN_A" "$(trace_hops "$COTURN_A")" "IPv4 path (TTL decremented per router)"
 
 	lab_step "home: IPv6 is routed, not translated"
@@ -169,25 +168,18 @@ check_cgnat()
 
 check_symmetric()
 {
-	local r m f refl
+	local r
 	lab_step "symmetric: fully-random masquerade, no gateway protocol"
-	r=$(natdiscovery "$STUN_A")
-	IFS=$'\t' read -r m f refl <<<"$r"
-	assert_eq "$ROUTER_WAN" "${refl%:*}" "reflexive address"
-	assert_eq "Address and Port Dependent" "$m" "mapping"
+	expect_nat "$ROUTER_WAN" "Address and Port Dependent"
 	r=$(count "$ROUTER_LAN" 5351 pcp 0.5)
 	assert_eq "0 1" "$(jq -r '"\(.count) \(.icmp_errors)"' <<<"$r")" "PCP answers, ICMP errors (port unreachable)"
 }
 
 check_dmz()
 {
-	local r m f refl
+	local r
 	lab_step "dmz: every inbound WAN packet goes to the host"
-	r=$(natdiscovery "$STUN_A")
-	IFS=$'\t' read -r m f refl <<<"$r"
-	assert_eq "$ROUTER_WAN" "${refl%:*}" "reflexive address"
-	assert_eq "Endpoint Independent" "$m" "mapping"
-	assert_eq "Endpoint Independent" "$f" "filtering"
+	expect_nat "$ROUTER_WAN" "Endpoint Independent" "Endpoint Independent"
 	lab_daemon p2p "$NS_HOST" socat -u TCP-LISTEN:30333,reuseaddr,fork /dev/null
 	lab_wait_port "$NS_HOST" tcp 30333
 	tcp_reach "$NS_SRV" "$ROUTER_WAN" 30333 || fail "host's 30333 not reachable through $ROUTER_WAN"
