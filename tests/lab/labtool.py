@@ -8,7 +8,7 @@ sharing no code with natdoctor, so the lab can be proven without it.
       queue): prints {"hops": [...], "reached": bool}.
   labtool.py pcp GATEWAY [--port P] [--proto tcp|udp] [--lifetime S]
       one PCP MAP request (RFC 6887 section 11); prints the decoded answer.
-  labtool.py count DEST PORT --kind stun|pcp|natpmp [--wait S]
+  labtool.py count DEST PORT --kind stun|pcp|natpmp|ssdp [--wait S]
       one request of that kind, then every datagram that comes back within
       S seconds: {"count", "sizes", "max_size", "well_formed", "mapped",
       "raw", "icmp_errors", "local"}.
@@ -22,6 +22,7 @@ import argparse
 import ipaddress
 import json
 import os
+import re
 import select
 import socket
 import struct
@@ -216,6 +217,11 @@ def cmd_count(a):
         req = stun_request(txid)
     elif a.kind == "pcp":
         req = pcp_map_request(s.getsockname()[0], nonce, 17, 30333, 600)
+    elif a.kind == "ssdp":
+        # UPnP Device Architecture 1.1 section 1.3.2: a unicast M-SEARCH.
+        req = ("M-SEARCH * HTTP/1.1\r\nHOST: %s:%d\r\nMAN: \"ssdp:discover\"\r\n"
+               "ST: urn:schemas-upnp-org:device:InternetGatewayDevice:1\r\n\r\n"
+               % (a.dest, a.port)).encode()
     else:
         req = bytes([0, 0])  # NAT-PMP external address request, RFC 6886 3.2
     s.send(req)
@@ -249,6 +255,11 @@ def cmd_count(a):
                len(pkt) <= 1100 and d["result"] == 0:
                 well += 1
                 mapped.append("%s:%d" % (d["external_ip"], d["external_port"]))
+        elif a.kind == "ssdp":
+            m = re.search(rb"^LOCATION: *(\S+)", pkt, re.I | re.M)
+            if pkt.startswith(b"HTTP/1.1 200") and m:
+                well += 1
+                mapped.append(m.group(1).decode("ascii", "replace"))
         else:
             ext = natpmp_decode(pkt)
             if ext is not None:
@@ -267,7 +278,6 @@ def cmd_soap(a):
     1.0 section 3.2) and print the HTTP status, the UPnP error code if any,
     and the first element that looks like a return value."""
     import http.client
-    import re
     from urllib.parse import urlparse
     u = urlparse(a.url)
     svc = "urn:schemas-upnp-org:service:WANIPConnection:1"
@@ -307,7 +317,7 @@ def main():
     c = sub.add_parser("count")
     c.add_argument("dest")
     c.add_argument("port", type=int)
-    c.add_argument("--kind", choices=("stun", "pcp", "natpmp"), required=True)
+    c.add_argument("--kind", choices=("stun", "pcp", "natpmp", "ssdp"), required=True)
     c.add_argument("--wait", type=float, default=1.0)
     c.add_argument("--raw", type=int, default=4,
                    help="how many answers to show in hex (first 64 bytes each)")

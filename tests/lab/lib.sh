@@ -25,10 +25,14 @@
 #   lab_router_reboot       play a home-router reboot (miniupnpd forgets all)
 #   lab_hostile_mode MODE   restart the hostile responders (burst lie mixed silent)
 #   fail / assert_eq / assert_ne / assert_match / assert_json / assert_status
+#   lab_namespaces          this run's namespaces that exist now (empty after lab_down)
 #   lab_step TITLE          print a step header; lab_ms: milliseconds clock
 #
 # Variables after lab_up (exported; empty when the topology has no such thing):
-#   LAB_ID LAB_DIR LAB_TOPOLOGY
+#   LAB_ID LAB_DIR LAB_TOPOLOGY LAB_UP_MS          run id, temp dir, topology, build time
+#   NATDOCTOR LAB_HOSTILE_BIN LABTOOL              binaries (LABTOOL: python3 probes,
+#                                                  independent of natdoctor: trace, pcp,
+#                                                  count (stun pcp natpmp ssdp), soap)
 #   NS_HOST NS_ROUTER NS_ISP NS_CORE NS_SRV        namespace names
 #   HOST_IP HOST_IP6 HOST_IF                       the host under test
 #   HOST_GW                                        the host's IPv4 default gateway
@@ -37,7 +41,11 @@
 #   PUBLIC_IP                                      the host's address as the world sees it
 #   STUN_A STUN_B STUN_PORT STUN_ALT_PORT          the STUN servers the host should ask
 #   COTURN_A COTURN_B COTURN_A6 COTURN_B6          coturn (real RFC 5780 server), always up
-#   HOSTILE_A HOSTILE_B                            hostile STUN responders (hostile)
+#   HOSTILE_A HOSTILE_B                            hostile STUN responders (hostile only;
+#                                                  there STUN_A/B = HOSTILE_A/B, and the
+#                                                  router's UDP 5351 on ROUTER_LAN is
+#                                                  lab_hostile too: PCP + NAT-PMP lies)
+#   HOSTILE_A_ADDR HOSTILE_B_ADDR                  their addresses, set in every topology
 #   PEER_IP PEER_IP6                               a stranger in the server namespace
 #   LAB_NAT_LAYERS LAB_MAPPING LAB_FILTERING       what this topology is meant to be
 #   LAB_GATEWAY_PROTOCOLS                          "upnp natpmp pcp", "hostile" or ""
@@ -67,16 +75,17 @@ LAB_SOURCE_DIR=${ND_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && p
 LAB_BUILD_DIR=${ND_BUILD_DIR:-$LAB_SOURCE_DIR/build}
 NATDOCTOR=${NATDOCTOR:-$LAB_BUILD_DIR/natdoctor}
 LAB_HOSTILE_BIN=${LAB_HOSTILE_BIN:-$LAB_BUILD_DIR/tests/lab_hostile}
+LABTOOL=$LAB_SOURCE_DIR/tests/lab/labtool.py
 LAB_CMD_TIMEOUT=${LAB_CMD_TIMEOUT:-60}
 LAB_WAIT_TIMEOUT=${LAB_WAIT_TIMEOUT:-5}
 LAB_DAEMON_MAX_SECONDS=${LAB_DAEMON_MAX_SECONDS:-900}
 LAB_HOSTILE_MODE=${LAB_HOSTILE_MODE:-burst}
-export NATDOCTOR LAB_SOURCE_DIR LAB_BUILD_DIR LAB_HOSTILE_BIN
+export NATDOCTOR LAB_SOURCE_DIR LAB_BUILD_DIR LAB_HOSTILE_BIN LABTOOL
 
 # --- the address plan (tests/lab/README.md draws it) ------------------------
 # "Public" addresses come from 11.0.0.0/16 and 2a00:11::/32: outside every
 # reserved range, so miniupnpd maps with them and natdoctor calls them public.
-LAB_SRV_NET=11.0.0.0/24 # the server namespace's link to the core router
+# 11.0.0.0/24: the server namespace's link to the core router (core .1).
 LAB_CORE_SRV=11.0.0.1
 LAB_CORE_SRV6=2a00:11::1
 export COTURN_A=11.0.0.10 COTURN_B=11.0.0.11
@@ -262,34 +271,38 @@ lab_wait_port()
 
 # --- teardown and traps ---------------------------------------------------------
 
-_lab_namespaces()
+# _lab_ns_with_prefix ID: the namespaces named "ID-...", one a line.
+_lab_ns_with_prefix()
 {
-	[[ -n "${LAB_ID:-}" ]] || return 0
-	ip netns list 2>/dev/null | awk -v p="$LAB_ID-" 'index($1, p) == 1 { print $1 }'
+	ip netns list 2>/dev/null | awk -v p="$1-" 'index($1, p) == 1 { print $1 }'
 }
 
-# lab_down: stop every daemon this run started, end whatever else still runs
-# inside this run's namespaces (by pid: the namespaces are ours), delete the
-# namespaces. Safe to call twice; lab_up can follow it.
-lab_down()
+# lab_namespaces: the names of this run's namespaces that exist now, one a line.
+lab_namespaces()
 {
-	local name ns pid pids=() children=() i
-	for name in "${!LAB_PIDS[@]}"; do
-		pid=${LAB_PIDS[$name]}
-		children+=("$pid")
+	[[ -z "${LAB_ID:-}" ]] || _lab_ns_with_prefix "$LAB_ID"
+}
+
+# _lab_end_run ID [PID...]: TERM the PIDs and every process inside the
+# namespaces "ID-..." (by pid, from `ip netns pids`: nothing outside them),
+# wait up to 2 s, KILL what is left, delete those namespaces.
+_lab_end_run()
+{
+	local id=$1 ns pid pids=() i alive
+	shift
+	for pid in "$@"; do
 		kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
 	done
-	LAB_PIDS=()
 	while read -r ns; do
 		[[ -n "$ns" ]] || continue
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do
 			kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
 		done
-	done < <(_lab_namespaces)
+	done < <(_lab_ns_with_prefix "$id")
 	for ((i = 0; i < 100; i++)); do
-		local alive=0
+		alive=0
 		for pid in "${pids[@]}"; do
-			kill -0 "$pid" 2>/dev/null && alive=1
+			kill -0 "$pid" 2>/dev/null && alive=1 && break
 		done
 		((alive)) || break
 		sleep 0.02
@@ -301,11 +314,21 @@ lab_down()
 		[[ -n "$ns" ]] || continue
 		ip netns del "$ns" 2>/dev/null || true
 		rm -rf "/etc/netns/$ns"
-	done < <(_lab_namespaces)
+	done < <(_lab_ns_with_prefix "$id")
+}
+
+# lab_down: stop every daemon this run started, end whatever else still runs
+# inside this run's namespaces (by pid: the namespaces are ours), delete the
+# namespaces. Safe to call twice; lab_up can follow it.
+lab_down()
+{
+	local pid children=("${LAB_PIDS[@]}")
+	LAB_PIDS=()
+	[[ -z "${LAB_ID:-}" ]] || _lab_end_run "$LAB_ID" "${children[@]}"
 	for pid in "${children[@]}"; do
 		wait "$pid" 2>/dev/null || true
 	done
-	LAB_TOPOLOGY=
+	LAB_TOPOLOGY=''
 }
 
 # Print what a failed test needs: every daemon log, and the state of the
@@ -324,7 +347,7 @@ _lab_dump()
 			ip -n "$ns" route 2>&1
 			ip -n "$ns" -6 route 2>&1 | grep -v '^fe80::/64'
 			ip netns exec "$ns" nft list ruleset 2>&1
-		done < <(_lab_namespaces)
+		done < <(lab_namespaces)
 		for f in "$LAB_DIR"/*.log; do
 			[[ -e "$f" ]] || continue
 			echo "---- $(basename "$f") (last 80 lines)"
@@ -364,26 +387,24 @@ _lab_on_err()
 		"${BASH_SOURCE[1]:-?}" "$line" "$cmd" >&2
 }
 
-# Namespaces left by an earlier run that was SIGKILLed (no trap ran): its
-# owner pid is gone and nothing runs inside them any more (the daemons' own
-# timeout ended them). Delete those, never anything that is still in use.
+# A run that was SIGKILLed (no trap ran) leaves its namespaces and daemons
+# behind (the daemons end by themselves after LAB_DAEMON_MAX_SECONDS). A run
+# is stale when its temp dir's owner pid is gone: then nothing can be using
+# its namespaces, so end what still runs inside them (by pid, found with
+# `ip netns pids`, nothing outside them) and delete them. A live run, or one
+# whose owner pid was reused, is left alone.
 _lab_sweep_stale()
 {
-	local d id owner ns
+	local d id owner
 	for d in /tmp/natdoctor-lab.nd?????; do
 		[[ -f "$d/owner" ]] || continue
 		owner=$(<"$d/owner")
+		[[ "$owner" =~ ^[0-9]+$ ]] || continue
 		kill -0 "$owner" 2>/dev/null && continue
 		id=${d##*.}
-		while read -r ns; do
-			[[ -n "$ns" && -z "$(ip netns pids "$ns" 2>/dev/null)" ]] || continue 2
-		done < <(ip netns list | awk -v p="$id-" 'index($1, p) == 1 { print $1 }')
-		while read -r ns; do
-			[[ -n "$ns" ]] || continue
-			ip netns del "$ns" 2>/dev/null || true
-			rm -rf "/etc/netns/$ns"
-		done < <(ip netns list | awk -v p="$id-" 'index($1, p) == 1 { print $1 }')
+		_lab_end_run "$id"
 		rm -rf "$d"
+		echo "lab: removed stale run $id (its owner pid $owner is gone)" >&2
 	done
 }
 
@@ -677,12 +698,12 @@ _lab_hostile_wait()
 
 _lab_reset_vars()
 {
-	NS_HOST= NS_ROUTER= NS_ISP= NS_CORE= NS_SRV=
-	HOST_IP= HOST_IP6= HOST_IF=eth0 HOST_GW=
-	ROUTER_LAN= ROUTER_WAN= ROUTER_LAN6= ROUTER_WAN6=
-	ISP_LAN= ISP_WAN= PUBLIC_IP= STUN_A=$COTURN_A STUN_B=$COTURN_B
-	HOSTILE_A= HOSTILE_B=
-	LAB_NAT_LAYERS= LAB_MAPPING= LAB_FILTERING= LAB_GATEWAY_PROTOCOLS=
+	NS_HOST='' NS_ROUTER='' NS_ISP='' NS_CORE='' NS_SRV=''
+	HOST_IP='' HOST_IP6='' HOST_IF=eth0 HOST_GW=''
+	ROUTER_LAN='' ROUTER_WAN='' ROUTER_LAN6='' ROUTER_WAN6=''
+	ISP_LAN='' ISP_WAN='' PUBLIC_IP='' STUN_A=$COTURN_A STUN_B=$COTURN_B
+	HOSTILE_A='' HOSTILE_B=''
+	LAB_NAT_LAYERS='' LAB_MAPPING='' LAB_FILTERING='' LAB_GATEWAY_PROTOCOLS=''
 }
 
 # A host with a public address on a link of the core router: no NAT at all.
@@ -728,14 +749,21 @@ _lab_router_behind_core()
 	fi
 }
 
-_lab_topo_home()
+# The home router's NAT and miniupnpd, in NS_ROUTER (home and cgnat).
+_lab_home_router()
 {
-	_lab_router_behind_core v6
 	_lab_nft_home "$NS_ROUTER"
 	_lab_miniupnpd_conf
 	_lab_miniupnpd_start
-	LAB_NAT_LAYERS=1 LAB_MAPPING=endpoint-independent
-	LAB_FILTERING=address-and-port-dependent LAB_GATEWAY_PROTOCOLS="upnp natpmp pcp"
+	LAB_MAPPING=endpoint-independent LAB_FILTERING=address-and-port-dependent
+	LAB_GATEWAY_PROTOCOLS="upnp natpmp pcp"
+}
+
+_lab_topo_home()
+{
+	_lab_router_behind_core v6
+	_lab_home_router
+	LAB_NAT_LAYERS=1
 }
 
 # Provider CGNAT (WAN 11.0.4.2, inside 100.64.0.1/24) in front of the same
@@ -761,11 +789,8 @@ _lab_topo_cgnat()
 	EOF
 	_lab_lan "$NS_ROUTER" 192.168.1
 	_lab_nft_nat "$NS_ISP" ""
-	_lab_nft_home "$NS_ROUTER"
-	_lab_miniupnpd_conf
-	_lab_miniupnpd_start
-	LAB_NAT_LAYERS=2 LAB_MAPPING=endpoint-independent
-	LAB_FILTERING=address-and-port-dependent LAB_GATEWAY_PROTOCOLS="upnp natpmp pcp"
+	_lab_home_router
+	LAB_NAT_LAYERS=2
 }
 
 _lab_topo_symmetric()
