@@ -94,20 +94,22 @@ static void other_status_words(void **state)
 	struct nodelog_status st;
 
 	(void)state;
-	assert_int_equal(parse("⚙️  Preparing  0.0 bps, target=#100 (3 peers), best: #0 (0x1…2), "
-			       "finalized #0 (0x1…2), ⬇ 0 ⬆ 0",
-			       &st),
-			 1);
+	assert_int_equal(
+	    parse("⚙️  Preparing  0.0 bps, target=#100 (3 peers), best: #0 (0x1…2), "
+		  "finalized #0 (0x1…2), ⬇ 0 ⬆ 0",
+		  &st),
+	    1);
 	assert_int_equal(st.state, NODELOG_PREPARING);
 	assert_int_equal(parse("⚙️  Downloading state, 42%, (12.50) Mib (6 peers), best: #0 "
 			       "(0x1…2), finalized #0 (0x1…2), ⬇ 1 ⬆ 2",
 			       &st),
 			 1);
 	assert_int_equal(st.state, NODELOG_STATE_SYNC);
-	assert_int_equal(parse("⚙️  State sync, Importing state, 42%, 12.50 Mib (6 peers), best: "
-			       "#0 (0x1…2), finalized #0 (0x1…2), ⬇ 1 ⬆ 2",
-			       &st),
-			 1);
+	assert_int_equal(
+	    parse("⚙️  State sync, Importing state, 42%, 12.50 Mib (6 peers), best: "
+		  "#0 (0x1…2), finalized #0 (0x1…2), ⬇ 1 ⬆ 2",
+		  &st),
+	    1);
 	assert_int_equal(st.state, NODELOG_STATE_SYNC);
 	/* A warp line has no best/finalized, and "Downloading state" after
 	 * "Warping" is a phase of the warp. */
