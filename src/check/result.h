@@ -37,13 +37,21 @@ struct node_port {
 	uint8_t proto; /* IPPROTO_TCP or IPPROTO_UDP */
 };
 
+#define CHECK_MAX_STUN_ADDRS 4
+
 struct stun_target {
 	char host[CHECK_HOST_MAX]; /* as given: name or literal */
 	uint16_t port;		   /* 3478 when not given */
 	bool user_given;	   /* from --stun (else the built-in list) */
+	/* Filled when the CLI already resolved the name (it checks --stun
+	 * values before any probe runs); else the STUN probe resolves it. */
+	struct netaddr addrs[CHECK_MAX_STUN_ADDRS];
+	size_t n_addrs;
+	char resolve_error[CHECK_TEXT_MAX]; /* set if that resolution failed */
 };
 
 struct check_config {
+	char node_kind[16]; /* "substrate" (default), "bitcoin", "ethereum", "ipfs" */
 	struct node_port ports[CHECK_MAX_PORTS];
 	size_t n_ports;
 	struct stun_target stun[CHECK_MAX_STUN];
@@ -76,8 +84,14 @@ struct local_listener {
 struct local_route {
 	bool present;		/* a default route exists for this family */
 	struct netaddr gateway; /* next hop; family 0 when on-link (no gateway) */
-	struct netaddr source;	/* the source address the kernel would pick */
-	char ifname[IF_NAMESIZE];
+	/* The source address the kernel picks toward the internet (a route
+	 * lookup, see check/local.h); family 0 if that lookup failed. */
+	struct netaddr source;
+	char ifname[IF_NAMESIZE]; /* the default route's interface */
+	/* Where that lookup leaves, "" if it failed. Differs from ifname when
+	 * something more specific takes internet traffic: a VPN's 0/1 and
+	 * 128/1 routes, a policy rule. */
+	char egress_ifname[IF_NAMESIZE];
 };
 
 struct local_view {

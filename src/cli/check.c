@@ -1,13 +1,327 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * natdoctor check: parse the operator's flags, run the check, print the
+ * report, exit with what the verdict calls for.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "check/check.h"
+#include "check/report.h"
+#include "check/verdict.h"
+#include "cli/cli.h"
 #include "cli/commands.h"
 #include "util/exit.h"
+#include "util/log.h"
+#include "util/text.h"
+
+static const char check_help[] =
+    "Usage: natdoctor check [options]\n"
+    "\n"
+    "Find out what stands between this host's P2P node and its peers: layers of\n"
+    "NAT, the provider's carrier-grade NAT, what the router offers for port\n"
+    "mapping, the public address the world sees. Then say what to do.\n"
+    "\n"
+    "All probes run at once and the check ends within about a second when\n"
+    "everything answers (--timeout when nothing does). It sends:\n"
+    "  - STUN Binding requests (UDP) to public STUN servers (--stun), and a\n"
+    "    few of them with a small TTL to list the routers on the way;\n"
+    "  - PCP and NAT-PMP requests (UDP 5351) and UPnP discovery (SSDP) to\n"
+    "    your router only. PCP is asked to map natdoctor's own probe port for\n"
+    "    a few seconds and to delete it at once (--no-pcp-map to skip): that\n"
+    "    tells the router's external address. The node's ports are only read.\n"
+    "Nothing else, and nothing needs root.\n"
+    "\n"
+    "Options:\n"
+    "  -p, --port PORT[/tcp|/udp]  a node port to check (repeatable; TCP if no\n"
+    "                              protocol). Default: 30333/tcp and 30334/tcp,\n"
+    "                              a Substrate/Phala node (parachain, relay chain)\n"
+    "  -n, --node KIND             ports and advice for a kind of node:\n"
+    "                              substrate, phala (30333+30334/tcp), polkadot\n"
+    "                              (30333/tcp), bitcoin (8333/tcp), ethereum\n"
+    "                              (30303/tcp+udp), ipfs (4001/tcp+udp)\n"
+    "  -s, --stun HOST[:PORT]      a STUN server to ask (repeatable; port 3478 if\n"
+    "                              none). Two or more let natdoctor see whether\n"
+    "                              the NAT maps each destination differently; an\n"
+    "                              RFC 5780 server (natdoctor serve, coturn) also\n"
+    "                              shows its filtering. Default: stun.l.google.com,\n"
+    "                              stun1.l.google.com (19302), stun.cloudflare.com\n"
+    "  -4, --ipv4                  IPv4 only\n"
+    "  -6, --ipv6                  IPv6 only\n"
+    "      --no-upnp               do not ask the router over UPnP IGD\n"
+    "      --no-pcp-map            do not make PCP's short test mapping\n"
+    "      --max-hops N            path probe depth, 1 to 16 (default 8)\n"
+    "  -t, --timeout MS            give up on what has not answered by then,\n"
+    "                              500 to 30000 (default 2500)\n"
+    "  -j, --json                  print JSON (fields in docs/REPORT.md)\n"
+    "      --no-color              no colour (also when NO_COLOR is set or\n"
+    "                              stdout is not a terminal)\n"
+    "%s"
+    "\n"
+    "Examples:\n"
+    "  natdoctor check                          a Phala/Substrate node\n"
+    "  natdoctor check --node bitcoin\n"
+    "  natdoctor check --port 30333 --port 30333/udp\n"
+    "  natdoctor check --stun stun.example.net --stun 192.0.2.7:3478 --json\n"
+    "\n"
+    "Exit status: 0 nothing wrong, 1 problems found, 2 usage error, 3 could\n"
+    "not test (no network at all), 4 internal error.\n";
+
+struct preset {
+	const char *name, *kind;
+	struct node_port ports[2];
+	size_t n;
+};
+
+static const struct preset presets[] = {
+	{ "substrate", "substrate", { { 30333, IPPROTO_TCP }, { 30334, IPPROTO_TCP } }, 2 },
+	{ "phala", "substrate", { { 30333, IPPROTO_TCP }, { 30334, IPPROTO_TCP } }, 2 },
+	{ "khala", "substrate", { { 30333, IPPROTO_TCP }, { 30334, IPPROTO_TCP } }, 2 },
+	{ "polkadot", "substrate", { { 30333, IPPROTO_TCP } }, 1 },
+	{ "bitcoin", "bitcoin", { { 8333, IPPROTO_TCP } }, 1 },
+	{ "ethereum", "ethereum", { { 30303, IPPROTO_TCP }, { 30303, IPPROTO_UDP } }, 2 },
+	{ "ipfs", "ipfs", { { 4001, IPPROTO_TCP }, { 4001, IPPROTO_UDP } }, 2 },
+};
+
+static int parse_port(const char *arg, struct node_port *out)
+{
+	char num[8];
+	const char *slash = strchr(arg, '/');
+	size_t n = slash ? (size_t)(slash - arg) : strlen(arg);
+	long v;
+
+	if (n == 0 || n >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, arg, n);
+	num[n] = '\0';
+	if (text_parse_long(num, 1, 65535, &v) < 0)
+		return -EINVAL;
+	out->port = (uint16_t)v;
+	if (!slash || !strcasecmp(slash + 1, "tcp"))
+		out->proto = IPPROTO_TCP;
+	else if (!strcasecmp(slash + 1, "udp"))
+		out->proto = IPPROTO_UDP;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static void add_port(struct check_config *cfg, struct node_port p)
+{
+	for (size_t i = 0; i < cfg->n_ports; i++)
+		if (cfg->ports[i].port == p.port && cfg->ports[i].proto == p.proto)
+			return;
+	cfg->ports[cfg->n_ports++] = p;
+}
+
+static bool want_color(bool flag_off)
+{
+	const char *term = getenv("TERM");
+
+	if (flag_off || getenv("NO_COLOR") || !isatty(STDOUT_FILENO))
+		return false;
+	return !term || strcmp(term, "dumb") != 0;
+}
 
 int check_main(int argc, char *argv[])
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "natdoctor: check is being built\n");
-	return ND_EXIT_INTERNAL;
+	enum { OPT_NO_UPNP = 256, OPT_NO_PCP_MAP, OPT_MAX_HOPS, OPT_NO_COLOR };
+	static const struct option longopts[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "node", required_argument, NULL, 'n' },
+		{ "stun", required_argument, NULL, 's' },
+		{ "ipv4", no_argument, NULL, '4' },
+		{ "ipv6", no_argument, NULL, '6' },
+		{ "no-upnp", no_argument, NULL, OPT_NO_UPNP },
+		{ "no-pcp-map", no_argument, NULL, OPT_NO_PCP_MAP },
+		{ "max-hops", required_argument, NULL, OPT_MAX_HOPS },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct check_config cfg;
+	struct check_result *res = NULL;
+	struct verdict *v = NULL;
+	struct node_port user_ports[CHECK_MAX_PORTS];
+	size_t n_user_ports = 0, n_user_stun = 0;
+	bool json = false, no_color = false, only4 = false, only6 = false;
+	const struct preset *preset = &presets[0];
+	char errbuf[256];
+	int opt, verbose = 0, status, err;
+	long num;
+
+	check_config_default(&cfg);
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":p:n:s:46t:jvh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			if (n_user_ports == CHECK_MAX_PORTS) {
+				log_warnx("check: at most %d --port values", CHECK_MAX_PORTS);
+				return ND_EXIT_USAGE;
+			}
+			if (parse_port(optarg, &user_ports[n_user_ports]) < 0) {
+				log_warnx("check: bad --port '%s': give a number from 1 to 65535, "
+					  "optionally with /tcp or /udp (e.g. 30333 or 30333/udp)",
+					  optarg);
+				return ND_EXIT_USAGE;
+			}
+			n_user_ports++;
+			break;
+		case 'n':
+			preset = NULL;
+			for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
+				if (!strcasecmp(optarg, presets[i].name))
+					preset = &presets[i];
+			if (!preset) {
+				log_warnx(
+				    "check: unknown --node '%s': use substrate, phala, khala, "
+				    "polkadot, bitcoin, ethereum or ipfs, or give --port",
+				    optarg);
+				return ND_EXIT_USAGE;
+			}
+			break;
+		case 's': {
+			struct stun_target *t;
+			uint16_t port = 3478;
+
+			if (n_user_stun == CHECK_MAX_STUN) {
+				log_warnx("check: at most %d --stun servers", CHECK_MAX_STUN);
+				return ND_EXIT_USAGE;
+			}
+			t = &cfg.stun[n_user_stun];
+			memset(t, 0, sizeof(*t));
+			err = netaddr_split_hostport(optarg, t->host, sizeof(t->host), &port);
+			if (err < 0 || !t->host[0]) {
+				log_warnx("check: bad --stun '%s': give HOST, HOST:PORT, or "
+					  "[IPv6]:PORT (port 1 to 65535)",
+					  optarg);
+				return ND_EXIT_USAGE;
+			}
+			t->port = port;
+			t->user_given = true;
+			n_user_stun++;
+			break;
+		}
+		case '4':
+			only4 = true;
+			break;
+		case '6':
+			only6 = true;
+			break;
+		case OPT_NO_UPNP:
+			cfg.upnp = false;
+			break;
+		case OPT_NO_PCP_MAP:
+			cfg.pcp_map_test = false;
+			break;
+		case OPT_MAX_HOPS:
+			if (text_parse_long(optarg, 1, CHECK_MAX_HOPS, &num) < 0) {
+				log_warnx("check: bad --max-hops '%s': give 1 to %d", optarg,
+					  CHECK_MAX_HOPS);
+				return ND_EXIT_USAGE;
+			}
+			cfg.path_max_ttl = (unsigned)num;
+			break;
+		case 't':
+			if (text_parse_long(optarg, 500, 30000, &num) < 0) {
+				log_warnx("check: bad --timeout '%s': give milliseconds, 500 to "
+					  "30000",
+					  optarg);
+				return ND_EXIT_USAGE;
+			}
+			cfg.deadline_ms = (unsigned)num;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case OPT_NO_COLOR:
+			no_color = true;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			printf(check_help, cli_common_help);
+			return ND_EXIT_OK;
+		case ':':
+			log_warnx("check: %s needs a value; see natdoctor check --help",
+				  argv[optind - 1]);
+			return ND_EXIT_USAGE;
+		default:
+			log_warnx("check: unknown option '%s'; see natdoctor check --help",
+				  argv[optind - 1]);
+			return ND_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		log_warnx("check: unexpected argument '%s'; see natdoctor check --help",
+			  argv[optind]);
+		return ND_EXIT_USAGE;
+	}
+	if (only4 && only6) {
+		log_warnx("check: --ipv4 and --ipv6 exclude each other; give one or neither");
+		return ND_EXIT_USAGE;
+	}
+	log_set_level(verbose);
+	cfg.ipv4 = !only6;
+	cfg.ipv6 = !only4;
+	text_copy(cfg.node_kind, sizeof(cfg.node_kind), preset->kind);
+	if (n_user_ports) {
+		cfg.n_ports = 0;
+		for (size_t i = 0; i < n_user_ports; i++)
+			add_port(&cfg, user_ports[i]);
+	} else {
+		cfg.n_ports = 0;
+		for (size_t i = 0; i < preset->n; i++)
+			add_port(&cfg, preset->ports[i]);
+	}
+	if (n_user_stun)
+		cfg.n_stun = n_user_stun;
+
+	/* Names the operator gave must resolve before any probe runs: a typo
+	 * is a usage error, not a network finding. */
+	err = check_resolve_targets(&cfg, errbuf, sizeof(errbuf));
+	if (err < 0) {
+		log_warnx("check: %s", errbuf);
+		return ND_EXIT_USAGE;
+	}
+
+	res = calloc(1, sizeof(*res));
+	v = calloc(1, sizeof(*v));
+	if (!res || !v) {
+		log_warnx("check: out of memory");
+		status = ND_EXIT_INTERNAL;
+		goto cleanup;
+	}
+	err = check_run(&cfg, res);
+	if (err < 0) {
+		log_warnx("check: could not run: %s", strerror(-err));
+		status = ND_EXIT_INTERNAL;
+		goto cleanup;
+	}
+	verdict_compute(&cfg, res, v);
+	status = verdict_exit_status(v);
+	if (v->no_network && !json) {
+		/* The report would be empty: one line says it all. */
+		log_warnx("check: this host has no default route (no network), so there is "
+			  "nothing to test; connect it and run again");
+		goto cleanup;
+	}
+	err = json ? report_json(stdout, &cfg, res, v, status)
+		   : report_text(stdout, &cfg, res, v, want_color(no_color));
+	if (err < 0)
+		status = ND_EXIT_INTERNAL;
+cleanup:
+	free(res);
+	free(v);
+	return status;
 }

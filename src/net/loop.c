@@ -404,10 +404,10 @@ fail:
 
 void loop_free(struct loop *l)
 {
-	struct loop_post *p, *next;
-
 	if (!l)
 		return;
+	if (l->postfd >= 0)
+		on_postfd(l, l->postfd, 0, NULL); /* deliver what is queued */
 	if (l->sigfd >= 0) {
 		close(l->sigfd);
 		pthread_sigmask(SIG_UNBLOCK, &l->sigmask, NULL);
@@ -416,10 +416,6 @@ void loop_free(struct loop *l)
 		close(l->postfd);
 	if (l->epfd >= 0)
 		close(l->epfd);
-	for (p = l->post_head; p; p = next) {
-		next = p->next;
-		free(p);
-	}
 	pthread_mutex_destroy(&l->post_lock);
 	free(l->fds);
 	free(l->heap);

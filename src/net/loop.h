@@ -41,9 +41,12 @@ struct loop_timer {
 };
 
 int loop_new(struct loop **out);
-/* Free the loop. Timers and fds still registered are simply forgotten. NULL
- * is fine. Posts not yet delivered are dropped: a poster that needs its
- * data freed must not rely on delivery after loop_stop (see loop_post). */
+/* Free the loop. Timers and fds still registered are simply forgotten; no
+ * io, timer or signal callback runs. But posts not yet delivered ARE run
+ * here, before anything is freed, because a post hands over ownership (a
+ * worker's result) that would otherwise leak: free what post callbacks
+ * touch only after loop_free, or make them cope (worker.c does). NULL is
+ * fine. */
 void loop_free(struct loop *l);
 
 /* Watch fd for events; cb runs on each readiness. -EEXIST if already added. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "util/netaddr.h"
+#include "util/text.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -230,14 +231,9 @@ const char *netaddr_class_name(enum netaddr_class c)
 
 static int parse_port(const char *s, uint16_t *port)
 {
-	char *end;
 	long v;
 
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < 1 || v > 65535)
+	if (text_parse_long(s, 1, 65535, &v) < 0)
 		return -EINVAL;
 	*port = (uint16_t)v;
 	return 0;

@@ -11,7 +11,15 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A property the target checks: abort (a crash libFuzzer keeps) if false. */
+#define FUZZ_CHECK(x)            \
+	do {                     \
+		if (!(x))        \
+			abort(); \
+	} while (0)
 
 #endif

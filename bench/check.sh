@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# bench/check.sh: how long `natdoctor check` takes in the lab, against the
+# tools an operator uses today, measured in the same run:
+#   - `upnpc -s`   (miniupnpc: UPnP IGD discovery and status)
+#   - `natpmpc`    (libnatpmp: NAT-PMP public address)
+# and natdoctor's peak RSS. Two topologies:
+#   home       everything answers (miniupnpd with UPnP, NAT-PMP, PCP; coturn)
+#   blackhole  nothing answers (no STUN reply, no gateway protocol)
+# Targets (issue 2): check within 1 s when everything answers, within 3 s
+# when nothing does, under 4 MiB peak RSS. This script prints; it does not
+# judge (timings do not belong in tests).
+#
+# Usage (as root, from a build): bench/check.sh [BUILD_DIR] [RUNS]
+# Needs: hyperfine, GNU time, jq, python3, the lab's packages (scripts/deps.sh).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+export ND_BUILD_DIR=${1:-$here/../build}
+RUNS=${2:-10}
+export NATDOCTOR=${NATDOCTOR:-$ND_BUILD_DIR/natdoctor}
+export LAB_QUIET=1
+source "$here/../tests/lab/lib.sh"
+
+# Routers rate-limit ICMP errors (1 per second per destination, bursts of
+# 6); back-to-back runs would exhaust that and turn "port closed" into
+# "no answer". Lift the limit in the lab's routers so every run measures
+# the same thing.
+unlimit_icmp()
+{
+	local ns
+	for ns in "$NS_ROUTER" "${NS_ISP:-}" "$NS_CORE"; do
+		[[ -n "$ns" ]] && lab_exec "$ns" sysctl -qw net.ipv4.icmp_ratelimit=0
+	done
+}
+
+# mean_ms NAME CMD...: hyperfine in the host namespace, mean in ms.
+mean_ms()
+{
+	local name=$1
+	shift
+	lab_host hyperfine --runs "$RUNS" --warmup 1 -N -i --export-json "$LAB_DIR/$name.json" \
+		"$*" >/dev/null 2>&1 || fail "hyperfine failed for $name"
+	jq '.results[0].mean * 1000 | round' "$LAB_DIR/$name.json"
+}
+
+# Peak RSS of one run (GNU time's %M: the process's own VmHWM, in KiB).
+peak_rss_kib()
+{
+	lab_host /usr/bin/time -f %M -o "$LAB_DIR/rss" "$@" >/dev/null 2>&1 || true
+	tail -n1 "$LAB_DIR/rss"
+}
+
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+
+for topo in home blackhole; do
+	lab_up "$topo"
+	unlimit_icmp
+	check="$NATDOCTOR check --json --stun $STUN_A --stun $STUN_B"
+	nd=$(mean_ms check $check)
+	# Both peers wait far longer than 3 s when nothing answers (natpmpc
+	# retries for about two minutes); cap them at 10 s so the bench ends.
+	upnpc=$(mean_ms upnpc timeout 10 upnpc -s)
+	natpmpc=$(mean_ms natpmpc timeout 10 natpmpc -g "$HOST_GW")
+	rss=$(peak_rss_kib $check)
+	elapsed=$(lab_host $check 2>/dev/null | jq .elapsed_ms || true)
+	printf '%-10s natdoctor check %5d ms (its own clock: %s ms)  upnpc -s %5d ms  natpmpc %5d ms\n' \
+		"$topo" "$nd" "$elapsed" "$upnpc" "$natpmpc"
+	printf '%-10s ratio check/upnpc-s %s  check/natpmpc %s  peak RSS %d KiB (%s MiB)\n' \
+		"$topo" "$(ratio "$nd" "$upnpc")" "$(ratio "$nd" "$natpmpc")" "$rss" \
+		"$(python3 -c "print(f'{$rss / 1024:.2f}')")"
+	lab_down
+done

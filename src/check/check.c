@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+#include "check/check.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check/local.h"
+#include "check/probes.h"
+#include "net/resolve.h"
+#include "util/text.h"
+
+#include <netdb.h>
+
+const char *const check_default_stun[] = {
+	"stun.l.google.com:19302",
+	"stun1.l.google.com:19302",
+	"stun.cloudflare.com:3478",
+	NULL,
+};
+
+void check_config_default(struct check_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->ports[0] = (struct node_port){ 30333, IPPROTO_TCP };
+	cfg->ports[1] = (struct node_port){ 30334, IPPROTO_TCP };
+	cfg->n_ports = 2;
+	for (size_t i = 0; check_default_stun[i] && i < CHECK_MAX_STUN; i++) {
+		struct stun_target *t = &cfg->stun[cfg->n_stun++];
+		uint16_t port = 3478;
+
+		netaddr_split_hostport(check_default_stun[i], t->host, sizeof(t->host), &port);
+		t->port = port;
+	}
+	cfg->deadline_ms = CHECK_DEFAULT_DEADLINE_MS;
+	cfg->ipv4 = cfg->ipv6 = true;
+	cfg->upnp = true;
+	cfg->pcp_map_test = true;
+	cfg->path_max_ttl = 8;
+}
+
+int check_probe_register(struct check_run *r, const char *name, check_finish_fn finish, void *state)
+{
+	if (r->n_probes == CHECK_MAX_PROBES)
+		return -ENOSPC;
+	r->probes[r->n_probes].name = name;
+	r->probes[r->n_probes].finish = finish;
+	r->probes[r->n_probes].state = state;
+	r->probes[r->n_probes].done = false;
+	return (int)r->n_probes++;
+}
+
+void check_probe_done(struct check_run *r, int id)
+{
+	if (id < 0 || (size_t)id >= r->n_probes)
+		return;
+	r->probes[id].done = true;
+	for (size_t i = 0; i < r->n_probes; i++)
+		if (!r->probes[i].done)
+			return;
+	loop_stop(r->loop);
+}
+
+uint64_t check_time_left(struct check_run *r)
+{
+	uint64_t end = r->started_ms + r->cfg->deadline_ms, now = loop_now_ms(r->loop);
+
+	return now >= end ? 0 : end - now;
+}
+
+uint32_t check_elapsed(struct check_run *r)
+{
+	return (uint32_t)(loop_now_ms(r->loop) - r->started_ms);
+}
+
+static void on_deadline(struct loop *l, struct loop_timer *t, void *data)
+{
+	(void)t;
+	(void)data;
+	loop_stop(l);
+}
+
+struct preflight {
+	struct check_config *cfg;
+	struct resolve_req *reqs[CHECK_MAX_STUN];
+	size_t pending;
+	int first_bad; /* index of the first target whose name does not exist */
+	int first_bad_gai;
+};
+
+struct preflight_item {
+	struct preflight *pf;
+	size_t i;
+};
+
+static void on_preflight(struct loop *l, const struct resolve_result *res, void *data)
+{
+	struct preflight_item *it = data;
+	struct preflight *pf = it->pf;
+	struct stun_target *t = &pf->cfg->stun[it->i];
+
+	pf->reqs[it->i] = NULL;
+	if (res->gai_error == 0) {
+		for (size_t k = 0; k < res->n && t->n_addrs < CHECK_MAX_STUN_ADDRS; k++)
+			t->addrs[t->n_addrs++] = res->addrs[k];
+	} else if (res->gai_error == EAI_AGAIN || res->gai_error == EAI_SYSTEM) {
+		snprintf(t->resolve_error, sizeof(t->resolve_error), "DNS: %s",
+			 gai_strerror(res->gai_error));
+	} else if (pf->first_bad < 0) {
+		pf->first_bad = (int)it->i;
+		pf->first_bad_gai = res->gai_error;
+	}
+	if (--pf->pending == 0)
+		loop_stop(l);
+}
+
+int check_resolve_targets(struct check_config *cfg, char *err, size_t errsize)
+{
+	struct preflight pf = { .cfg = cfg, .first_bad = -1 };
+	struct preflight_item items[CHECK_MAX_STUN];
+	struct loop_timer deadline;
+	struct loop *l;
+	int r;
+
+	r = loop_new(&l);
+	if (r < 0)
+		return r;
+	loop_timer_init(&deadline);
+	for (size_t i = 0; i < cfg->n_stun; i++) {
+		struct stun_target *t = &cfg->stun[i];
+
+		if (!t->user_given || t->n_addrs)
+			continue;
+		items[i] = (struct preflight_item){ .pf = &pf, .i = i };
+		pf.pending++;
+		r = resolve_start(l, t->host, t->port, AF_UNSPEC, on_preflight, &items[i],
+				  &pf.reqs[i]);
+		if (r < 0) {
+			pf.pending--;
+			snprintf(t->resolve_error, sizeof(t->resolve_error), "resolver: %s",
+				 strerror(-r));
+		}
+	}
+	if (pf.pending) {
+		loop_timer_start(l, &deadline, cfg->deadline_ms, on_deadline, NULL);
+		loop_run(l);
+	}
+	for (size_t i = 0; i < cfg->n_stun; i++) {
+		if (!pf.reqs[i])
+			continue;
+		resolve_cancel(pf.reqs[i]);
+		snprintf(cfg->stun[i].resolve_error, sizeof(cfg->stun[i].resolve_error),
+			 "DNS did not answer within %u ms", cfg->deadline_ms);
+	}
+	loop_free(l);
+	if (pf.first_bad >= 0) {
+		snprintf(err, errsize,
+			 "cannot resolve STUN server '%s': %s; check the name, or give an IP "
+			 "address (--stun 192.0.2.10:3478)",
+			 cfg->stun[pf.first_bad].host, gai_strerror(pf.first_bad_gai));
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int check_run(const struct check_config *cfg, struct check_result *res)
+{
+	struct check_run r = { .cfg = cfg, .res = res };
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	err = loop_new(&r.loop);
+	if (err < 0)
+		return err;
+	r.started_ms = loop_now_ms(r.loop);
+
+	/* The local view first: the kernel answers at once, and the probes
+	 * need the default gateway and the outgoing interface. */
+	local_view_gather(cfg, &res->local);
+
+	loop_timer_init(&r.deadline);
+	err = loop_timer_start(r.loop, &r.deadline, cfg->deadline_ms, on_deadline, NULL);
+	if (err < 0)
+		goto out;
+	/* Every probe starts now and runs at once; each records its own
+	 * failure to start in the result, so the others still run. */
+	stunprobe_start(&r);
+	if (cfg->ipv4)
+		gwprobe_start(&r);
+	/* UPnP asks the LAN's router: without an IPv4 default gateway there
+	 * is none, and SSDP would go nowhere useful. */
+	if (cfg->upnp && cfg->ipv4 && res->local.route4.gateway.family == AF_INET)
+		upnp_start(&r);
+	/* A probe that failed to start marked itself done at once; run the
+	 * loop only if something is still out there. */
+	bool pending = false;
+	for (size_t i = 0; i < r.n_probes; i++)
+		pending |= !r.probes[i].done;
+	if (pending)
+		err = loop_run(r.loop);
+	for (size_t i = 0; i < r.n_probes; i++)
+		r.probes[i].finish(&r, r.probes[i].state);
+out:
+	res->elapsed_ms = check_elapsed(&r);
+	loop_free(r.loop);
+	return err;
+}

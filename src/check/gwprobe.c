@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The gateway probe: PCP (RFC 6887) and NAT-PMP (RFC 6886) asked at once on
+ * the IPv4 default gateway's UDP port 5351, from one connected socket (so
+ * only the gateway's answers arrive, and a closed port shows up as
+ * ECONNREFUSED from the ICMP port unreachable).
+ *
+ * Sent together at t=0, resent together at 250, 750 and 1750 ms (RFC 6886
+ * §3.1 starts at 250 ms and doubles; PCP's 3 s initial RTO, RFC 6887 §8.1.1,
+ * is too slow for a one-second check):
+ *   - NAT-PMP external address request (opcode 0);
+ *   - PCP ANNOUNCE (§14.1): is there a PCP server, and its epoch;
+ *   - PCP MAP (§11.1) of this socket's own UDP port with a short lifetime,
+ *     unless --no-pcp-map: the only PCP way to learn the external address.
+ *     On success the same MAP with lifetime 0 deletes it at once (§15). It
+ *     never names the node's ports.
+ * The answers are matched to the requests (version byte, opcode, nonce);
+ * anything else from the gateway is counted as a bad packet, never trusted.
+ */
+#include "check/probes.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "proto/natpmp.h"
+#include "proto/pcp.h"
+#include "util/text.h"
+
+#define GW_MAP_LIFETIME_S 30 /* if our delete is lost, the mapping ends soon */
+
+static const unsigned gw_retx_ms[] = { 250, 750, 1750 };
+
+struct gwprobe {
+	struct check_run *run;
+	int id;
+	int fd;
+	struct loop_timer retx;
+	unsigned n_retx;
+	uint64_t sent_ms;
+
+	struct natpmp_request nreq;
+	bool n_done;
+
+	struct pcp_request areq; /* ANNOUNCE */
+	bool a_done;
+	struct pcp_request mreq; /* MAP, then the same MAP with lifetime 0 */
+	bool m_wanted, m_done, deleting, d_done;
+};
+
+static struct gw_proto_result *pcp_out(struct gwprobe *g)
+{
+	return &g->run->res->gateway.pcp;
+}
+
+static struct gw_proto_result *natpmp_out(struct gwprobe *g)
+{
+	return &g->run->res->gateway.natpmp;
+}
+
+static bool pcp_finished(const struct gwprobe *g)
+{
+	return g->a_done && (!g->m_wanted || g->m_done) && (!g->deleting || g->d_done);
+}
+
+static void gw_close(struct gwprobe *g)
+{
+	if (g->fd >= 0) {
+		loop_del_fd(g->run->loop, g->fd);
+		close(g->fd);
+		g->fd = -1;
+	}
+	loop_timer_stop(g->run->loop, &g->retx);
+}
+
+static void maybe_done(struct gwprobe *g)
+{
+	if (g->fd < 0 || !g->n_done || !pcp_finished(g))
+		return;
+	gw_close(g);
+	check_probe_done(g->run, g->id);
+}
+
+/* Send every request still waiting for its answer. */
+static void send_pending(struct gwprobe *g)
+{
+	uint8_t buf[PCP_MAX_LEN];
+	int n;
+
+	if (!g->n_done) {
+		n = natpmp_encode_request(&g->nreq, buf);
+		if (n > 0 && send(g->fd, buf, (size_t)n, 0) < 0 && errno == ECONNREFUSED)
+			return; /* the read side reports it */
+	}
+	if (!g->a_done) {
+		n = pcp_encode_request(&g->areq, buf);
+		if (n > 0)
+			(void)send(g->fd, buf, (size_t)n, 0);
+	}
+	if ((g->m_wanted && !g->m_done) || (g->deleting && !g->d_done)) {
+		n = pcp_encode_request(&g->mreq, buf);
+		if (n > 0)
+			(void)send(g->fd, buf, (size_t)n, 0);
+	}
+}
+
+static void on_retx(struct loop *l, struct loop_timer *t, void *data)
+{
+	struct gwprobe *g = data;
+
+	send_pending(g);
+	if (g->n_retx < sizeof(gw_retx_ms) / sizeof(gw_retx_ms[0])) {
+		uint64_t since = loop_now_ms(l) - g->sent_ms;
+		uint64_t next = gw_retx_ms[g->n_retx++];
+
+		loop_timer_start(l, t, next > since ? next - since : 0, on_retx, g);
+	}
+}
+
+static bool believable_external(const struct netaddr *a)
+{
+	enum netaddr_class c = netaddr_classify(a);
+
+	/* 0.0.0.0 is how NAT-PMP says "not connected" (RFC 6886 §3.2): no
+	 * address, but no lie. Loopback, link-local or multicast would be. */
+	return c == NETADDR_PRIVATE || c == NETADDR_CGNAT || c == NETADDR_PUBLIC ||
+	       c == NETADDR_RESERVED;
+}
+
+static void set_result(struct gw_proto_result *o, int code, const char *name, uint32_t epoch,
+		       uint32_t rtt)
+{
+	o->available = true;
+	o->result_code = code;
+	text_copy(o->result_name, sizeof(o->result_name), name);
+	o->epoch = epoch;
+	o->rtt_ms = rtt;
+}
+
+static void on_natpmp(struct gwprobe *g, const uint8_t *p, size_t n, uint32_t rtt)
+{
+	struct natpmp_response resp;
+	struct gw_proto_result *o = natpmp_out(g);
+	int r = natpmp_decode_response(&resp, p, n);
+
+	if (r < 0 && r != -ERANGE) {
+		o->bad_packets++;
+		return;
+	}
+	if (resp.result == NATPMP_UNSUPP_VERSION) {
+		/* A NAT-PMP-only gateway refusing our PCP requests (RFC 6887
+		 * §9): PCP is not there, NAT-PMP is. */
+		g->a_done = g->m_done = true;
+		g->m_wanted = g->deleting = false;
+		snprintf(pcp_out(g)->error, sizeof(pcp_out(g)->error),
+			 "the gateway speaks NAT-PMP only (answered UNSUPP_VERSION)");
+		return;
+	}
+	if (g->n_done || !natpmp_response_matches(&g->nreq, &resp)) {
+		o->bad_packets++;
+		return;
+	}
+	g->n_done = true;
+	set_result(o, resp.result, natpmp_result_name(resp.result), resp.epoch, rtt);
+	if (resp.result == NATPMP_SUCCESS && resp.external.family) {
+		if (believable_external(&resp.external))
+			o->external = resp.external;
+		else if (netaddr_classify(&resp.external) != NETADDR_UNSPECIFIED)
+			o->bad_packets++;
+	}
+}
+
+static void on_pcp(struct gwprobe *g, const uint8_t *p, size_t n, uint32_t rtt)
+{
+	struct pcp_response resp;
+	struct gw_proto_result *o = pcp_out(g);
+	int r = pcp_decode_response(&resp, p, n);
+
+	if (r < 0 && r != -ERANGE) {
+		o->bad_packets++;
+		return;
+	}
+	if (resp.version != PCP_VERSION) {
+		/* UNSUPP_VERSION from a server of another PCP version. */
+		g->a_done = g->m_done = true;
+		g->m_wanted = g->deleting = false;
+		snprintf(o->error, sizeof(o->error),
+			 "the gateway speaks PCP version %u, not 2 (UNSUPP_VERSION)", resp.version);
+		return;
+	}
+	if (!g->a_done && pcp_response_matches(&g->areq, &resp)) {
+		g->a_done = true;
+		if (!o->available)
+			set_result(o, resp.result, pcp_result_name(resp.result), resp.epoch, rtt);
+		return;
+	}
+	if (g->m_wanted && !g->m_done && pcp_response_matches(&g->mreq, &resp)) {
+		g->m_done = true;
+		/* The MAP result is the more telling one (NOT_AUTHORIZED,
+		 * NO_RESOURCES...): it replaces ANNOUNCE's SUCCESS. */
+		set_result(o, resp.result, pcp_result_name(resp.result), resp.epoch, rtt);
+		if (resp.result != PCP_SUCCESS)
+			return;
+		if (resp.map.external.family && believable_external(&resp.map.external))
+			o->external = resp.map.external;
+		else
+			o->bad_packets++;
+		/* Delete it at once (RFC 6887 §15): same nonce, lifetime 0. */
+		g->deleting = true;
+		g->mreq.lifetime = 0;
+		g->mreq.map.external_port = resp.map.external_port;
+		send_pending(g);
+		return;
+	}
+	if (g->deleting && !g->d_done && pcp_response_matches(&g->mreq, &resp)) {
+		g->d_done = true;
+		return;
+	}
+	o->bad_packets++;
+}
+
+static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct gwprobe *g = data;
+	uint8_t buf[PCP_MAX_LEN + 4];
+
+	(void)events;
+	for (int i = 0; i < 64 && g->fd >= 0; i++) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		uint32_t rtt = (uint32_t)(loop_now_ms(l) - g->sent_ms);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (errno == ECONNREFUSED) {
+				/* ICMP port unreachable: nothing listens on 5351. */
+				const char *msg = "port 5351 closed (ICMP port unreachable)";
+
+				if (!g->n_done)
+					text_copy(natpmp_out(g)->error, CHECK_TEXT_MAX, msg);
+				if (!pcp_finished(g))
+					text_copy(pcp_out(g)->error, CHECK_TEXT_MAX, msg);
+				g->n_done = g->a_done = g->m_done = g->d_done = true;
+				break;
+			}
+			continue;
+		}
+		if (n == 0 || (size_t)n > PCP_MAX_LEN) {
+			/* Too long for either protocol: count it against both. */
+			pcp_out(g)->bad_packets++;
+			continue;
+		}
+		if (buf[0] == NATPMP_VERSION)
+			on_natpmp(g, buf, (size_t)n, rtt);
+		else
+			on_pcp(g, buf, (size_t)n, rtt);
+	}
+	maybe_done(g);
+}
+
+static void gw_finish(struct check_run *r, void *state)
+{
+	struct gwprobe *g = state;
+	unsigned waited = r->cfg->deadline_ms;
+
+	if (g->fd >= 0) {
+		if (!g->n_done && !natpmp_out(g)->error[0])
+			snprintf(natpmp_out(g)->error, CHECK_TEXT_MAX, "no answer within %u ms",
+				 waited);
+		if (!pcp_out(g)->available && !pcp_out(g)->error[0])
+			snprintf(pcp_out(g)->error, CHECK_TEXT_MAX, "no answer within %u ms",
+				 waited);
+		gw_close(g);
+	}
+	free(g);
+}
+
+static int gw_socket(struct gwprobe *g, const struct netaddr *gw, struct netaddr *local)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, sl;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	sl = netaddr_to_sockaddr(gw, &ss);
+	if (connect(fd, (struct sockaddr *)&ss, (socklen_t)sl) < 0)
+		goto fail;
+	len = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		goto fail;
+	netaddr_from_sockaddr(local, (struct sockaddr *)&ss, len);
+	g->fd = fd;
+	return 0;
+fail:
+	sl = -errno;
+	close(fd);
+	return sl;
+}
+
+int gwprobe_start(struct check_run *r)
+{
+	struct gateway_view *gv = &r->res->gateway;
+	struct gwprobe *g;
+	struct netaddr gw = r->res->local.route4.gateway, local;
+	int err;
+
+	gv->pcp.tried = gv->natpmp.tried = true;
+	gv->pcp.result_code = gv->natpmp.result_code = -1;
+	if (gw.family != AF_INET) {
+		const char *msg = r->res->local.route4.present
+				      ? "the IPv4 default route has no gateway (on-link)"
+				      : "no IPv4 default gateway";
+
+		text_copy(gv->pcp.error, CHECK_TEXT_MAX, msg);
+		text_copy(gv->natpmp.error, CHECK_TEXT_MAX, msg);
+		return -ENETUNREACH;
+	}
+	gv->address = gw;
+	gw.port = PCP_PORT;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	g->run = r;
+	g->fd = -1;
+	loop_timer_init(&g->retx);
+	err = gw_socket(g, &gw, &local);
+	if (err < 0)
+		goto fail;
+	g->nreq.opcode = NATPMP_OP_EXTERNAL;
+	g->areq.opcode = PCP_OP_ANNOUNCE;
+	g->areq.client = local;
+	g->m_wanted = r->cfg->pcp_map_test;
+	if (g->m_wanted) {
+		g->mreq.opcode = PCP_OP_MAP;
+		g->mreq.client = local;
+		g->mreq.lifetime = GW_MAP_LIFETIME_S;
+		g->mreq.map.protocol = IPPROTO_UDP;
+		g->mreq.map.internal_port = local.port; /* our own probe socket */
+		if (getrandom(g->mreq.map.nonce, sizeof(g->mreq.map.nonce), 0) !=
+		    (ssize_t)sizeof(g->mreq.map.nonce)) {
+			err = -EIO;
+			goto fail;
+		}
+	}
+	g->id = check_probe_register(r, "gateway", gw_finish, g);
+	if (g->id < 0) {
+		err = g->id;
+		goto fail;
+	}
+	err = loop_add_fd(r->loop, g->fd, EPOLLIN, on_readable, g);
+	if (err < 0) {
+		/* Registered: finish() frees it. */
+		gw_close(g);
+		text_copy(gv->pcp.error, CHECK_TEXT_MAX, "internal: cannot watch the socket");
+		check_probe_done(r, g->id);
+		return err;
+	}
+	g->sent_ms = loop_now_ms(r->loop);
+	send_pending(g);
+	loop_timer_start(r->loop, &g->retx, gw_retx_ms[g->n_retx++], on_retx, g);
+	return 0;
+fail:
+	snprintf(gv->pcp.error, CHECK_TEXT_MAX, "cannot ask the gateway: %s", strerror(-err));
+	text_copy(gv->natpmp.error, CHECK_TEXT_MAX, gv->pcp.error);
+	if (g->fd >= 0)
+		close(g->fd);
+	free(g);
+	return err;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The probes of `natdoctor check`. Each starts on the loop, registers with
+ * check_probe_register, and fills its part of the result (see check.h for
+ * the life cycle). A start function returns 0, or a negative errno after
+ * recording in the result why the probe could not run; either way the
+ * check goes on with the other probes.
+ */
+#ifndef ND_CHECK_PROBES_H
+#define ND_CHECK_PROBES_H
+
+#include "check/check.h"
+
+/* STUN Binding to every configured server from one socket per family,
+ * plus RFC 5780 mapping and filtering tests where a server offers them.
+ * Starts the path probe toward the first IPv4 server that resolves. */
+int stunprobe_start(struct check_run *r);
+
+/* PCP and NAT-PMP on the IPv4 default gateway's UDP port 5351. */
+int gwprobe_start(struct check_run *r);
+
+/* UPnP IGD discovery and queries (read-only), on a worker thread. */
+int upnp_start(struct check_run *r);
+
+/* TTL-limited STUN Binding requests toward target, listing the hops. */
+int pathprobe_start(struct check_run *r, const struct netaddr *target);
+
+#endif

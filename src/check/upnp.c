@@ -1,0 +1,489 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * UPnP IGD: SSDP on the loop, then libminiupnpc on a worker thread. This is
+ * the one file that includes miniupnpc.
+ *
+ * 1. SSDP (proto/ssdp.h): M-SEARCH for the IGD device and WAN connection
+ *    service types, MX 1, from one socket on the loop; resent at 300 and
+ *    700 ms (UDP, UDA 1.1 §1.3.2 suggests more than one). The first IGD
+ *    answer from the default gateway wins at once; an IGD elsewhere on the
+ *    LAN is used only if the gateway has not answered when the search
+ *    window (UPNP_SSDP_WAIT_MS, MX plus a margin) ends. We do this part
+ *    ourselves because miniupnpc's discovery waits at least a second, and a
+ *    full second more after the last answer.
+ * 2. The answer's LOCATION must be an http URL whose host is the IP
+ *    literal the answer came from (ssdp_location_matches): a device on the
+ *    LAN cannot make us fetch from anyone else.
+ * 3. A worker thread (net/worker.h) runs the blocking part with
+ *    libminiupnpc: UPNP_GetIGDFromUrl (description XML), then GetStatusInfo,
+ *    GetConnectionTypeInfo, GetExternalIPAddress and
+ *    GetSpecificPortMappingEntry for each node port, into a private
+ *    upnp_result that the loop copies when it arrives. At the deadline the
+ *    job is abandoned and the thread cleans up after itself.
+ *
+ * Read-only: nothing is changed on the router. Every string the router
+ * sends is sanitised before it is kept, and the external address must
+ * parse as an IP literal: miniupnpc's own parsers have had overflows
+ * (CVE-2014-3985, CVE-2015-6031), and a router's XML is untrusted input.
+ */
+#include "check/probes.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <miniupnpc/miniupnpc.h>
+#include <miniupnpc/upnpcommands.h>
+#include <miniupnpc/upnperrors.h>
+
+#include "net/worker.h"
+#include "proto/ssdp.h"
+#include "util/text.h"
+
+/* How long the search waits: MX (1 s) lets a device delay its answer by up
+ * to a second (UDA 1.1 §1.3.3); LAN routers answer in milliseconds, and
+ * the first answer from the gateway ends the wait at once. */
+#define UPNP_SSDP_WAIT_MS 1200
+#define UPNP_SSDP_MX	  1
+/* When the gateway says its port 1900 is closed, other LAN devices still
+ * get this long to answer the multicast search. */
+#define UPNP_SSDP_REFUSED_MS 300
+
+static const unsigned ssdp_resend_ms[] = { 300, 700 };
+
+static const char *const igd_types[] = {
+	"urn:schemas-upnp-org:device:InternetGatewayDevice:1",
+	"urn:schemas-upnp-org:device:InternetGatewayDevice:2",
+	"urn:schemas-upnp-org:service:WANIPConnection:1",
+	"urn:schemas-upnp-org:service:WANIPConnection:2",
+	"urn:schemas-upnp-org:service:WANPPPConnection:1",
+};
+
+struct upnp_job {
+	struct check_run *run; /* only touched on the loop thread */
+	int probe_id;
+	/* Inputs, copied so the thread never reads the run. */
+	struct node_port ports[CHECK_MAX_PORTS];
+	size_t n_ports;
+	char location[SSDP_FIELD_MAX];
+	/* Output. */
+	struct upnp_result out;
+};
+
+struct upnp_probe {
+	struct check_run *run;
+	int id;
+	int fd;		 /* the SSDP multicast socket, -1 once the search is over */
+	int ufd;	 /* unicast to the gateway's port 1900, -1 if none */
+	bool gw_refused; /* the gateway sent ICMP port unreachable for 1900 */
+	struct loop_timer timer;
+	uint64_t started_ms;
+	unsigned n_resends;
+	struct netaddr gateway;
+	/* An IGD that is not the default gateway, kept in case the gateway
+	 * stays silent. */
+	char fallback[SSDP_FIELD_MAX];
+	struct upnp_result ssdp; /* what the search learnt (bad answers) */
+	struct upnp_job *job;	 /* non-NULL while the worker runs */
+	struct worker_job *worker;
+};
+
+static int igd_version(const char *st)
+{
+	/* "urn:schemas-upnp-org:service:WANIPConnection:2" and the device
+	 * type both end in the version number. */
+	size_t n = st ? strlen(st) : 0;
+
+	if (n < 2 || st[n - 2] != ':')
+		return 0;
+	return st[n - 1] == '2' ? 2 : st[n - 1] == '1' ? 1 : 0;
+}
+
+static void upnp_err(struct upnp_result *o, const char *what, int code)
+{
+	const char *s = code != 0 ? strupnperror(code) : NULL;
+
+	snprintf(o->error, sizeof(o->error), "%s: %s (%d)", what, s ? s : "error", code);
+}
+
+static void query_mappings(struct upnp_job *j, const struct UPNPUrls *urls,
+			   const struct IGDdatas *data)
+{
+	struct upnp_result *o = &j->out;
+
+	for (size_t i = 0; i < j->n_ports; i++) {
+		struct upnp_port_mapping *m = &o->mappings[o->n_mappings++];
+		char ext[8], client[40] = "", iport[8] = "", desc[80] = "", enabled[4] = "",
+			     lease[16] = "";
+		struct netaddr ip;
+		int r;
+
+		m->port = j->ports[i];
+		snprintf(ext, sizeof(ext), "%u", j->ports[i].port);
+		r = UPNP_GetSpecificPortMappingEntry(urls->controlURL, data->first.servicetype, ext,
+						     j->ports[i].proto == IPPROTO_UDP ? "UDP"
+										      : "TCP",
+						     NULL, client, iport, desc, enabled, lease);
+		if (r != UPNPCOMMAND_SUCCESS)
+			continue; /* 714 NoSuchEntryInArray: not mapped */
+		m->exists = true;
+		client[sizeof(client) - 1] = '\0';
+		if (netaddr_parse_ip(&ip, client) == 0) {
+			char *end;
+			long p = strtol(iport, &end, 10);
+
+			if (*end == '\0' && p > 0 && p <= 65535)
+				ip.port = (uint16_t)p;
+			m->internal = ip;
+		} else {
+			o->bad_answers++;
+		}
+		text_sanitize(m->description, sizeof(m->description), desc, sizeof(desc));
+		{
+			char *end;
+			long v = strtol(lease, &end, 10);
+
+			m->lease_s = (*end == '\0' && v > 0 && v < 0x7fffffff) ? (uint32_t)v : 0;
+		}
+	}
+}
+
+/* Worker thread: the whole blocking conversation with the IGD. */
+static void upnp_work(void *arg)
+{
+	struct upnp_job *j = arg;
+	struct upnp_result *o = &j->out;
+	struct UPNPUrls urls;
+	struct IGDdatas data;
+	char lanaddr[64] = "", extip[40] = "", status[64] = "", lasterr[64] = "", conntype[64] = "";
+	unsigned int uptime = 0;
+	int r;
+
+	o->tried = true;
+	text_copy(o->location, sizeof(o->location), j->location);
+	memset(&urls, 0, sizeof(urls));
+	memset(&data, 0, sizeof(data));
+	if (!UPNP_GetIGDFromUrl(j->location, &urls, &data, lanaddr, sizeof(lanaddr)) ||
+	    !urls.controlURL || !urls.controlURL[0]) {
+		snprintf(o->error, sizeof(o->error),
+			 "the UPnP device's description has no usable WAN connection service");
+		FreeUPNPUrls(&urls);
+		return;
+	}
+	o->available = true;
+	o->igd_version = igd_version(data.first.servicetype);
+
+	r = UPNP_GetStatusInfo(urls.controlURL, data.first.servicetype, status, &uptime, lasterr);
+	if (r == UPNPCOMMAND_SUCCESS)
+		text_sanitize(o->connection_status, sizeof(o->connection_status), status,
+			      sizeof(status));
+	r = UPNP_GetConnectionTypeInfo(urls.controlURL, data.first.servicetype, conntype);
+	if (r == UPNPCOMMAND_SUCCESS)
+		text_sanitize(o->connection_type, sizeof(o->connection_type), conntype,
+			      sizeof(conntype));
+	r = UPNP_GetExternalIPAddress(urls.controlURL, data.first.servicetype, extip);
+	if (r == UPNPCOMMAND_SUCCESS) {
+		extip[sizeof(extip) - 1] = '\0';
+		if (extip[0] && netaddr_parse_ip(&o->external, extip) < 0) {
+			memset(&o->external, 0, sizeof(o->external));
+			o->bad_answers++;
+		}
+	} else {
+		upnp_err(o, "GetExternalIPAddress", r);
+	}
+	query_mappings(j, &urls, &data);
+	FreeUPNPUrls(&urls);
+}
+
+/* Loop thread: the worker finished in time. */
+static void upnp_done(struct loop *l, void *arg)
+{
+	struct upnp_job *j = arg;
+	struct upnp_probe *p = j->run->probes[j->probe_id].state;
+
+	(void)l;
+	j->out.bad_answers += p->ssdp.bad_answers;
+	j->run->res->gateway.upnp = j->out;
+	p->job = NULL;
+	p->worker = NULL;
+	check_probe_done(j->run, j->probe_id);
+	free(j);
+}
+
+static void ssdp_close(struct upnp_probe *p)
+{
+	if (p->ufd >= 0) {
+		loop_del_fd(p->run->loop, p->ufd);
+		close(p->ufd);
+		p->ufd = -1;
+	}
+	if (p->fd >= 0) {
+		loop_del_fd(p->run->loop, p->fd);
+		close(p->fd);
+		p->fd = -1;
+	}
+	loop_timer_stop(p->run->loop, &p->timer);
+}
+
+/* The search is over: hand location (or nothing) on. */
+static void ssdp_end(struct upnp_probe *p, const char *location)
+{
+	struct check_run *r = p->run;
+	struct upnp_result *o = &r->res->gateway.upnp;
+	struct upnp_job *j;
+	int err;
+
+	ssdp_close(p);
+	*o = p->ssdp;
+	o->tried = true;
+	if (!location) {
+		if (p->gw_refused)
+			text_copy(o->error, sizeof(o->error),
+				  "the gateway's SSDP port 1900 is closed (ICMP port unreachable)");
+		else
+			snprintf(o->error, sizeof(o->error),
+				 "no UPnP IGD answered SSDP within %u ms",
+				 (unsigned)(loop_now_ms(r->loop) - p->started_ms));
+		check_probe_done(r, p->id);
+		return;
+	}
+	j = calloc(1, sizeof(*j));
+	if (!j) {
+		text_copy(o->error, sizeof(o->error), "out of memory");
+		check_probe_done(r, p->id);
+		return;
+	}
+	j->run = r;
+	j->probe_id = p->id;
+	j->n_ports = r->cfg->n_ports;
+	memcpy(j->ports, r->cfg->ports, sizeof(j->ports));
+	text_copy(j->location, sizeof(j->location), location);
+	p->job = j;
+	err = worker_start(r->loop, upnp_work, upnp_done, free, j, &p->worker);
+	if (err < 0) {
+		p->job = NULL;
+		free(j);
+		snprintf(o->error, sizeof(o->error), "could not start the UPnP worker: %s",
+			 strerror(-err));
+		check_probe_done(r, p->id);
+	}
+}
+
+static void ssdp_send_all(struct upnp_probe *p)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(SSDP_PORT) };
+	char buf[SSDP_MSEARCH_MAX];
+
+	inet_pton(AF_INET, SSDP_MCAST_V4, &to.sin_addr);
+	for (size_t i = 0; i < sizeof(igd_types) / sizeof(igd_types[0]); i++) {
+		int n = ssdp_encode_msearch(igd_types[i], UPNP_SSDP_MX, buf, sizeof(buf));
+
+		if (n <= 0)
+			continue;
+		(void)sendto(p->fd, buf, (size_t)n, 0, (struct sockaddr *)&to, sizeof(to));
+		/* Unicast M-SEARCH (UDA 1.1 §1.3.2) to the gateway too: a
+		 * gateway without UPnP then says so with ICMP port
+		 * unreachable instead of leaving us to wait. */
+		if (p->ufd >= 0)
+			(void)send(p->ufd, buf, (size_t)n, 0);
+	}
+}
+
+static void on_ssdp_timer(struct loop *l, struct loop_timer *t, void *data)
+{
+	struct upnp_probe *p = data;
+	uint64_t since = loop_now_ms(l) - p->started_ms, next;
+
+	if (since >= UPNP_SSDP_WAIT_MS || (p->gw_refused && since >= UPNP_SSDP_REFUSED_MS)) {
+		ssdp_end(p, p->fallback[0] ? p->fallback : NULL);
+		return;
+	}
+	if (p->n_resends < sizeof(ssdp_resend_ms) / sizeof(ssdp_resend_ms[0]) &&
+	    since >= ssdp_resend_ms[p->n_resends]) {
+		ssdp_send_all(p);
+		p->n_resends++;
+	}
+	next = p->n_resends < sizeof(ssdp_resend_ms) / sizeof(ssdp_resend_ms[0])
+		   ? ssdp_resend_ms[p->n_resends]
+		   : UPNP_SSDP_WAIT_MS;
+	if (p->gw_refused && UPNP_SSDP_REFUSED_MS < next)
+		next = UPNP_SSDP_REFUSED_MS;
+	loop_timer_start(l, t, next > since ? next - since : 0, on_ssdp_timer, p);
+}
+
+static void on_ssdp_readable(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct upnp_probe *p = data;
+
+	(void)l;
+	(void)events;
+	for (int i = 0; i < 32 && p->fd >= 0; i++) {
+		uint8_t buf[1500];
+		struct sockaddr_in from;
+		socklen_t fl = sizeof(from);
+		struct ssdp_response resp;
+		struct ssdp_url url;
+		struct netaddr src;
+		ssize_t n =
+		    recvfrom(fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&from, &fl);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (errno == ECONNREFUSED && fd == p->ufd && !p->gw_refused) {
+				p->gw_refused = true;
+				on_ssdp_timer(p->run->loop, &p->timer, p);
+				return;
+			}
+			continue;
+		}
+		if (netaddr_from_sockaddr(&src, (struct sockaddr *)&from, fl) < 0)
+			continue;
+		if ((size_t)n > sizeof(buf) || ssdp_decode_response(&resp, buf, (size_t)n) < 0) {
+			p->ssdp.bad_answers++;
+			continue;
+		}
+		if (!ssdp_st_igd_version(resp.st))
+			continue; /* another kind of device: not our question */
+		if (ssdp_location_parse(resp.location, &url) < 0 ||
+		    !ssdp_location_matches(&url, &src)) {
+			/* A LOCATION we will not fetch: a name, another host. */
+			p->ssdp.bad_answers++;
+			continue;
+		}
+		if (netaddr_eq(&src, &p->gateway, true)) {
+			ssdp_end(p, resp.location);
+			return;
+		}
+		if (!p->fallback[0])
+			text_copy(p->fallback, sizeof(p->fallback), resp.location);
+	}
+}
+
+static void upnp_finish(struct check_run *r, void *state)
+{
+	struct upnp_probe *p = state;
+	struct upnp_result *o = &r->res->gateway.upnp;
+
+	if (p->fd >= 0) {
+		/* The deadline came during the search. */
+		ssdp_close(p);
+		*o = p->ssdp;
+		o->tried = true;
+		snprintf(o->error, sizeof(o->error), "no UPnP IGD answered SSDP within %u ms",
+			 r->cfg->deadline_ms);
+	}
+	if (p->job) {
+		o->tried = true;
+		snprintf(o->error, sizeof(o->error), "no complete UPnP answer within %u ms",
+			 r->cfg->deadline_ms);
+		worker_abandon(p->worker); /* the thread frees the job */
+	}
+	free(p);
+}
+
+static int ssdp_socket(const struct local_route *route)
+{
+	struct sockaddr_in any = { .sin_family = AF_INET };
+	struct ip_mreqn mif = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), e;
+
+	if (fd < 0)
+		return -errno;
+	/* UDA 1.1 §1.3.2: TTL 2 by default; out of the interface that holds
+	 * the default route, where the gateway is. */
+	(void)setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &(int){ 2 }, sizeof(int));
+	mif.imr_ifindex = (int)if_nametoindex(route->ifname);
+	if (mif.imr_ifindex)
+		(void)setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mif, sizeof(mif));
+	if (bind(fd, (struct sockaddr *)&any, sizeof(any)) < 0) {
+		e = -errno;
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+/* A UDP socket connected to the gateway's SSDP port, or -1. */
+static int gateway_socket(const struct netaddr *gw)
+{
+	struct sockaddr_storage ss;
+	struct netaddr to = *gw;
+	int fd, sl;
+
+	if (to.family != AF_INET)
+		return -1;
+	to.port = SSDP_PORT;
+	sl = netaddr_to_sockaddr(&to, &ss);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&ss, (socklen_t)sl) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int upnp_start(struct check_run *r)
+{
+	struct upnp_probe *p = calloc(1, sizeof(*p));
+	struct upnp_result *o = &r->res->gateway.upnp;
+	int err;
+
+	if (!p)
+		return -ENOMEM;
+	p->run = r;
+	p->gateway = r->res->local.route4.gateway;
+	loop_timer_init(&p->timer);
+	p->fd = ssdp_socket(&r->res->local.route4);
+	p->ufd = gateway_socket(&p->gateway);
+	p->id = check_probe_register(r, "upnp", upnp_finish, p);
+	if (p->id < 0) {
+		err = p->id;
+		if (p->fd >= 0)
+			close(p->fd);
+		if (p->ufd >= 0)
+			close(p->ufd);
+		free(p);
+		return err;
+	}
+	o->tried = true;
+	if (p->fd < 0) {
+		err = p->fd;
+		if (p->ufd >= 0)
+			close(p->ufd);
+		p->ufd = -1;
+		snprintf(o->error, sizeof(o->error), "cannot search for UPnP devices: %s",
+			 strerror(-err));
+		check_probe_done(r, p->id);
+		return err;
+	}
+	err = loop_add_fd(r->loop, p->fd, EPOLLIN, on_ssdp_readable, p);
+	if (err == 0 && p->ufd >= 0 &&
+	    loop_add_fd(r->loop, p->ufd, EPOLLIN, on_ssdp_readable, p) < 0) {
+		close(p->ufd);
+		p->ufd = -1;
+	}
+	if (err < 0) {
+		if (p->ufd >= 0)
+			close(p->ufd);
+		p->ufd = -1;
+		close(p->fd);
+		p->fd = -1;
+		text_copy(o->error, sizeof(o->error), "internal: cannot watch the SSDP socket");
+		check_probe_done(r, p->id);
+		return err;
+	}
+	p->started_ms = loop_now_ms(r->loop);
+	ssdp_send_all(p);
+	loop_timer_start(r->loop, &p->timer, ssdp_resend_ms[0], on_ssdp_timer, p);
+	return 0;
+}

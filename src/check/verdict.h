@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The verdict of `natdoctor check`: from the four views alone (no network,
+ * no clock), how many layers of NAT stand between the node and the
+ * internet, whether one is the provider's carrier-grade NAT, and findings,
+ * each with its evidence and a remedy in the operator's terms.
+ *
+ * Pure, so every topology can be unit-tested from a hand-built result.
+ */
+#ifndef ND_CHECK_VERDICT_H
+#define ND_CHECK_VERDICT_H
+
+#include "check/result.h"
+
+#define VERDICT_MAX_FINDINGS 24
+
+enum severity {
+	SEV_INFO = 0,	 /* good to know; does not fail the check */
+	SEV_WARNING = 1, /* likely costs peers; the check exits 1 */
+	SEV_PROBLEM = 2, /* stops inbound peers; the check exits 1 */
+};
+
+struct finding {
+	char id[32]; /* stable, documented in docs/REPORT.md */
+	enum severity severity;
+	char summary[200];
+	char evidence[600];
+	char remedy[1200];
+};
+
+struct verdict {
+	bool no_network; /* no default route in any family: could not test */
+	int layers;	 /* NAT layers on the IPv4 path, -1 if unknown */
+	bool cgnat;	 /* evidence of 100.64.0.0/10 (RFC 6598) on the path */
+	enum tristate mapping_varies;
+	enum nat_filtering filtering;
+	struct netaddr public4, public6; /* family 0 when unknown */
+	struct finding findings[VERDICT_MAX_FINDINGS];
+	size_t n_findings;
+};
+
+void verdict_compute(const struct check_config *cfg, const struct check_result *res,
+		     struct verdict *v);
+
+/* The exit status the verdict calls for (util/exit.h). */
+int verdict_exit_status(const struct verdict *v);
+
+const char *verdict_severity_name(enum severity s);
+const char *verdict_filtering_name(enum nat_filtering f); /* NULL for unknown */
+
+#endif

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+#include "util/text.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool text_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size);
+	bool fits = n < size;
+
+	if (!fits)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return fits;
+}
+
+size_t text_sanitize(char *dst, size_t size, const void *src, size_t n)
+{
+	const uint8_t *s = src;
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && s[i] && o + 1 < size; i++)
+		dst[o++] = (s[i] >= 0x20 && s[i] <= 0x7e) ? (char)s[i] : '?';
+	dst[o] = '\0';
+	return o;
+}
+
+void text_appendf(char *dst, size_t size, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*len + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(dst + *len, size - *len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	*len += (size_t)n;
+	if (*len > size - 1)
+		*len = size - 1;
+}
+
+int text_parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}

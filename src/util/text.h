@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Bounded string helpers. Text from the network is untrusted: before it is
+ * stored for printing it goes through text_sanitize, which keeps printable
+ * ASCII only, so a gateway cannot write escape sequences to the operator's
+ * terminal or break the JSON we print (json-c escapes anyway).
+ */
+#ifndef ND_UTIL_TEXT_H
+#define ND_UTIL_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Copy the NUL-terminated src into dst (size >= 1), truncating. Returns
+ * true if all of src fitted. */
+bool text_copy(char *dst, size_t size, const char *src);
+
+/* Copy at most n bytes of src (stopping at a NUL) into dst (size >= 1),
+ * replacing every byte outside 0x20..0x7e with '?'. Always terminates dst.
+ * Returns the length written. */
+size_t text_sanitize(char *dst, size_t size, const void *src, size_t n);
+
+/* Append formatted text at *len within size, never overflowing; *len stops
+ * at size - 1. For building messages piece by piece. */
+void text_appendf(char *dst, size_t size, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Parse a plain decimal number (digits only: no sign, no spaces, no
+ * trailing text) within min..max into *out. Returns 0 or -EINVAL. For
+ * command-line values and numbers in network text alike. */
+int text_parse_long(const char *s, long min, long max, long *out);
+
+#endif

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# check's answers to bad input and to a machine without network: one line
+# on stderr saying what is wrong and what to do, the documented exit status,
+# never a crash or a hang. The "no network" cases run in a namespace this
+# test creates (loopback only) and removes on exit.
+set -euo pipefail
+: "${NATDOCTOR:?set NATDOCTOR to the binary}"
+NS="ndbad$(head -c4 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+TMP=$(mktemp -d)
+cleanup() { ip netns del "$NS" 2>/dev/null || true; rm -rf "$TMP"; }
+trap cleanup EXIT INT TERM
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# expect STATUS PATTERN ARGS...: exit STATUS, stderr one line matching PATTERN.
+expect()
+{
+	local want=$1 pat=$2 rc=0
+	shift 2
+	timeout 20 "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
+	[[ "$rc" == "$want" ]] || { cat "$TMP/err" >&2; fail "'$*': exit $rc, expected $want"; }
+	local lines
+	lines=$(wc -l <"$TMP/err")
+	[[ "$lines" == 1 ]] || { cat "$TMP/err" >&2; fail "'$*': $lines lines on stderr, expected 1"; }
+	grep -Eq -- "$pat" "$TMP/err" || { cat "$TMP/err" >&2; fail "'$*': stderr does not match /$pat/"; }
+	echo "ok: $* -> $rc: $(cat "$TMP/err")"
+}
+
+N=$NATDOCTOR
+expect 2 "unrecognized|unknown" "$N" check --frobnicate
+expect 2 "port" "$N" check --port 0
+expect 2 "port" "$N" check --port 70000
+expect 2 "port" "$N" check --port abc
+expect 2 "port" "$N" check --port 30333/sctp
+expect 2 "port" "$N" check --port ''
+expect 2 "node" "$N" check --node dogecoin
+expect 2 "timeout" "$N" check --timeout 10
+expect 2 "timeout" "$N" check --timeout 99999999999999999999
+expect 2 "hops" "$N" check --max-hops 0
+expect 2 "stun|STUN" "$N" check --stun ''
+expect 2 "stun|STUN" "$N" check --stun 'host:99999'
+expect 2 "STUN" "$N" check --stun 'no-such-host.invalid'
+expect 2 "argument|unexpected" "$N" check extra-argument
+expect 2 "command" "$N" frobnicate
+# No command at all: the usage, on stderr, exit 2.
+rc=0
+timeout 5 "$N" >/dev/null 2>"$TMP/usage" || rc=$?
+[[ "$rc" == 2 ]] || fail "no command: exit $rc, expected 2"
+grep -q "Commands:" "$TMP/usage" || fail "no command: no usage on stderr"
+# --help teaches and succeeds.
+timeout 5 "$N" check --help >"$TMP/help" || fail "check --help failed"
+grep -q -- "--port" "$TMP/help" || fail "check --help does not mention --port"
+grep -q -- "Exit status" "$TMP/help" || fail "check --help does not tell the exit status"
+
+# No network at all: only loopback, which is down.
+ip netns add "$NS"
+expect 3 "network|route" ip netns exec "$NS" "$N" check
+# Loopback up, still no default route.
+ip netns exec "$NS" ip link set lo up
+expect 3 "network|route" ip netns exec "$NS" "$N" check
+# With --json the answer is still a JSON document, and exit 3.
+rc=0
+ip netns exec "$NS" timeout 20 "$N" check --json >"$TMP/nonet.json" 2>/dev/null || rc=$?
+[[ "$rc" == 3 ]] || fail "--json without network: exit $rc, expected 3"
+jq -e '.findings[] | select(.id == "no-network")' "$TMP/nonet.json" >/dev/null ||
+	fail "--json without network: no no-network finding"
+echo "ok: no network -> 3, JSON says no-network"

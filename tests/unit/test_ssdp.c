@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "proto/ssdp.h"
+
+/* Captured from miniupnpd 2.3.1 in the lab's home router (tests/lab). */
+static const char miniupnpd_igd2[] =
+    "HTTP/1.1 200 OK\r\n"
+    "CACHE-CONTROL: max-age=120\r\n"
+    "ST: urn:schemas-upnp-org:device:InternetGatewayDevice:2\r\n"
+    "USN: uuid:7ee2cbac-8362-4e81-8b2d-eceb45ac3952::urn:schemas-upnp-org:device:"
+    "InternetGatewayDevice:2\r\n"
+    "EXT:\r\n"
+    "SERVER: Debian/6.18.44-fc-v669 UPnP/1.1 MiniUPnPd/2.3.1\r\n"
+    "LOCATION: http://192.168.1.1:5000/rootDesc.xml\r\n"
+    "OPT: \"http://schemas.upnp.org/upnp/1/0/\"; ns=01\r\n"
+    "01-NLS: 1795378912\r\n"
+    "BOOTID.UPNP.ORG: 1795378912\r\n"
+    "CONFIGID.UPNP.ORG: 1337\r\n"
+    "\r\n";
+
+static int decode(struct ssdp_response *r, const char *s)
+{
+	return ssdp_decode_response(r, (const uint8_t *)s, strlen(s));
+}
+
+static void msearch_is_what_the_spec_asks(void **state)
+{
+	char buf[SSDP_MSEARCH_MAX];
+	int n = ssdp_encode_msearch("urn:schemas-upnp-org:device:InternetGatewayDevice:1", 1, buf,
+				    sizeof(buf));
+
+	(void)state;
+	assert_true(n > 0);
+	assert_int_equal((size_t)n, strlen(buf));
+	assert_string_equal(buf, "M-SEARCH * HTTP/1.1\r\n"
+				 "HOST: 239.255.255.250:1900\r\n"
+				 "MAN: \"ssdp:discover\"\r\n"
+				 "MX: 1\r\n"
+				 "ST: urn:schemas-upnp-org:device:InternetGatewayDevice:1\r\n"
+				 "\r\n");
+}
+
+static void msearch_refuses_bad_input(void **state)
+{
+	char buf[SSDP_MSEARCH_MAX], tiny[40];
+
+	(void)state;
+	assert_int_equal(ssdp_encode_msearch("", 1, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(ssdp_encode_msearch("a\r\nMAN: x", 1, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(ssdp_encode_msearch("ssdp:all", 0, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(ssdp_encode_msearch("ssdp:all", 6, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(ssdp_encode_msearch("ssdp:all", 1, tiny, sizeof(tiny)), -ENOBUFS);
+}
+
+static void miniupnpd_answer_decodes(void **state)
+{
+	struct ssdp_response r;
+
+	(void)state;
+	assert_int_equal(decode(&r, miniupnpd_igd2), 0);
+	assert_string_equal(r.st, "urn:schemas-upnp-org:device:InternetGatewayDevice:2");
+	assert_string_equal(r.location, "http://192.168.1.1:5000/rootDesc.xml");
+	assert_string_equal(r.server, "Debian/6.18.44-fc-v669 UPnP/1.1 MiniUPnPd/2.3.1");
+	assert_non_null(strstr(r.usn, "uuid:7ee2cbac"));
+	assert_int_equal(ssdp_st_igd_version(r.st), 2);
+}
+
+static void headers_any_case_bare_lf_and_spaces(void **state)
+{
+	struct ssdp_response r;
+
+	(void)state;
+	assert_int_equal(decode(&r, "HTTP/1.1 200 OK\n"
+				    "location:   http://10.0.0.1/desc.xml  \n"
+				    "St:\turn:schemas-upnp-org:service:WANIPConnection:1\n"),
+			 0);
+	assert_string_equal(r.location, "http://10.0.0.1/desc.xml");
+	assert_string_equal(r.st, "urn:schemas-upnp-org:service:WANIPConnection:1");
+	assert_string_equal(r.usn, "");
+	/* HTTP/1.0 routers exist. */
+	assert_int_equal(decode(&r, "HTTP/1.0 200 OK\r\nST: x\r\nLOCATION: http://1.2.3.4/\r\n"),
+			 0);
+}
+
+static void first_header_wins(void **state)
+{
+	struct ssdp_response r;
+
+	(void)state;
+	assert_int_equal(decode(&r, "HTTP/1.1 200 OK\r\nST: a\r\nLOCATION: http://1.1.1.1/x\r\n"
+				    "LOCATION: http://6.6.6.6/y\r\nST: b\r\n"),
+			 0);
+	assert_string_equal(r.location, "http://1.1.1.1/x");
+	assert_string_equal(r.st, "a");
+}
+
+static void headers_after_the_blank_line_are_body(void **state)
+{
+	struct ssdp_response r;
+
+	(void)state;
+	assert_int_equal(
+	    decode(&r, "HTTP/1.1 200 OK\r\nST: a\r\n\r\nLOCATION: http://1.1.1.1/\r\n"), -EBADMSG);
+}
+
+static void not_an_answer(void **state)
+{
+	struct ssdp_response r;
+
+	(void)state;
+	assert_int_equal(
+	    decode(&r, "HTTP/1.1 404 Not Found\r\nST: a\r\nLOCATION: http://1.1.1.1/\r\n"),
+	    -ENOMSG);
+	assert_int_equal(decode(&r, "HTTP/1.1 2000 OK\r\n"), -ENOMSG);
+	assert_int_equal(decode(&r, "NOTIFY * HTTP/1.1\r\nNT: a\r\nLOCATION: http://1.1.1.1/\r\n"),
+			 -ENOMSG);
+	assert_int_equal(ssdp_decode_response(&r, (const uint8_t *)"", 0), -ENOMSG);
+	assert_int_equal(decode(&r, "HTTP/1.1"), -ENOMSG);
+}
+
+static void malformed_answers(void **state)
+{
+	struct ssdp_response r;
+	static const uint8_t nul[] = "HTTP/1.1 200 OK\r\nST: a\0b\r\nLOCATION: http://1.1.1.1/\r\n";
+	char big[600];
+
+	(void)state;
+	/* Missing fields. */
+	assert_int_equal(decode(&r, "HTTP/1.1 200 OK\r\nST: a\r\n"), -EBADMSG);
+	assert_int_equal(decode(&r, "HTTP/1.1 200 OK\r\nLOCATION: http://1.1.1.1/\r\n"), -EBADMSG);
+	/* A header line without a colon. */
+	assert_int_equal(decode(&r, "HTTP/1.1 200 OK\r\nST a\r\nLOCATION: http://1.1.1.1/\r\n"),
+			 -EBADMSG);
+	/* A NUL or an escape inside a value. */
+	assert_int_equal(ssdp_decode_response(&r, nul, sizeof(nul) - 1), -EBADMSG);
+	assert_int_equal(decode(&r, "HTTP/1.1 200 OK\r\nST: a\r\nSERVER: \x1b[31mred\r\n"
+				    "LOCATION: http://1.1.1.1/\r\n"),
+			 -EBADMSG);
+	/* A value too long to keep. */
+	memset(big, 'x', sizeof(big));
+	memcpy(big, "HTTP/1.1 200 OK\r\nST: ", 21);
+	memcpy(big + sizeof(big) - 3, "\r\n", 3);
+	assert_int_equal(decode(&r, big), -EMSGSIZE);
+}
+
+static void non_ascii_is_replaced_where_only_shown(void **state)
+{
+	struct ssdp_response r;
+
+	(void)state;
+	assert_int_equal(decode(&r, "HTTP/1.1 200 OK\r\nST: a\r\nSERVER: Fritz\xc3\xa9\r\n"
+				    "LOCATION: http://1.1.1.1/\r\n"),
+			 0);
+	assert_string_equal(r.server, "Fritz??");
+	assert_int_equal(
+	    decode(&r, "HTTP/1.1 200 OK\r\nST: a\r\nLOCATION: http://1.1.1.1/\xc3\xa9\r\n"),
+	    -EBADMSG);
+}
+
+static void igd_search_targets(void **state)
+{
+	(void)state;
+	assert_int_equal(ssdp_st_igd_version("urn:schemas-upnp-org:device:InternetGatewayDevice:1"),
+			 1);
+	assert_int_equal(ssdp_st_igd_version("urn:schemas-upnp-org:service:WANIPConnection:2"), 2);
+	assert_int_equal(ssdp_st_igd_version("urn:schemas-upnp-org:service:WANPPPConnection:1"), 1);
+	assert_int_equal(ssdp_st_igd_version("urn:schemas-upnp-org:device:MediaServer:1"), 0);
+	assert_int_equal(ssdp_st_igd_version("upnp:rootdevice"), 0);
+	assert_int_equal(ssdp_st_igd_version(NULL), 0);
+}
+
+static void location_urls(void **state)
+{
+	struct ssdp_url u;
+	struct netaddr from;
+
+	(void)state;
+	assert_int_equal(ssdp_location_parse("http://192.168.1.1:5000/rootDesc.xml", &u), 0);
+	assert_int_equal(u.host.family, AF_INET);
+	assert_int_equal(u.host.port, 5000);
+	assert_string_equal(u.path, "/rootDesc.xml");
+	assert_int_equal(netaddr_parse_ip(&from, "192.168.1.1"), 0);
+	from.port = 1900;
+	assert_true(ssdp_location_matches(&u, &from));
+	assert_int_equal(netaddr_parse_ip(&from, "192.168.1.2"), 0);
+	assert_false(ssdp_location_matches(&u, &from));
+
+	assert_int_equal(ssdp_location_parse("HTTP://10.0.0.1/", &u), 0);
+	assert_int_equal(u.host.port, 80);
+	assert_int_equal(ssdp_location_parse("http://[fe80::1]:49152/igd.xml", &u), 0);
+	assert_int_equal(u.host.family, AF_INET6);
+	assert_int_equal(u.host.port, 49152);
+}
+
+static void location_refusals(void **state)
+{
+	static const char *const bad[] = {
+		"https://192.168.1.1/x", /* another scheme */
+		"ftp://192.168.1.1/x",
+		"http://router.lan:5000/x",   /* a name */
+		"http://user@192.168.1.1/x",  /* user information */
+		"http://192.168.1.1",	      /* no path */
+		"http://192.168.1.1:0/x",     /* port 0 */
+		"http://192.168.1.1:65536/x", /* port too large */
+		"http://192.168.1.1:/x",      /* empty port */
+		"http://192.168.1.1:80a/x",
+		"http://192.168.1.1/a b", /* a space */
+		"http://[fe80::1/x",	  /* unclosed bracket */
+		"http:///x",		  /* no host */
+		"http://1.2.3.4.5/x",
+	};
+	struct ssdp_url u;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (ssdp_location_parse(bad[i], &u) != -EINVAL)
+			fail_msg("accepted %s", bad[i]);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(msearch_is_what_the_spec_asks),
+		cmocka_unit_test(msearch_refuses_bad_input),
+		cmocka_unit_test(miniupnpd_answer_decodes),
+		cmocka_unit_test(headers_any_case_bare_lf_and_spaces),
+		cmocka_unit_test(first_header_wins),
+		cmocka_unit_test(headers_after_the_blank_line_are_body),
+		cmocka_unit_test(not_an_answer),
+		cmocka_unit_test(malformed_answers),
+		cmocka_unit_test(non_ascii_is_replaced_where_only_shown),
+		cmocka_unit_test(igd_search_targets),
+		cmocka_unit_test(location_urls),
+		cmocka_unit_test(location_refusals),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
