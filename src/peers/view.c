@@ -26,7 +26,7 @@ void view_judge(struct view_chain *vc, const struct chain *c, uint64_t now_ms, u
 {
 	vc->chain = c;
 	chain_snapshot(c, now_ms, stale_ms, now_unix, target_min, target_max, &vc->snap);
-	vc->verdict = verdict_judge(&vc->snap, vc->text, sizeof(vc->text));
+	vc->verdict = assess_chain(&vc->snap, vc->text, sizeof(vc->text));
 }
 
 void view_sparkline(struct strbuf *out, const struct chain *c, size_t width, uint32_t scale_max,
@@ -61,17 +61,17 @@ static const char *col(const struct view_opts *o, const char *code)
 	return o->color ? code : "";
 }
 
-static const char *verdict_colour(enum verdict v)
+static const char *verdict_colour(enum assess v)
 {
 	switch (v) {
-	case VERDICT_OK:
+	case ASSESS_OK:
 		return C_GREEN;
-	case VERDICT_LOW:
+	case ASSESS_LOW:
 		return C_YELLOW;
-	case VERDICT_NO_INBOUND:
-	case VERDICT_ISOLATED:
+	case ASSESS_NO_INBOUND:
+	case ASSESS_ISOLATED:
 		return C_RED;
-	case VERDICT_UNKNOWN:
+	case ASSESS_UNKNOWN:
 		break;
 	}
 	return C_DIM;
@@ -121,13 +121,13 @@ static void frame_chain(struct strbuf *out, const struct view_opts *o, const str
 		if (s->inbound > 0) {
 			strbuf_put(out, "now");
 		} else if (s->last_inbound_ago_s >= 0) {
-			verdict_fmt_duration(s->last_inbound_ago_s, dur, sizeof(dur));
+			assess_fmt_duration(s->last_inbound_ago_s, dur, sizeof(dur));
 			strbuf_printf(out, "%s ago", dur);
 		} else if (s->no_inbound_since_start && s->uptime_s >= 0) {
-			verdict_fmt_duration(s->uptime_s, dur, sizeof(dur));
+			assess_fmt_duration(s->uptime_s, dur, sizeof(dur));
 			strbuf_printf(out, "none since the node started %s ago", dur);
 		} else {
-			verdict_fmt_duration(s->no_inbound_for_s, dur, sizeof(dur));
+			assess_fmt_duration(s->no_inbound_for_s, dur, sizeof(dur));
 			strbuf_printf(out, "none in the %s watched", dur);
 		}
 	}
@@ -162,10 +162,10 @@ void view_frame(struct strbuf *out, const struct view_opts *o, const struct view
 	strbuf_put(out, "\n");
 	for (size_t i = 0; i < n_chains; i++) {
 		const struct view_chain *vc = &chains[i];
-		const char *mark = vc->verdict == VERDICT_OK	    ? (o->utf8 ? "✓" : "+")
-				   : vc->verdict == VERDICT_UNKNOWN ? "?"
-				   : o->utf8			    ? "✗"
-								    : "!";
+		const char *mark = vc->verdict == ASSESS_OK	   ? (o->utf8 ? "✓" : "+")
+				   : vc->verdict == ASSESS_UNKNOWN ? "?"
+				   : o->utf8			   ? "✗"
+								   : "!";
 
 		strbuf_printf(out, "%s%s %s:%s %s\n", col(o, verdict_colour(vc->verdict)), mark,
 			      chain_label(&vc->snap), col(o, C_RESET), vc->text);
@@ -205,7 +205,7 @@ void view_plain_line(struct strbuf *out, const struct view_chain *vc, time_t now
 	strbuf_printf(out, " syncing=%s", s->syncing < 0 ? "-" : s->syncing ? "yes" : "no");
 	put_num(out, "best", s->best);
 	strbuf_printf(out, " target=%u-%u status=%s: %s\n", s->target_min, s->target_max,
-		      verdict_name(vc->verdict), vc->text);
+		      assess_name(vc->verdict), vc->text);
 }
 
 /* NULL (JSON null) for unknown numbers. */
@@ -254,7 +254,7 @@ int view_json_line(struct strbuf *out, const struct view_chain *vc, time_t now)
 	json_object_object_add(o, "no_inbound_for_s", num_or_null(s->no_inbound_for_s));
 	json_object_object_add(o, "uptime_s", num_or_null(s->uptime_s));
 	json_object_object_add(o, "p2p_port", json_object_new_int(s->p2p_port));
-	json_object_object_add(o, "status", json_object_new_string(verdict_name(vc->verdict)));
+	json_object_object_add(o, "status", json_object_new_string(assess_name(vc->verdict)));
 	json_object_object_add(o, "verdict", json_object_new_string(vc->text));
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 						     JSON_C_TO_STRING_NOSLASHESCAPE);

@@ -19,7 +19,7 @@
 #include <time.h>
 
 #include "peers/chain.h"
-#include "peers/verdict.h"
+#include "peers/assess.h"
 #include "util/strbuf.h"
 
 #define VIEW_VERDICT_MAX    512
@@ -37,7 +37,7 @@ struct view_opts {
 struct view_chain {
 	const struct chain *chain;
 	struct chain_snapshot snap;
-	enum verdict verdict;
+	enum assess verdict;
 	char text[VIEW_VERDICT_MAX];
 };
 

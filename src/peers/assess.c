@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-#include "peers/verdict.h"
+#include "peers/assess.h"
 
 #include <stdio.h>
 
-void verdict_fmt_duration(int64_t s, char *out, size_t cap)
+void assess_fmt_duration(int64_t s, char *out, size_t cap)
 {
 	if (s < 0)
 		s = 0;
@@ -17,18 +17,18 @@ void verdict_fmt_duration(int64_t s, char *out, size_t cap)
 		snprintf(out, cap, "%lld d", (long long)(s / 86400));
 }
 
-const char *verdict_name(enum verdict v)
+const char *assess_name(enum assess v)
 {
 	switch (v) {
-	case VERDICT_UNKNOWN:
+	case ASSESS_UNKNOWN:
 		return "unknown";
-	case VERDICT_OK:
+	case ASSESS_OK:
 		return "ok";
-	case VERDICT_LOW:
+	case ASSESS_LOW:
 		return "low";
-	case VERDICT_NO_INBOUND:
+	case ASSESS_NO_INBOUND:
 		return "no-inbound";
-	case VERDICT_ISOLATED:
+	case ASSESS_ISOLATED:
 		return "isolated";
 	}
 	return "unknown";
@@ -40,12 +40,12 @@ static const char *plural(int64_t n)
 }
 
 /* "8 peers, none inbound for 30 min: strangers cannot reach this node; ..." */
-static enum verdict no_inbound(const struct chain_snapshot *s, char *text, size_t cap)
+static enum assess no_inbound(const struct chain_snapshot *s, char *text, size_t cap)
 {
 	char dur[32];
-	bool strong = s->no_inbound_for_s >= VERDICT_NO_INBOUND_STRONG_S;
+	bool strong = s->no_inbound_for_s >= ASSESS_NO_INBOUND_STRONG_S;
 
-	verdict_fmt_duration(s->no_inbound_for_s, dur, sizeof(dur));
+	assess_fmt_duration(s->no_inbound_for_s, dur, sizeof(dur));
 	if (s->no_inbound_since_start && s->uptime_s >= 0)
 		snprintf(text, cap,
 			 "%lld peer%s, none inbound since the node started %s ago: strangers %s "
@@ -63,20 +63,20 @@ static enum verdict no_inbound(const struct chain_snapshot *s, char *text, size_
 			 "`natdoctor check --port %u`",
 			 (long long)s->peers, plural(s->peers), dur, strong ? "cannot" : "may not",
 			 s->p2p_port);
-	return VERDICT_NO_INBOUND;
+	return ASSESS_NO_INBOUND;
 }
 
-enum verdict verdict_judge(const struct chain_snapshot *s, char *text, size_t cap)
+enum assess assess_chain(const struct chain_snapshot *s, char *text, size_t cap)
 {
 	if (s->peers < 0) {
 		snprintf(text, cap, "no fresh data from any source for this chain");
-		return VERDICT_UNKNOWN;
+		return ASSESS_UNKNOWN;
 	}
 	if (!s->should_have_peers) {
 		snprintf(text, cap,
 			 "%lld peer%s; the node says this chain expects none (a dev chain?)",
 			 (long long)s->peers, plural(s->peers));
-		return VERDICT_OK;
+		return ASSESS_OK;
 	}
 	if (s->peers == 0) {
 		snprintf(
@@ -85,7 +85,7 @@ enum verdict verdict_judge(const struct chain_snapshot *s, char *text, size_t ca
 		    "access, outgoing firewall rules, bootnodes and clock; then run `natdoctor "
 		    "check --port %u`",
 		    s->p2p_port);
-		return VERDICT_ISOLATED;
+		return ASSESS_ISOLATED;
 	}
 	if ((uint64_t)s->peers >= s->target_min) {
 		if ((uint64_t)s->peers > s->target_max)
@@ -94,7 +94,7 @@ enum verdict verdict_judge(const struct chain_snapshot *s, char *text, size_t ca
 		else
 			snprintf(text, cap, "%lld peers, within the %u-%u target",
 				 (long long)s->peers, s->target_min, s->target_max);
-		return VERDICT_OK;
+		return ASSESS_OK;
 	}
 	if (s->inbound == 0)
 		return no_inbound(s, text, cap);
@@ -105,7 +105,7 @@ enum verdict verdict_judge(const struct chain_snapshot *s, char *text, size_t ca
 			 "--in-peers / --out-peers",
 			 (long long)s->peers, plural(s->peers), s->target_min, s->target_max,
 			 (long long)s->inbound, s->syncing == 1 ? " and while it syncs" : "");
-		return VERDICT_LOW;
+		return ASSESS_LOW;
 	}
 	/* No metrics: we cannot see the direction. Near 8 is still telling. */
 	if (s->peers <= CHAIN_SUBSTRATE_OUT_PEERS + 2)
@@ -120,5 +120,5 @@ enum verdict verdict_judge(const struct chain_snapshot *s, char *text, size_t ca
 			 "%lld peers, below the %u-%u target. Add --metrics to see whether any are "
 			 "inbound; run `natdoctor check --port %u` to test reachability",
 			 (long long)s->peers, s->target_min, s->target_max, s->p2p_port);
-	return VERDICT_LOW;
+	return ASSESS_LOW;
 }
