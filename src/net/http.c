@@ -8,10 +8,18 @@
  * readiness or the timer fires. Finished transfers are collected with
  * curl_multi_info_read after each action, outside any curl callback, so a
  * done callback may start new requests.
+ *
+ * libcurl is opened with dlopen when the first client is made, not linked:
+ * it brings some thirty libraries (TLS, Kerberos, LDAP, ...) whose loading
+ * alone costs about 5 MiB of RSS, and `natdoctor peers --log -` following a
+ * log (issue 3: under 4 MiB) or `natdoctor check` never make a request.
+ * The headers still give every type and constant; only the calls go
+ * through the table below.
  */
 #include "net/http.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -42,6 +50,77 @@ struct http {
 };
 
 static bool curl_ready;
+
+/* The libcurl calls we make, resolved once by load_curl. */
+static struct {
+	CURLcode (*global_init)(long flags);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *e, CURLoption opt, ...);
+	CURLcode (*easy_getinfo)(CURL *e, CURLINFO info, ...);
+	const char *(*easy_strerror)(CURLcode c);
+	void (*easy_cleanup)(CURL *e);
+	CURLM *(*multi_init)(void);
+	CURLMcode (*multi_setopt)(CURLM *m, CURLMoption opt, ...);
+	CURLMcode (*multi_add_handle)(CURLM *m, CURL *e);
+	CURLMcode (*multi_remove_handle)(CURLM *m, CURL *e);
+	CURLMcode (*multi_assign)(CURLM *m, curl_socket_t s, void *p);
+	CURLMcode (*multi_socket_action)(CURLM *m, curl_socket_t s, int ev, int *running);
+	CURLMsg *(*multi_info_read)(CURLM *m, int *left);
+	CURLMcode (*multi_cleanup)(CURLM *m);
+	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
+	void (*slist_free_all)(struct curl_slist *l);
+} cu;
+
+static void *sym(void *lib, const char *name, bool *ok)
+{
+	void *p = dlsym(lib, name);
+
+	if (!p)
+		*ok = false;
+	return p;
+}
+
+#define LOAD(f) (cu.f = (__typeof__(cu.f))sym(lib, "curl_" #f, &ok))
+
+/* Open libcurl (the soname the headers belong to) and resolve the table.
+ * Returns 0, -ENOENT if the library is missing, -ENOSYS if it lacks a
+ * call, -ENOMEM if it will not initialise. Not thread-safe: start-up only. */
+static int load_curl(void)
+{
+	void *lib;
+	bool ok = true;
+
+	if (curl_ready)
+		return 0;
+	lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+	if (!lib)
+		return -ENOENT;
+	LOAD(global_init);
+	LOAD(easy_init);
+	LOAD(easy_setopt);
+	LOAD(easy_getinfo);
+	LOAD(easy_strerror);
+	LOAD(easy_cleanup);
+	LOAD(multi_init);
+	LOAD(multi_setopt);
+	LOAD(multi_add_handle);
+	LOAD(multi_remove_handle);
+	LOAD(multi_assign);
+	LOAD(multi_socket_action);
+	LOAD(multi_info_read);
+	LOAD(multi_cleanup);
+	LOAD(slist_append);
+	LOAD(slist_free_all);
+	if (!ok) {
+		dlclose(lib);
+		return -ENOSYS;
+	}
+	/* The library stays loaded for the life of the process. */
+	if (cu.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return -ENOMEM;
+	curl_ready = true;
+	return 0;
+}
 
 /* --- curl -> loop ----------------------------------------------------------- */
 
@@ -78,7 +157,7 @@ static int sock_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *soc
 	if (what == CURL_POLL_REMOVE) {
 		if (socketp)
 			loop_del_fd(h->loop, s);
-		curl_multi_assign(h->multi, s, NULL);
+		cu.multi_assign(h->multi, s, NULL);
 		return 0;
 	}
 	if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
@@ -91,7 +170,7 @@ static int sock_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *soc
 		r = loop_add_fd(h->loop, s, events, on_io, h);
 		/* socketp only marks "registered with the loop": any non-NULL will do. */
 		if (r == 0)
-			curl_multi_assign(h->multi, s, h);
+			cu.multi_assign(h->multi, s, h);
 	}
 	/* -1 makes curl fail the transfers on this socket rather than wait
 	 * forever for events nobody watches. */
@@ -130,8 +209,8 @@ static void req_free(struct http_req *r)
 	if (!r)
 		return;
 	if (r->easy)
-		curl_easy_cleanup(r->easy);
-	curl_slist_free_all(r->headers);
+		cu.easy_cleanup(r->easy);
+	cu.slist_free_all(r->headers);
 	free(r);
 }
 
@@ -141,7 +220,7 @@ static size_t write_cb(char *p, size_t size, size_t nmemb, void *userdata)
 	size_t n = size * nmemb;
 
 	if (!r->status_known) {
-		curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
+		cu.easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->status);
 		r->status_known = true;
 		r->bad_status = r->status < 200 || r->status > 299;
 	}
@@ -199,23 +278,23 @@ static void finish(struct http *h, CURL *easy, CURLcode code)
 	struct http_req *r = NULL;
 	long errno_at_connect = 0;
 
-	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&r);
-	curl_multi_remove_handle(h->multi, easy);
+	cu.easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&r);
+	cu.multi_remove_handle(h->multi, easy);
 	if (!r)
 		return;
 	req_unlink(h, r);
 	res.err = map_curl_error(r, code);
 	if (code == CURLE_COULDNT_CONNECT &&
-	    curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &errno_at_connect) == CURLE_OK &&
+	    cu.easy_getinfo(easy, CURLINFO_OS_ERRNO, &errno_at_connect) == CURLE_OK &&
 	    errno_at_connect > 0 && errno_at_connect != ECONNREFUSED)
 		res.err = -(int)errno_at_connect; /* EHOSTUNREACH, ENETUNREACH, ... */
-	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &res.status);
+	cu.easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &res.status);
 	res.bytes = r->bytes;
 	if (r->errbuf[0])
 		memcpy(res.detail, r->errbuf, sizeof(res.detail) - 1);
 	else
-		memcpy(res.detail, curl_easy_strerror(code),
-		       strnlen(curl_easy_strerror(code), sizeof(res.detail) - 1));
+		memcpy(res.detail, cu.easy_strerror(code),
+		       strnlen(cu.easy_strerror(code), sizeof(res.detail) - 1));
 	r->on_done(r->data, &res);
 	req_free(r);
 }
@@ -225,8 +304,8 @@ static void socket_action(struct http *h, curl_socket_t s, int flags)
 	CURLMsg *msg;
 	int running, left;
 
-	curl_multi_socket_action(h->multi, s, flags, &running);
-	while ((msg = curl_multi_info_read(h->multi, &left)))
+	cu.multi_socket_action(h->multi, s, flags, &running);
+	while ((msg = cu.multi_info_read(h->multi, &left)))
 		if (msg->msg == CURLMSG_DONE)
 			finish(h, msg->easy_handle, msg->data.result);
 }
@@ -234,27 +313,26 @@ static void socket_action(struct http *h, curl_socket_t s, int flags)
 int http_new(struct loop *l, struct http **out)
 {
 	struct http *h;
+	int r;
 
 	*out = NULL;
-	if (!curl_ready) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return -ENOMEM;
-		curl_ready = true;
-	}
+	r = load_curl();
+	if (r < 0)
+		return r;
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
 	h->loop = l;
 	loop_timer_init(&h->timer);
-	h->multi = curl_multi_init();
+	h->multi = cu.multi_init();
 	if (!h->multi) {
 		free(h);
 		return -ENOMEM;
 	}
-	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
-	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
-	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
-	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+	cu.multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
+	cu.multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+	cu.multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+	cu.multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
 	*out = h;
 	return 0;
 }
@@ -265,7 +343,7 @@ void http_free(struct http *h)
 		return;
 	while (h->reqs)
 		http_cancel(h, h->reqs);
-	curl_multi_cleanup(h->multi);
+	cu.multi_cleanup(h->multi);
 	loop_timer_stop(h->loop, &h->timer);
 	free(h);
 }
@@ -276,7 +354,7 @@ void http_cancel(struct http *h, struct http_req *r)
 		return;
 	req_unlink(h, r);
 	/* Removing the handle makes curl drop its sockets (sock_cb REMOVE). */
-	curl_multi_remove_handle(h->multi, r->easy);
+	cu.multi_remove_handle(h->multi, r->easy);
 	req_free(r);
 }
 
@@ -286,26 +364,26 @@ static int setup(struct http_req *r, const struct http_request *rq)
 	CURLcode c = CURLE_OK;
 
 	/* Every option below bounds something or closes a door; checked as one. */
-	c |= curl_easy_setopt(e, CURLOPT_URL, rq->url);
-	c |= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	c |= curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	c |= curl_easy_setopt(e, CURLOPT_PROXY, "");
-	c |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	c |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)rq->timeout_ms);
-	c |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)rq->timeout_ms);
-	c |= curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)rq->max_bytes);
-	c |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
-	c |= curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-	c |= curl_easy_setopt(e, CURLOPT_PRIVATE, r);
-	c |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
-	c |= curl_easy_setopt(e, CURLOPT_USERAGENT, "natdoctor/" NATDOCTOR_VERSION);
+	c |= cu.easy_setopt(e, CURLOPT_URL, rq->url);
+	c |= cu.easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	c |= cu.easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	c |= cu.easy_setopt(e, CURLOPT_PROXY, "");
+	c |= cu.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	c |= cu.easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)rq->timeout_ms);
+	c |= cu.easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)rq->timeout_ms);
+	c |= cu.easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)rq->max_bytes);
+	c |= cu.easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
+	c |= cu.easy_setopt(e, CURLOPT_WRITEDATA, r);
+	c |= cu.easy_setopt(e, CURLOPT_PRIVATE, r);
+	c |= cu.easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+	c |= cu.easy_setopt(e, CURLOPT_USERAGENT, "natdoctor/" NATDOCTOR_VERSION);
 	if (rq->post_body) {
-		r->headers = curl_slist_append(NULL, "Content-Type: application/json");
+		r->headers = cu.slist_append(NULL, "Content-Type: application/json");
 		if (!r->headers)
 			return -ENOMEM;
-		c |= curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
-		c |= curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)rq->post_len);
-		c |= curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, rq->post_body);
+		c |= cu.easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
+		c |= cu.easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)rq->post_len);
+		c |= cu.easy_setopt(e, CURLOPT_COPYPOSTFIELDS, rq->post_body);
 	}
 	return c == CURLE_OK ? 0 : -EINVAL;
 }
@@ -328,13 +406,13 @@ int http_start(struct http *h, const struct http_request *rq, struct http_req **
 				.on_done = rq->on_done,
 				.data = rq->data,
 				.max_bytes = rq->max_bytes };
-	r->easy = curl_easy_init();
+	r->easy = cu.easy_init();
 	if (!r->easy) {
 		free(r);
 		return -ENOMEM;
 	}
 	err = setup(r, rq);
-	if (err == 0 && curl_multi_add_handle(h->multi, r->easy) != CURLM_OK)
+	if (err == 0 && cu.multi_add_handle(h->multi, r->easy) != CURLM_OK)
 		err = -ENOMEM;
 	if (err < 0) {
 		req_free(r);

@@ -65,8 +65,9 @@ struct http_request {
 	void *data;
 };
 
-/* A client on loop l. Initialises libcurl on first use (not thread-safe:
- * call at start-up). Returns 0 or -ENOMEM. */
+/* A client on loop l. Loads and initialises libcurl on first use (not
+ * thread-safe: call at start-up). Returns 0, -ENOMEM, or -ENOENT /
+ * -ENOSYS when libcurl.so.4 is missing or lacks a call we need. */
 int http_new(struct loop *l, struct http **out);
 
 /* Cancel every request (no on_done) and free the client. NULL is fine. */
