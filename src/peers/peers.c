@@ -833,6 +833,24 @@ static int src_setup(struct peers *a, struct src *s, const struct peers_source_c
 	return 0;
 }
 
+/* With -v: what each log source read, so a benchmark can check the
+ * count and an operator can see why nothing matched. */
+static void log_stats(struct peers *a)
+{
+	for (size_t i = 0; i < a->n_src; i++) {
+		struct src *s = &a->src[i];
+		struct logsrc_stats st;
+
+		if (!s->log)
+			continue;
+		logsrc_get_stats(s->log, &st);
+		log_info("log %s: %llu bytes, %llu lines, %llu informant lines, %llu too long",
+			 s->cfg->where[0], (unsigned long long)st.bytes,
+			 (unsigned long long)st.lines, (unsigned long long)s->informant_lines,
+			 (unsigned long long)st.long_lines);
+	}
+}
+
 static void app_free(struct peers *a)
 {
 	for (size_t i = 0; i < a->n_src; i++) {
@@ -875,7 +893,8 @@ int peers_run(const struct peers_config *cfg)
 		need_http |= cfg->src[i].kind != PEERS_SRC_LOG;
 	/* Only a log to follow: libcurl is never even initialised (memory). */
 	if (need_http && (r = http_new(a->loop, &a->http)) < 0) {
-		log_warnx("cannot start the HTTP client: %s", strerror(-r));
+		log_warnx("cannot start the HTTP client: %s%s", strerror(-r),
+			  r == -ENOENT || r == -ENOSYS ? " (libcurl.so.4: install libcurl4)" : "");
 		app_free(a);
 		return ND_EXIT_INTERNAL;
 	}
@@ -929,6 +948,7 @@ int peers_run(const struct peers_config *cfg)
 			src_report(&a->src[i]);
 		no_source_worked(a);
 	}
+	log_stats(a);
 	status = a->status;
 	if (!cfg->once && !a->no_source)
 		status = a->done ? evaluate(a) : ND_EXIT_OK; /* logs ended / interrupted */
