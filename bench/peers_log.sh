@@ -72,12 +72,12 @@ grhwm=$(hwm_kib "$greppid")
 ndrss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$ndpid/status")
 
 # The generator ends, the readers see end of input and exit; all bounded.
-for i in $(seq 1 100); do
+for _ in $(seq 1 100); do
 	kill -0 "$genpid" 2>/dev/null || break
 	sleep 0.1
 done
 for p in "$ndpid" "$greppid"; do
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		kill -0 "$p" 2>/dev/null || break
 		sleep 0.1
 	done

@@ -105,13 +105,8 @@ static int chain_find(struct peers *a, const char *name, bool create)
 			return (int)i;
 	if (!create)
 		return -1;
-	if (a->n_chains == PEERS_MAX_CHAINS) {
-		if (!a->chain_overflow_told)
-			log_warnx("more than %d chains; ignoring chain '%s'", PEERS_MAX_CHAINS,
-				  name);
-		a->chain_overflow_told = true;
+	if (a->n_chains == PEERS_MAX_CHAINS)
 		return -1;
-	}
 	chain_init(&a->chains[a->n_chains], name);
 	return (int)a->n_chains++;
 }
@@ -514,8 +509,13 @@ static void log_on_line(void *data, const char *line, size_t len)
 	       : st.chain == NODELOG_CHAIN_RELAY ? "relaychain"
 						 : s->cfg->chain;
 	c = chain_find(a, name, true);
-	if (c < 0)
+	if (c < 0) {
+		if (!a->chain_overflow_told)
+			log_warnx("log %s: more than %d chains; ignoring chain '%s'",
+				  s->cfg->where[0], PEERS_MAX_CHAINS, name);
+		a->chain_overflow_told = true;
 		return;
+	}
 	chain_update_log(&a->chains[c], &st, loop_now_ms(a->loop));
 	if (s->seen[c] < UINT32_MAX)
 		s->seen[c]++;
@@ -822,8 +822,11 @@ static int src_setup(struct peers *a, struct src *s, const struct peers_source_c
 		return 0;
 	}
 	s->chain = chain_find(a, cfg->chain, true);
-	if (s->chain < 0)
+	if (s->chain < 0) {
+		log_warnx("at most %d chains (NAME= labels); '%s' is one too many",
+			  PEERS_MAX_CHAINS, cfg->chain);
 		return ND_EXIT_USAGE;
+	}
 	if (cfg->kind == PEERS_SRC_METRICS) {
 		s->linemem = malloc(PROM_LINE_MAX);
 		if (!s->linemem)
