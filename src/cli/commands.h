@@ -8,8 +8,10 @@
 #define ND_CLI_COMMANDS_H
 
 int check_main(int argc, char *argv[]);
+int peers_main(int argc, char *argv[]);
 
 #define COMMAND_TABLE \
+	{ "peers", peers_main, "the node's peer count against its target, and why it is low" }, \
 	{ "check", check_main, "find what stands between the node and its peers, and what to do" },
 
 #endif

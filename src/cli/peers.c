@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * natdoctor peers: flags into a peers_config (peers/peers.h), then run.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "peers/peers.h"
+#include "util/exit.h"
+#include "util/log.h"
+#include "util/text.h"
+
+static const char peers_help[] =
+    "Usage: natdoctor peers [options]\n"
+    "\n"
+    "Shows how many peers the node has against the healthy band (40-50 by\n"
+    "default), how many are inbound, and what a low count means. A node that\n"
+    "strangers cannot reach sits near its 8 outbound connections with no\n"
+    "inbound ones: that is the sign to run `natdoctor check`.\n"
+    "\n"
+    "Sources (each may be repeated; NAME= labels a chain, e.g. parachain=URL):\n"
+    "  --rpc [NAME=]URL      the node's JSON-RPC over HTTP: peers, sync state,\n"
+    "                        listen addresses (http://127.0.0.1:9944; a bare port\n"
+    "                        such as 9933 means http://127.0.0.1:9933)\n"
+    "  --metrics [NAME=]URL  the node's Prometheus endpoint: peers, and inbound vs\n"
+    "                        outbound connections (http://127.0.0.1:9615/metrics)\n"
+    "  --log [NAME=]FILE     the node's log; '-' reads stdin. Informant lines\n"
+    "                        (\"Idle (8 peers)\") tagged [Parachain] or [Relaychain]\n"
+    "                        go to those chains by themselves\n"
+    "  --phala               a Phala/Khala node on this host, both chains: parachain\n"
+    "                        (RPC 9944, or 9933 on older nodes; metrics 9615) and\n"
+    "                        relay chain (RPC 9945 or 9934; metrics 9616)\n"
+    "  With no source, natdoctor asks the node on this host only, at its default\n"
+    "  ports: --rpc http://127.0.0.1:9944 (then 9933) and --metrics\n"
+    "  http://127.0.0.1:9615/metrics. It never contacts anything you did not name.\n"
+    "\n"
+    "Output:\n"
+    "  --target MIN-MAX      the healthy peer band (default 40-50)\n"
+    "  --once                one sample, then exit: 0 at target, 1 below target,\n"
+    "                        3 no source answered (for cron and monitoring)\n"
+    "  --json                one JSON object per line per sample and chain\n"
+    "  --interval SECONDS    time between samples (default 5)\n"
+    "  --timeout SECONDS     per HTTP request (default 3)\n"
+    "  --no-color            no colours (also when NO_COLOR is set)\n"
+    "%s"
+    "\n"
+    "On a terminal the view redraws in place until Ctrl-C; piped, it prints one\n"
+    "line per chain per sample.\n"
+    "\n"
+    "Examples:\n"
+    "  natdoctor peers\n"
+    "      the node on this host, default ports\n"
+    "  docker logs -f --tail 20 phala-node 2>&1 | natdoctor peers --log -\n"
+    "      what you would read off the docker logs, both chains side by side\n"
+    "  natdoctor peers --phala\n"
+    "      a Phala node: parachain and relay chain from RPC and metrics\n"
+    "  natdoctor peers --metrics parachain=9615 --metrics relaychain=9616\n"
+    "      the same from metrics only (inbound vs outbound included)\n"
+    "  */5 * * * *  natdoctor peers --phala --once --json >> /var/log/peers.jsonl\n"
+    "      a cron line: a sample every 5 minutes, exit status 1 when below target\n"
+    "\n"
+    "Exit status: 0 at target, 1 below target (--once, or when a log ends),\n"
+    "2 usage error, 3 no source gave a peer count, 4 internal error.\n";
+
+static void usage(FILE *f)
+{
+	fprintf(f, peers_help, cli_common_help);
+}
+
+static int parse_target(const char *s, uint32_t *min, uint32_t *max)
+{
+	const char *dash = strchr(s, '-');
+	char lo[16];
+	long a, b;
+
+	if (!dash || (size_t)(dash - s) >= sizeof(lo))
+		return -EINVAL;
+	memcpy(lo, s, (size_t)(dash - s));
+	lo[dash - s] = '\0';
+	if (text_parse_long(lo, 1, 100000, &a) < 0 ||
+	    text_parse_long(dash + 1, 1, 100000, &b) < 0 || a > b)
+		return -EINVAL;
+	*min = (uint32_t)a;
+	*max = (uint32_t)b;
+	return 0;
+}
+
+/* "NAME=rest": NAME is a short word of [a-z0-9_-]. Anything else has no
+ * label, so a URL with '=' in its query still works. */
+static const char *split_label(const char *arg, char name[static CHAIN_NAME_MAX])
+{
+	size_t n = 0;
+
+	while (arg[n] && arg[n] != '=') {
+		char c = arg[n];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-') ||
+		    n + 1 >= CHAIN_NAME_MAX) {
+			name[0] = '\0';
+			return arg;
+		}
+		n++;
+	}
+	if (!arg[n] || n == 0) {
+		name[0] = '\0';
+		return arg;
+	}
+	memcpy(name, arg, n);
+	name[n] = '\0';
+	return arg + n + 1;
+}
+
+/* A URL as the operator may type it: "9933", "127.0.0.1:9933",
+ * "http://host:9933". Metrics get "/metrics" when no path is given. */
+static int normalise_url(const char *in, bool metrics, char out[static PEERS_WHERE_MAX])
+{
+	long port;
+	const char *rest;
+	int n;
+
+	if (!in[0])
+		return -EINVAL;
+	if (text_parse_long(in, 1, 65535, &port) == 0)
+		n = snprintf(out, PEERS_WHERE_MAX, "http://127.0.0.1:%ld%s", port,
+			     metrics ? "/metrics" : "");
+	else if (strstr(in, "://"))
+		n = snprintf(out, PEERS_WHERE_MAX, "%s", in);
+	else
+		n = snprintf(out, PEERS_WHERE_MAX, "http://%s", in);
+	if (n < 0 || n >= PEERS_WHERE_MAX)
+		return -ENAMETOOLONG;
+	if (strncmp(out, "http://", 7) && strncmp(out, "https://", 8))
+		return -EPROTONOSUPPORT;
+	rest = strchr(out + (out[4] == 's' ? 8 : 7), '/');
+	if (metrics && !rest) {
+		if ((size_t)n + 8 >= PEERS_WHERE_MAX)
+			return -ENAMETOOLONG;
+		memcpy(out + n, "/metrics", 9);
+	}
+	return 0;
+}
+
+static struct peers_source_config *add_source(struct peers_config *c, enum peers_src_kind kind,
+					      const char *chain)
+{
+	struct peers_source_config *s;
+
+	if (c->n_src == PEERS_MAX_SOURCES) {
+		log_warnx("at most %d sources", PEERS_MAX_SOURCES);
+		return NULL;
+	}
+	s = &c->src[c->n_src++];
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	snprintf(s->chain, sizeof(s->chain), "%s", chain);
+	return s;
+}
+
+static int add_url_source(struct peers_config *c, enum peers_src_kind kind, const char *arg)
+{
+	char name[CHAIN_NAME_MAX];
+	const char *url = split_label(arg, name);
+	struct peers_source_config *s = add_source(c, kind, name);
+	int r;
+
+	if (!s)
+		return -ENOSPC;
+	r = normalise_url(url, kind == PEERS_SRC_METRICS, s->where[0]);
+	if (r < 0) {
+		log_warnx("--%s %s: %s", kind == PEERS_SRC_RPC ? "rpc" : "metrics", arg,
+			  r == -EPROTONOSUPPORT ? "only http:// and https:// URLs"
+						: "not a URL or port");
+		return r;
+	}
+	s->n_where = 1;
+	return 0;
+}
+
+static int add_log_source(struct peers_config *c, const char *arg)
+{
+	char name[CHAIN_NAME_MAX];
+	const char *path = split_label(arg, name);
+	struct peers_source_config *s = add_source(c, PEERS_SRC_LOG, name);
+
+	if (!s)
+		return -ENOSPC;
+	if (!path[0] || strlen(path) >= PEERS_WHERE_MAX) {
+		log_warnx("--log %s: not a file name", arg);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < c->n_src - 1; i++) {
+		if (c->src[i].kind == PEERS_SRC_LOG && !strcmp(path, "-") &&
+		    !strcmp(c->src[i].where[0], "-")) {
+			log_warnx("--log -: stdin can be read only once");
+			return -EINVAL;
+		}
+	}
+	memcpy(s->where[0], path, strlen(path) + 1);
+	s->n_where = 1;
+	return 0;
+}
+
+/* Two RPC candidates: the merged HTTP+WS port of current nodes first, the
+ * HTTP-only port of older ones second. */
+static int add_default_rpc(struct peers_config *c, const char *chain, unsigned now, unsigned old)
+{
+	struct peers_source_config *s = add_source(c, PEERS_SRC_RPC, chain);
+
+	if (!s)
+		return -ENOSPC;
+	snprintf(s->where[0], PEERS_WHERE_MAX, "http://127.0.0.1:%u", now);
+	snprintf(s->where[1], PEERS_WHERE_MAX, "http://127.0.0.1:%u", old);
+	s->n_where = 2;
+	return 0;
+}
+
+static int add_default_metrics(struct peers_config *c, const char *chain, unsigned port)
+{
+	struct peers_source_config *s = add_source(c, PEERS_SRC_METRICS, chain);
+
+	if (!s)
+		return -ENOSPC;
+	snprintf(s->where[0], PEERS_WHERE_MAX, "http://127.0.0.1:%u/metrics", port);
+	s->n_where = 1;
+	return 0;
+}
+
+static bool env_utf8(void)
+{
+	const char *vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+
+	for (size_t i = 0; i < 3; i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v && v[0])
+			return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
+	}
+	return false;
+}
+
+int peers_main(int argc, char *argv[])
+{
+	enum {
+		O_RPC = 256,
+		O_METRICS,
+		O_LOG,
+		O_PHALA,
+		O_TARGET,
+		O_ONCE,
+		O_JSON,
+		O_INTERVAL,
+		O_TIMEOUT,
+		O_NO_COLOR
+	};
+	static const struct option opts[] = {
+		{ "rpc", required_argument, NULL, O_RPC },
+		{ "metrics", required_argument, NULL, O_METRICS },
+		{ "log", required_argument, NULL, O_LOG },
+		{ "phala", no_argument, NULL, O_PHALA },
+		{ "target", required_argument, NULL, O_TARGET },
+		{ "once", no_argument, NULL, O_ONCE },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "interval", required_argument, NULL, O_INTERVAL },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "no-color", no_argument, NULL, O_NO_COLOR },
+		{ "no-colour", no_argument, NULL, O_NO_COLOR },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct peers_config *c = calloc(1, sizeof(*c));
+	bool phala = false, no_color = false;
+	const char *nc = getenv("NO_COLOR");
+	long v;
+	int opt, r = 0, status;
+
+	if (!c)
+		return ND_EXIT_INTERNAL;
+	c->target_min = 40;
+	c->target_max = 50;
+	c->interval_ms = 5000;
+	c->timeout_ms = 3000;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case O_RPC:
+			r = add_url_source(c, PEERS_SRC_RPC, optarg);
+			break;
+		case O_METRICS:
+			r = add_url_source(c, PEERS_SRC_METRICS, optarg);
+			break;
+		case O_LOG:
+			r = add_log_source(c, optarg);
+			break;
+		case O_PHALA:
+			phala = true;
+			break;
+		case O_TARGET:
+			r = parse_target(optarg, &c->target_min, &c->target_max);
+			if (r < 0)
+				log_warnx("--target %s: expected MIN-MAX, e.g. 40-50", optarg);
+			break;
+		case O_ONCE:
+			c->once = true;
+			break;
+		case O_JSON:
+			c->json = true;
+			break;
+		case O_INTERVAL:
+			r = text_parse_long(optarg, 1, 3600, &v);
+			if (r < 0)
+				log_warnx("--interval %s: seconds, 1 to 3600", optarg);
+			else
+				c->interval_ms = (unsigned)v * 1000;
+			break;
+		case O_TIMEOUT:
+			r = text_parse_long(optarg, 1, 60, &v);
+			if (r < 0)
+				log_warnx("--timeout %s: seconds, 1 to 60", optarg);
+			else
+				c->timeout_ms = (unsigned)v * 1000;
+			break;
+		case O_NO_COLOR:
+			no_color = true;
+			break;
+		case 'v':
+			log_set_level(log_get_level() + 1);
+			break;
+		case 'h':
+			usage(stdout);
+			free(c);
+			return ND_EXIT_OK;
+		default:
+			usage(stderr);
+			free(c);
+			return ND_EXIT_USAGE;
+		}
+		if (r < 0) {
+			free(c);
+			return ND_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		log_warnx("unexpected argument '%s'; try 'natdoctor peers --help'", argv[optind]);
+		free(c);
+		return ND_EXIT_USAGE;
+	}
+	if (phala) {
+		r = add_default_rpc(c, "parachain", 9944, 9933);
+		if (!r)
+			r = add_default_rpc(c, "relaychain", 9945, 9934);
+		if (!r)
+			r = add_default_metrics(c, "parachain", 9615);
+		if (!r)
+			r = add_default_metrics(c, "relaychain", 9616);
+	} else if (c->n_src == 0) {
+		c->defaults = true;
+		r = add_default_rpc(c, "", 9944, 9933);
+		if (!r)
+			r = add_default_metrics(c, "", 9615);
+	}
+	if (r < 0) {
+		free(c);
+		return ND_EXIT_USAGE;
+	}
+	c->tty = isatty(STDOUT_FILENO);
+	c->color = c->tty && !no_color && !(nc && nc[0]) && !c->json;
+	c->utf8 = env_utf8();
+	status = peers_run(c);
+	free(c);
+	return status;
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# natdoctor peers against sources that fail: nothing listening, a server
+# that accepts and never answers, an HTML error page, garbage, HTTP 500, an
+# endless chunked body, a huge body. Each gets a clear message naming the
+# source and the likely cause; memory stays bounded; a good source beside
+# them is still read and judged, once and live.
+# shellcheck disable=SC2154 # PORT_* and PID_* are set by name (printf -v)
+set -euo pipefail
+source "$(dirname "$0")/peers_common.sh"
+
+pt_node good --peers 8 --chain khala
+for m in html hang endless huge garbage http500; do
+	pt_node "$m" --mode "$m"
+done
+PORT_refused=$(pt_free_port)
+
+declare -A rpc_msg=(
+	[refused]='connection refused: is the node running'
+	[hang]='no answer within 2000 ms'
+	[html]='the answer is not JSON \(it starts "<!DOCTYPE html>'
+	[garbage]='the answer is not JSON'
+	[http500]='HTTP status 500'
+	[endless]='answer larger than 1 MiB, cut off'
+	[huge]='answer larger than 1 MiB, cut off'
+)
+declare -A metrics_msg=(
+	[refused]='connection refused: is the node running'
+	[hang]='no answer within 2000 ms'
+	[html]='no Substrate peer metrics in the answer'
+	[garbage]='no Substrate peer metrics in the answer'
+	[http500]='HTTP status 500'
+	[endless]='answer larger than 16 MiB, cut off'
+	[huge]='answer larger than 16 MiB, cut off'
+)
+
+for m in refused hang html garbage http500 endless huge; do
+	port_var=PORT_$m
+	port=${!port_var}
+	step "$m: alone, then beside a good source"
+	pt_run "alone-$m" "alone-$m" peers --once --timeout 2 --rpc "bad=$port" --metrics "bad=$port"
+	assert_status 3
+	assert_match "alone-$m.err" "rpc http://127.0.0.1:$port: ${rpc_msg[$m]}"
+	assert_match "alone-$m.err" "metrics http://127.0.0.1:$port/metrics: ${metrics_msg[$m]}"
+	assert_match "alone-$m.err" 'no source gave a peer count'
+
+	pt_run "with-$m" "with-$m" peers --once --json --timeout 2 \
+		--rpc "bad=$port" --metrics "bad=$port" --metrics "good=$PORT_good"
+	assert_status 1 # good has 8 peers: below target, and judged
+	assert_jq "with-$m.out" '.[] | select(.chain == "good") | [.peers, .inbound, .status] | @json' \
+		'[8,0,"no-inbound"]'
+	assert_jq "with-$m.out" '.[] | select(.chain == "bad") | [.peers, .status] | @json' '[null,"unknown"]'
+	assert_match "with-$m.err" "${rpc_msg[$m]}"
+done
+
+step "live: every bad source at once beside a good one, for a while"
+pt_live live live livesrc peers --interval 1 --timeout 1 \
+	--rpc "bad=$PORT_hang" --metrics "bad=$PORT_endless" --metrics "bad=$PORT_huge" \
+	--rpc "bad=$PORT_html" --metrics "bad=$PORT_garbage" --rpc "bad=$PORT_refused" \
+	--metrics "good=$PORT_good"
+pt_wait_count live.out '^[0-9T:-]+Z good peers=8 in=0 out=8 .*status=no-inbound' 6 20
+pt_assert_hwm live 32768 "seven sources, six of them bad"
+kill -0 "$PID_live" || fail "natdoctor stopped"
+# Each failing source is told once (on stderr when piped), not every second.
+n=$(grep -c 'metrics http://127.0.0.1:'"$PORT_endless"'/metrics: answer larger' "$PT_DIR/livesrc.err" || true)
+((n == 1)) || fail "the endless source was reported $n times, wanted once"
+pt_stop live
+assert_status 0
+
+step "live, nothing works: stops with exit 3 and says why"
+pt_run dead dead peers --interval 1 --timeout 1 --rpc "$PORT_refused" --metrics "$PORT_html"
+assert_status 3
+assert_match dead.err 'no source gave a peer count'
+assert_match dead.err 'connection refused'
+echo "ok"
