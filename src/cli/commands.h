@@ -10,8 +10,11 @@
 int check_main(int argc, char *argv[]);
 int peers_main(int argc, char *argv[]);
 
+/* One command per line reads better than clang-format's reflow. */
+/* clang-format off */
 #define COMMAND_TABLE \
-	{ "peers", peers_main, "the node's peer count against its target, and why it is low" }, \
-	{ "check", check_main, "find what stands between the node and its peers, and what to do" },
+	{ "check", check_main, "find what stands between the node and its peers, and what to do" }, \
+	{ "peers", peers_main, "the node's peer count against its target, and why it is low" },
+/* clang-format on */
 
 #endif
