@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "net/udp.h"
 #include "proto/natpmp.h"
 #include "proto/pcp.h"
 #include "util/text.h"
@@ -125,12 +126,11 @@ static void on_retx(struct loop *l, struct loop_timer *t, void *data)
 
 static bool believable_external(const struct netaddr *a)
 {
-	enum netaddr_class c = netaddr_classify(a);
-
-	/* 0.0.0.0 is how NAT-PMP says "not connected" (RFC 6886 §3.2): no
-	 * address, but no lie. Loopback, link-local or multicast would be. */
-	return c == NETADDR_PRIVATE || c == NETADDR_CGNAT || c == NETADDR_PUBLIC ||
-	       c == NETADDR_RESERVED;
+	/* Unicast beyond the link: reserved, private, shared or public (the
+	 * classes from NETADDR_RESERVED up). 0.0.0.0 is how NAT-PMP says "not
+	 * connected" (RFC 6886 §3.2): no address, but no lie. Loopback,
+	 * link-local or multicast would be. */
+	return netaddr_classify(a) >= NETADDR_RESERVED;
 }
 
 static void set_result(struct gw_proto_result *o, int code, const char *name, uint32_t epoch,
@@ -281,30 +281,6 @@ static void gw_finish(struct check_run *r, void *state)
 	free(g);
 }
 
-static int gw_socket(struct gwprobe *g, const struct netaddr *gw, struct netaddr *local)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int fd, sl;
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	sl = netaddr_to_sockaddr(gw, &ss);
-	if (connect(fd, (struct sockaddr *)&ss, (socklen_t)sl) < 0)
-		goto fail;
-	len = sizeof(ss);
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-		goto fail;
-	netaddr_from_sockaddr(local, (struct sockaddr *)&ss, len);
-	g->fd = fd;
-	return 0;
-fail:
-	sl = -errno;
-	close(fd);
-	return sl;
-}
-
 int gwprobe_start(struct check_run *r)
 {
 	struct gateway_view *gv = &r->res->gateway;
@@ -331,9 +307,10 @@ int gwprobe_start(struct check_run *r)
 	g->run = r;
 	g->fd = -1;
 	loop_timer_init(&g->retx);
-	err = gw_socket(g, &gw, &local);
+	err = udp_open(AF_INET, &gw, &local);
 	if (err < 0)
 		goto fail;
+	g->fd = err;
 	g->nreq.opcode = NATPMP_OP_EXTERNAL;
 	g->areq.opcode = PCP_OP_ANNOUNCE;
 	g->areq.client = local;

@@ -30,6 +30,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "net/udp.h"
 #include "proto/stun.h"
 #include "util/text.h"
 
@@ -38,6 +39,7 @@
 #define PATH_RECV_MAX	 1500
 
 static const unsigned path_retx_ms[] = { 250, 750 };
+#define PATH_N_RETX (sizeof(path_retx_ms) / sizeof(path_retx_ms[0]))
 
 struct pathttl {
 	struct pathprobe *p;
@@ -55,8 +57,8 @@ struct pathprobe {
 	struct netaddr target;
 	struct pathttl t[CHECK_MAX_HOPS];
 	size_t n;
-	uint64_t started_ms, reached_ms;
-	uint32_t reached_rtt;
+	uint64_t started_ms;
+	uint64_t reach_end_ms; /* once the target answered: when to stop waiting */
 	struct loop_timer timer;
 	bool finished;
 };
@@ -82,9 +84,12 @@ static void hop_answered(struct pathttl *t, const struct netaddr *who)
 	if (netaddr_eq(&h->addr, &p->target, true) &&
 	    (pv->reached_ttl == 0 || t->ttl < pv->reached_ttl)) {
 		pv->reached_ttl = t->ttl;
-		if (!p->reached_ms) {
-			p->reached_ms = loop_now_ms(p->run->loop);
-			p->reached_rtt = h->rtt_ms;
+		if (!p->reach_end_ms) {
+			uint64_t wait = 2 * (uint64_t)h->rtt_ms;
+
+			if (wait < PATH_AFTER_REACH)
+				wait = PATH_AFTER_REACH;
+			p->reach_end_ms = loop_now_ms(p->run->loop) + wait;
 		}
 	}
 }
@@ -195,9 +200,7 @@ static void schedule(struct pathprobe *p)
 	if (p->finished)
 		return;
 	if (all_below_answered(p) || since >= PATH_GIVE_UP_MS ||
-	    (p->reached_ms &&
-	     now >= p->reached_ms + (2 * p->reached_rtt > PATH_AFTER_REACH ? 2 * p->reached_rtt
-									   : PATH_AFTER_REACH))) {
+	    (p->reach_end_ms && now >= p->reach_end_ms)) {
 		p->finished = true;
 		loop_timer_stop(l, &p->timer);
 		check_probe_done(p->run, p->id);
@@ -207,27 +210,22 @@ static void schedule(struct pathprobe *p)
 		struct pathttl *t = &p->t[i];
 		uint64_t due;
 
-		if (pv->hops[i].answered ||
-		    t->n_sent > sizeof(path_retx_ms) / sizeof(path_retx_ms[0]))
+		if (pv->hops[i].answered || t->n_sent > PATH_N_RETX)
 			continue;
 		if (pv->reached_ttl && t->ttl > pv->reached_ttl)
 			continue;
 		due = p->started_ms + path_retx_ms[t->n_sent - 1];
 		if (due <= now) {
 			send_ttl(t);
-			if (t->n_sent > sizeof(path_retx_ms) / sizeof(path_retx_ms[0]))
+			if (t->n_sent > PATH_N_RETX)
 				continue;
 			due = p->started_ms + path_retx_ms[t->n_sent - 1];
 		}
 		if (due < next)
 			next = due;
 	}
-	if (p->reached_ms) {
-		uint64_t end = p->reached_ms + PATH_AFTER_REACH;
-
-		if (end < next)
-			next = end;
-	}
+	if (p->reach_end_ms && p->reach_end_ms < next)
+		next = p->reach_end_ms;
 	if (p->started_ms + PATH_GIVE_UP_MS < next)
 		next = p->started_ms + PATH_GIVE_UP_MS;
 	loop_timer_start(l, &p->timer, next > now ? next - now : 0, on_timer, p);
@@ -258,9 +256,8 @@ static void path_finish(struct check_run *r, void *state)
 
 static int open_ttl(struct pathttl *t, const struct netaddr *target)
 {
-	struct sockaddr_storage ss;
 	struct stun_opts o = { .cls = STUN_REQUEST, .method = STUN_BINDING };
-	int sl = netaddr_to_sockaddr(target, &ss), n, e;
+	int n, e;
 
 	if (getrandom(t->tid, sizeof(t->tid), 0) != (ssize_t)sizeof(t->tid))
 		return -EIO;
@@ -269,12 +266,14 @@ static int open_ttl(struct pathttl *t, const struct netaddr *target)
 	if (n < 0)
 		return n;
 	t->len = (size_t)n;
-	t->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (t->fd < 0)
-		return -errno;
+	t->fd = udp_open(AF_INET, target, NULL);
+	if (t->fd < 0) {
+		e = t->fd;
+		t->fd = -1;
+		return e;
+	}
 	if (setsockopt(t->fd, IPPROTO_IP, IP_TTL, &(int){ t->ttl }, sizeof(int)) < 0 ||
-	    setsockopt(t->fd, IPPROTO_IP, IP_RECVERR, &(int){ 1 }, sizeof(int)) < 0 ||
-	    connect(t->fd, (struct sockaddr *)&ss, (socklen_t)sl) < 0) {
+	    setsockopt(t->fd, IPPROTO_IP, IP_RECVERR, &(int){ 1 }, sizeof(int)) < 0) {
 		e = -errno;
 		close(t->fd);
 		t->fd = -1;

@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "net/resolve.h"
+#include "net/udp.h"
 #include "proto/stun.h"
 #include "util/text.h"
 
@@ -358,26 +359,6 @@ static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 
 /* --- RFC 5780 ----------------------------------------------------------- */
 
-static int open_socket(int family, int *out)
-{
-	struct sockaddr_storage ss = { .ss_family = (sa_family_t)family };
-	socklen_t sl = family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-	int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -errno;
-	if (family == AF_INET6)
-		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &(int){ 1 }, sizeof(int));
-	if (bind(fd, (struct sockaddr *)&ss, sl) < 0) {
-		int e = -errno;
-
-		close(fd);
-		return e;
-	}
-	*out = fd;
-	return 0;
-}
-
 static void start_5780(struct sfam *f, size_t i)
 {
 	struct loop *l = f->p->run->loop;
@@ -389,7 +370,8 @@ static void start_5780(struct sfam *f, size_t i)
 	if (xmit_prepare(&f->map, f->fd, &alt, false, false) == 0)
 		xmit_send(l, &f->map);
 	/* Filtering: test I from a fresh socket. */
-	if (open_socket(f->family, &f->ffd) < 0) {
+	f->ffd = udp_open(f->family, NULL, NULL);
+	if (f->ffd < 0) {
 		f->ffd = -1;
 		f->f_done = true;
 		return;
@@ -690,9 +672,6 @@ static void stun_finish(struct check_run *r, void *state)
 static void fam_init(struct stunprobe *p, struct sfam *f, int family, bool enabled,
 		     const struct local_route *route, struct public_family *out)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-
 	f->p = p;
 	f->family = family;
 	f->fd = f->ffd = -1;
@@ -701,17 +680,18 @@ static void fam_init(struct stunprobe *p, struct sfam *f, int family, bool enabl
 	f->enabled = enabled && route->present;
 	if (!f->enabled)
 		return;
-	if (open_socket(family, &f->fd) < 0 ||
-	    loop_add_fd(p->run->loop, f->fd, EPOLLIN, on_readable, f) < 0) {
-		if (f->fd >= 0)
-			close(f->fd);
-		f->fd = -1;
-		return;
-	}
 	/* Our local port from the socket; our local IP from the kernel's
 	 * route toward the internet (the socket is bound to the wildcard). */
-	if (getsockname(f->fd, (struct sockaddr *)&ss, &sl) == 0)
-		netaddr_from_sockaddr(&out->local, (struct sockaddr *)&ss, sl);
+	f->fd = udp_open(family, NULL, &out->local);
+	if (f->fd >= 0 && loop_add_fd(p->run->loop, f->fd, EPOLLIN, on_readable, f) < 0) {
+		close(f->fd);
+		f->fd = -1;
+	}
+	if (f->fd < 0) {
+		f->fd = -1;
+		memset(&out->local, 0, sizeof(out->local));
+		return;
+	}
 	if (route->source.family == family) {
 		uint16_t port = out->local.port;
 

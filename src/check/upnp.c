@@ -43,6 +43,7 @@
 #include <miniupnpc/upnpcommands.h>
 #include <miniupnpc/upnperrors.h>
 
+#include "net/udp.h"
 #include "net/worker.h"
 #include "proto/ssdp.h"
 #include "util/text.h"
@@ -95,17 +96,6 @@ struct upnp_probe {
 	struct worker_job *worker;
 };
 
-static int igd_version(const char *st)
-{
-	/* "urn:schemas-upnp-org:service:WANIPConnection:2" and the device
-	 * type both end in the version number. */
-	size_t n = st ? strlen(st) : 0;
-
-	if (n < 2 || st[n - 2] != ':')
-		return 0;
-	return st[n - 1] == '2' ? 2 : st[n - 1] == '1' ? 1 : 0;
-}
-
 static void upnp_err(struct upnp_result *o, const char *what, int code)
 {
 	const char *s = code != 0 ? strupnperror(code) : NULL;
@@ -123,6 +113,7 @@ static void query_mappings(struct upnp_job *j, const struct UPNPUrls *urls,
 		char ext[8], client[40] = "", iport[8] = "", desc[80] = "", enabled[4] = "",
 			     lease[16] = "";
 		struct netaddr ip;
+		long v;
 		int r;
 
 		m->port = j->ports[i];
@@ -136,22 +127,14 @@ static void query_mappings(struct upnp_job *j, const struct UPNPUrls *urls,
 		m->exists = true;
 		client[sizeof(client) - 1] = '\0';
 		if (netaddr_parse_ip(&ip, client) == 0) {
-			char *end;
-			long p = strtol(iport, &end, 10);
-
-			if (*end == '\0' && p > 0 && p <= 65535)
-				ip.port = (uint16_t)p;
+			if (text_parse_long(iport, 1, 65535, &v) == 0)
+				ip.port = (uint16_t)v;
 			m->internal = ip;
 		} else {
 			o->bad_answers++;
 		}
 		text_sanitize(m->description, sizeof(m->description), desc, sizeof(desc));
-		{
-			char *end;
-			long v = strtol(lease, &end, 10);
-
-			m->lease_s = (*end == '\0' && v > 0 && v < 0x7fffffff) ? (uint32_t)v : 0;
-		}
+		m->lease_s = text_parse_long(lease, 1, 0x7ffffffe, &v) == 0 ? (uint32_t)v : 0;
 	}
 }
 
@@ -178,7 +161,7 @@ static void upnp_work(void *arg)
 		return;
 	}
 	o->available = true;
-	o->igd_version = igd_version(data.first.servicetype);
+	o->igd_version = ssdp_st_igd_version(data.first.servicetype);
 
 	r = UPNP_GetStatusInfo(urls.controlURL, data.first.servicetype, status, &uptime, lasterr);
 	if (r == UPNPCOMMAND_SUCCESS)
@@ -391,44 +374,17 @@ static void upnp_finish(struct check_run *r, void *state)
 
 static int ssdp_socket(const struct local_route *route)
 {
-	struct sockaddr_in any = { .sin_family = AF_INET };
 	struct ip_mreqn mif = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), e;
+	int fd = udp_open(AF_INET, NULL, NULL);
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	/* UDA 1.1 §1.3.2: TTL 2 by default; out of the interface that holds
 	 * the default route, where the gateway is. */
 	(void)setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &(int){ 2 }, sizeof(int));
 	mif.imr_ifindex = (int)if_nametoindex(route->ifname);
 	if (mif.imr_ifindex)
 		(void)setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mif, sizeof(mif));
-	if (bind(fd, (struct sockaddr *)&any, sizeof(any)) < 0) {
-		e = -errno;
-		close(fd);
-		return e;
-	}
-	return fd;
-}
-
-/* A UDP socket connected to the gateway's SSDP port, or -1. */
-static int gateway_socket(const struct netaddr *gw)
-{
-	struct sockaddr_storage ss;
-	struct netaddr to = *gw;
-	int fd, sl;
-
-	if (to.family != AF_INET)
-		return -1;
-	to.port = SSDP_PORT;
-	sl = netaddr_to_sockaddr(&to, &ss);
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&ss, (socklen_t)sl) < 0) {
-		close(fd);
-		return -1;
-	}
 	return fd;
 }
 
@@ -444,7 +400,16 @@ int upnp_start(struct check_run *r)
 	p->gateway = r->res->local.route4.gateway;
 	loop_timer_init(&p->timer);
 	p->fd = ssdp_socket(&r->res->local.route4);
-	p->ufd = gateway_socket(&p->gateway);
+	/* A UDP socket connected to the gateway's SSDP port, -1 if none. */
+	p->ufd = -1;
+	if (p->gateway.family == AF_INET) {
+		struct netaddr to = p->gateway;
+
+		to.port = SSDP_PORT;
+		p->ufd = udp_open(AF_INET, &to, NULL);
+		if (p->ufd < 0)
+			p->ufd = -1;
+	}
 	p->id = check_probe_register(r, "upnp", upnp_finish, p);
 	if (p->id < 0) {
 		err = p->id;

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "util/text.h"
+
 void chain_init(struct chain *c, const char *name)
 {
 	size_t n = strnlen(name, CHAIN_NAME_MAX - 1);
@@ -69,9 +71,8 @@ void chain_update_prom(struct chain *c, const struct prom_peers *p, uint64_t now
 	c->prom.p = *p;
 	/* The chain label is the node's text and goes to a terminal: printable
 	 * ASCII only, so no escape sequence rides along. */
-	for (char *s = c->prom.p.chain; *s; s++)
-		if (*s < 0x20 || *s > 0x7e)
-			*s = '?';
+	text_sanitize(c->prom.p.chain, sizeof(c->prom.p.chain), c->prom.p.chain,
+		      sizeof(c->prom.p.chain));
 	c->prom.at_ms = now_ms;
 	if (p->opened_in < 0)
 		return;

@@ -35,6 +35,17 @@ static void on_deadline(struct loop *l, struct loop_timer *t, void *data)
 	loop_stop(l);
 }
 
+/* Run the loop until it stops or ms pass. */
+static void run_for(struct loop *l, uint64_t ms)
+{
+	struct loop_timer t;
+
+	loop_timer_init(&t);
+	loop_timer_start(l, &t, ms, on_deadline, NULL);
+	loop_run(l);
+	loop_timer_stop(l, &t);
+}
+
 static void literal_answers_before_return(void **state)
 {
 	struct loop *l;
@@ -58,17 +69,14 @@ static void literal_answers_before_return(void **state)
 static void name_resolves_on_a_worker(void **state)
 {
 	struct loop *l;
-	struct loop_timer t;
 	struct got g = { 0 };
 	struct resolve_req *req = NULL;
 
 	(void)state;
 	assert_int_equal(loop_new(&l), 0);
-	loop_timer_init(&t);
 	assert_int_equal(resolve_start(l, "localhost", 53, AF_INET, on_result, &g, &req), 0);
 	assert_int_equal(g.calls, 0); /* not before the loop runs */
-	loop_timer_start(l, &t, 5000, on_deadline, NULL);
-	loop_run(l);
+	run_for(l, 5000);
 	assert_int_equal(g.calls, 1);
 	assert_int_equal(g.res.gai_error, 0);
 	assert_true(g.res.n >= 1);
@@ -81,17 +89,14 @@ static void name_resolves_on_a_worker(void **state)
 static void cancelled_never_calls_back(void **state)
 {
 	struct loop *l;
-	struct loop_timer t;
 	struct got g = { 0 };
 	struct resolve_req *req = NULL;
 
 	(void)state;
 	assert_int_equal(loop_new(&l), 0);
-	loop_timer_init(&t);
 	assert_int_equal(resolve_start(l, "localhost", 1, AF_UNSPEC, on_result, &g, &req), 0);
 	resolve_cancel(req);
-	loop_timer_start(l, &t, 200, on_deadline, NULL);
-	loop_run(l);
+	run_for(l, 200);
 	loop_free(l); /* delivers pending posts: still no callback */
 	assert_int_equal(g.calls, 0);
 }
