@@ -12,7 +12,7 @@ pkgs=(
 	# the lab: kernel NAT, real gateway and STUN daemons, their clients
 	iproute2 nftables miniupnpd-nftables miniupnpc natpmpc coturn socat
 	# tests and benchmarks
-	jq python3 procps psmisc hyperfine time
+	jq python3 procps psmisc bsdutils hyperfine time
 )
 
 missing=()

@@ -42,6 +42,9 @@ pt_cleanup()
 	if [[ -n "${PT_KEEP:-}" ]]; then echo "kept $PT_DIR" >&2; else rm -rf "$PT_DIR"; fi
 }
 trap pt_cleanup EXIT
+# A signal ends the test through exit, so the EXIT trap cleans up then too.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 fail()
 {

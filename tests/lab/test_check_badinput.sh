@@ -9,7 +9,10 @@ set -euo pipefail
 NS="ndbad$(head -c4 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 TMP=$(mktemp -d)
 cleanup() { ip netns del "$NS" 2>/dev/null || true; rm -rf "$TMP"; }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+# A signal ends the test through exit, so the EXIT trap cleans up then too.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 

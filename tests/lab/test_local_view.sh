@@ -24,6 +24,9 @@ cleanup() {
 	ip netns del "$gw" 2>/dev/null || true
 }
 trap cleanup EXIT
+# A signal ends the test through exit, so the EXIT trap cleans up then too.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 fail() {
 	echo "FAIL: $*" >&2

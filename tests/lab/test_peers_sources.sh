@@ -58,21 +58,19 @@ assert_status 0
 assert_no_match live.out $'\x1b'
 
 step "live on a terminal: redrawn in place, colour unless NO_COLOR"
-if command -v script >/dev/null; then
-	cmd="timeout -s INT 3 '$ND' peers --interval 1 --metrics parachain=$PORT_para --metrics relaychain=$PORT_relay"
-	TERM=xterm timeout 10 script -qfc "$cmd" /dev/null >"$PT_DIR/tty.out" 2>&1 || true
-	assert_match tty.out $'\x1b\\[\\?1049h' # the alternate screen
-	assert_match tty.out $'\x1b\\[H'        # home: redraw in place
-	assert_match tty.out $'\x1b\\[3[0-9]m'  # colour
-	assert_match tty.out 'relaychain'
-	NO_COLOR=1 TERM=xterm timeout 10 script -qfc "$cmd" /dev/null >"$PT_DIR/tty-nc.out" 2>&1 || true
-	assert_match tty-nc.out 'parachain'
-	assert_no_match tty-nc.out $'\x1b\\[3[0-9]m'
-	TERM=xterm timeout 10 script -qfc "$cmd --no-color" /dev/null >"$PT_DIR/tty-nc2.out" 2>&1 || true
-	assert_no_match tty-nc2.out $'\x1b\\[3[0-9]m'
-else
-	echo "   (no script(1): terminal view not tested)"
-fi
+# script(1) (bsdutils, installed by scripts/deps.sh) gives the view a pty.
+command -v script >/dev/null || fail "script(1) is missing: run scripts/deps.sh"
+cmd="timeout -s INT 3 '$ND' peers --interval 1 --metrics parachain=$PORT_para --metrics relaychain=$PORT_relay"
+TERM=xterm timeout 10 script -qfc "$cmd" /dev/null >"$PT_DIR/tty.out" 2>&1 || true
+assert_match tty.out $'\x1b\\[\\?1049h' # the alternate screen
+assert_match tty.out $'\x1b\\[H'        # home: redraw in place
+assert_match tty.out $'\x1b\\[3[0-9]m'  # colour
+assert_match tty.out 'relaychain'
+NO_COLOR=1 TERM=xterm timeout 10 script -qfc "$cmd" /dev/null >"$PT_DIR/tty-nc.out" 2>&1 || true
+assert_match tty-nc.out 'parachain'
+assert_no_match tty-nc.out $'\x1b\\[3[0-9]m'
+TERM=xterm timeout 10 script -qfc "$cmd --no-color" /dev/null >"$PT_DIR/tty-nc2.out" 2>&1 || true
+assert_no_match tty-nc2.out $'\x1b\\[3[0-9]m'
 
 step "system_peers refused (--rpc-methods=safe) is fine"
 pt_run safe err peers --once --json -v --rpc "$PORT_para"
