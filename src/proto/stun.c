@@ -431,7 +431,9 @@ static void put_addr(struct buf_writer *w, uint16_t type, const struct netaddr *
 		     const uint8_t *key)
 {
 	uint8_t v[20];
-	size_t iplen = addr_len(a) - 4;
+	/* Callers checked the family (encoded_len); spelt out so the length is
+	 * visibly 4 or 16 and never addr_len's 0 - 4. */
+	size_t iplen = a->family == AF_INET6 ? 16 : 4;
 	uint16_t port = a->port;
 
 	v[0] = 0;
