@@ -204,6 +204,18 @@ struct path_view {
 	char error[CHECK_TEXT_MAX];
 };
 
+/* --- reachability from outside ----------------------------------------- */
+
+/* What an outside dial-back (`check --server`) measured of the node's own
+ * ports. The verdict's seam: without `measured`, inbound reachability of
+ * the node's ports is unknown and the verdict says so (UDP filtering
+ * measured by STUN speaks only for UDP, never for a TCP listener).
+ * reached[i] answers for cfg->ports[i]. */
+struct reach_view {
+	bool measured; /* a dial-back from outside tried the node's ports */
+	enum tristate reached[CHECK_MAX_PORTS];
+};
+
 /* --- all of it ---------------------------------------------------------- */
 
 struct check_result {
@@ -211,6 +223,7 @@ struct check_result {
 	struct gateway_view gateway;
 	struct public_view pub;
 	struct path_view path;
+	struct reach_view reach;
 	uint32_t elapsed_ms;
 };
 
