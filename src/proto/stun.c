@@ -69,21 +69,28 @@ static uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t n)
 
 /*
  * The FINGERPRINT value for a message whose FINGERPRINT attribute starts at
- * offset fp_at: CRC-32 over everything before it, with the header's Message
- * Length as if the message ended right after the FINGERPRINT (RFC 8489
- * 14.7). For a well-formed message that is the length already there; for
- * one with attributes after the FINGERPRINT (which we ignore) it is not.
+ * offset fp_at: CRC-32 over everything before it, header included (RFC 8489
+ * §14.7). FINGERPRINT is the last attribute, so the header's Message Length
+ * already counts it: the decoder rejects a message where anything follows.
  */
 static uint32_t fingerprint(const uint8_t *msg, size_t fp_at)
 {
-	uint8_t len[2];
-	uint32_t crc = 0xffffffffu;
+	return (crc32_update(0xffffffffu, msg, fp_at) ^ 0xffffffffu) ^ STUN_FINGERPRINT_XOR;
+}
 
-	be16_store(len, (uint16_t)(fp_at + 8 - STUN_HEADER_LEN));
-	crc = crc32_update(crc, msg, 2);
-	crc = crc32_update(crc, len, 2);
-	crc = crc32_update(crc, msg + 4, fp_at - 4);
-	return (crc ^ 0xffffffffu) ^ STUN_FINGERPRINT_XOR;
+/* Length of a text attribute we send, or -EINVAL when it breaks RFC 8489's
+ * rule for senders (§14.8, §14.14): fewer than 128 characters, at most 509
+ * bytes. A UTF-8 character is a byte that does not continue a multi-byte
+ * sequence (10xxxxxx). */
+static long send_text_len(const char *s)
+{
+	size_t n, chars = 0;
+
+	for (n = 0; s[n] && n <= STUN_TEXT_SEND_MAX; n++)
+		chars += ((uint8_t)s[n] & 0xc0) != 0x80;
+	if (n > STUN_TEXT_SEND_MAX || chars > STUN_TEXT_SEND_CHARS)
+		return -EINVAL;
+	return (long)n;
 }
 
 /*
@@ -281,8 +288,11 @@ static bool get_attr(struct stun_msg *m, struct walk *w, uint16_t type, const ui
 		 *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 		 *  |              Port             |    Padding (must be 0)        |
 		 *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+		 * The figure says 4 bytes; stuntman's client sends length 2
+		 * (the port alone, the padding outside the length) and coturn
+		 * reads 2 or more. A server that meets every client takes both.
 		 */
-		if (n != 4)
+		if (n != 2 && n != 4)
 			return false;
 		m->has_response_port = true;
 		m->response_port = be16_load(v);
@@ -348,9 +358,11 @@ int stun_decode(struct stun_msg *m, const uint8_t *pkt, size_t len)
 		if (r.err)
 			return -EBADMSG;
 		if (type == STUN_ATTR_FINGERPRINT) {
-			/* Section 14.7: last by rule; what follows is ignored.
+			/* §14.7: FINGERPRINT MUST be the last attribute, so
+			 * anything after it makes the message malformed (its
+			 * CRC would cover a length that is not the message's).
 			 * A wrong one means "not STUN": drop the message. */
-			if (alen != 4 || be32_load(v) != fingerprint(pkt, at))
+			if (br_left(&r) > 0 || alen != 4 || be32_load(v) != fingerprint(pkt, at))
 				return -EBADMSG;
 			m->has_fingerprint = true;
 			break;
@@ -481,11 +493,11 @@ static long encoded_len(const struct stun_opts *o, size_t *reason_len, size_t *s
 		const char *reason =
 		    o->error_reason ? o->error_reason : stun_error_name(o->error_code);
 
-		if (o->error_code < 300 || o->error_code > 699)
+		long rl = send_text_len(reason);
+
+		if (o->error_code < 300 || o->error_code > 699 || rl < 0)
 			return -EINVAL;
-		*reason_len = strnlen(reason, STUN_TEXT_WIRE_MAX + 1);
-		if (*reason_len > STUN_TEXT_WIRE_MAX)
-			return -EINVAL;
+		*reason_len = (size_t)rl;
 		n += attr_size(4 + *reason_len);
 	}
 	if (o->n_unknown_attributes) {
@@ -494,9 +506,11 @@ static long encoded_len(const struct stun_opts *o, size_t *reason_len, size_t *s
 		n += attr_size(2 * o->n_unknown_attributes);
 	}
 	if (o->software) {
-		*software_len = strnlen(o->software, STUN_TEXT_WIRE_MAX + 1);
-		if (*software_len > STUN_TEXT_WIRE_MAX)
+		long sl = send_text_len(o->software);
+
+		if (sl < 0)
 			return -EINVAL;
+		*software_len = (size_t)sl;
 		n += attr_size(*software_len);
 	}
 	if (o->fingerprint)

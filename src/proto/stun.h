@@ -68,9 +68,14 @@
 /* Longest SOFTWARE or ERROR-CODE reason we keep (RFC 8489 asks for fewer
  * than 128 characters); longer values are truncated, not rejected. */
 #define STUN_TEXT_MAX 128
-/* Longest text the encoder accepts: 127 UTF-8 characters of up to 6 bytes
- * were allowed by RFC 5389, hence RFC 8489's "763 bytes". */
+/* Longest text a peer may send us: 127 UTF-8 characters of up to 6 bytes
+ * were allowed by RFC 5389, hence RFC 8489's "763 bytes" when decoding. The
+ * decoder keeps the first STUN_TEXT_MAX bytes of whatever comes. */
 #define STUN_TEXT_WIRE_MAX 763
+/* Longest text the encoder writes (RFC 8489 §14.8, §14.14): fewer than 128
+ * UTF-8 characters, which is at most 509 bytes when sending. */
+#define STUN_TEXT_SEND_CHARS 127
+#define STUN_TEXT_SEND_MAX   509
 /* How many attribute types we keep from a message's unknown
  * comprehension-required attributes, and from an UNKNOWN-ATTRIBUTES list. */
 #define STUN_MAX_UNKNOWN 16
@@ -207,10 +212,12 @@ bool stun_is_message(const uint8_t *pkt, size_t len);
  *   -ENOMSG   not STUN: shorter than a header, top bits set, no magic cookie
  *   -EBADMSG  STUN but broken: Message Length not a multiple of 4 or not
  *             the rest of the datagram, an attribute running past the end,
- *             or a FINGERPRINT that does not match (or has the wrong length)
+ *             a FINGERPRINT that does not match (or has the wrong length),
+ *             or anything after FINGERPRINT, which must be last (§14.7)
  * On error *msg is unspecified. Attributes after MESSAGE-INTEGRITY other
- * than MESSAGE-INTEGRITY-SHA256 and FINGERPRINT, and anything after
- * FINGERPRINT, are ignored (RFC 8489 sections 14.5 to 14.7).
+ * than MESSAGE-INTEGRITY-SHA256 and FINGERPRINT are ignored (RFC 8489
+ * §14.5, §14.6). RESPONSE-PORT is taken with length 4 (RFC 5780 §7.5) or 2
+ * (what stuntman sends).
  */
 int stun_decode(struct stun_msg *msg, const uint8_t *pkt, size_t len);
 
@@ -250,8 +257,9 @@ struct stun_opts {
 /*
  * Encode a message into out (cap bytes). Returns the message length, or
  *   -EINVAL        tid NULL, method over 12 bits, class over 3, error code
- *                  outside 300..699, a text over STUN_TEXT_WIRE_MAX bytes,
- *                  too many unknown attributes
+ *                  outside 300..699, a reason or SOFTWARE of more than
+ *                  STUN_TEXT_SEND_CHARS characters or STUN_TEXT_SEND_MAX
+ *                  bytes, too many unknown attributes
  *   -EAFNOSUPPORT  an address that is neither AF_INET nor AF_INET6
  *   -EMSGSIZE      the message would exceed 65535 bytes of attributes
  *   -ENOBUFS       it does not fit in cap

@@ -6,6 +6,9 @@
  * decoded again: the encoder must accept what the decoder produced, and
  * the second decode must say the same thing. Re-encoding never grows a
  * message (texts are truncated, duplicates dropped), so it always fits.
+ * Texts are cut to STUN_TEXT_SEND_CHARS bytes first: the decoder keeps up
+ * to STUN_TEXT_MAX bytes of what a peer sent, the encoder sends fewer than
+ * 128 characters (RFC 8489 §14.8).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -31,7 +34,9 @@ static bool addr_same(bool has_a, const struct netaddr *a, bool has_b, const str
 static void reencode(const struct stun_msg *m)
 {
 	static uint8_t out[STUN_HEADER_LEN + 0xffff];
-	size_t software_len = strlen(m->software), reason_len = strlen(m->error_reason);
+	char software[STUN_TEXT_SEND_CHARS + 1] = { 0 }, reason[STUN_TEXT_SEND_CHARS + 1] = { 0 };
+	size_t software_len = strnlen(m->software, STUN_TEXT_SEND_CHARS);
+	size_t reason_len = strnlen(m->error_reason, STUN_TEXT_SEND_CHARS);
 	struct stun_opts o = {
 		.cls = m->cls,
 		.method = m->method,
@@ -47,14 +52,18 @@ static void reencode(const struct stun_msg *m)
 		.response_port = m->has_response_port ? m->response_port : 0,
 		.padding_len = m->has_padding ? m->padding_len : 0,
 		.error_code = m->has_error ? m->error_code : 0,
-		.error_reason = m->error_reason,
+		.error_reason = reason,
 		.unknown_attributes = m->unknown_attributes,
 		.n_unknown_attributes = m->has_unknown_attributes ? m->n_unknown_attributes : 0,
-		.software = m->has_software ? m->software : NULL,
+		.software = m->has_software ? software : NULL,
 		.fingerprint = m->has_fingerprint,
 	};
 	struct stun_msg d;
-	int n = stun_encode(&o, out, sizeof(out));
+	int n;
+
+	memcpy(software, m->software, software_len);
+	memcpy(reason, m->error_reason, reason_len);
+	n = stun_encode(&o, out, sizeof(out));
 
 	CHECK(n >= STUN_HEADER_LEN && (size_t)n <= m->len);
 	CHECK(stun_decode(&d, out, (size_t)n) == 0);
@@ -75,14 +84,14 @@ static void reencode(const struct stun_msg *m)
 	CHECK(!d.has_padding || d.padding_len == m->padding_len);
 	CHECK(d.has_error == m->has_error);
 	CHECK(!d.has_error || (d.error_code == m->error_code && d.error_reason_len == reason_len &&
-			       memcmp(d.error_reason, m->error_reason, reason_len) == 0));
+			       memcmp(d.error_reason, reason, reason_len) == 0));
 	CHECK(d.has_unknown_attributes == (o.n_unknown_attributes != 0));
 	CHECK(d.n_unknown_attributes == o.n_unknown_attributes);
 	CHECK(memcmp(d.unknown_attributes, m->unknown_attributes,
 		     o.n_unknown_attributes * sizeof(uint16_t)) == 0);
 	CHECK(d.has_software == m->has_software);
-	CHECK(!d.has_software || (d.software_len == software_len &&
-				  memcmp(d.software, m->software, software_len) == 0));
+	CHECK(!d.has_software ||
+	      (d.software_len == software_len && memcmp(d.software, software, software_len) == 0));
 	CHECK(d.has_fingerprint == m->has_fingerprint);
 	CHECK(!d.has_message_integrity && d.n_unknown == 0 && d.bad_attrs == 0);
 }

@@ -485,7 +485,7 @@ static void attr_wrong_lengths_are_ignored(void **state)
 	raw_addr(&r, STUN_ATTR_MAPPED_ADDRESS, 0x02, 1, ip, 4);	     /* IPv6 with 4 */
 	raw_attr(&r, STUN_ATTR_RESPONSE_ORIGIN, five, 3);	     /* shorter than a header */
 	raw_attr(&r, STUN_ATTR_CHANGE_REQUEST, five, 5);
-	raw_attr(&r, STUN_ATTR_RESPONSE_PORT, five, 2);
+	raw_attr(&r, STUN_ATTR_RESPONSE_PORT, five, 3);
 	raw_attr(&r, STUN_ATTR_ERROR_CODE, five, 3);
 	raw_attr(&r, STUN_ATTR_UNKNOWN_ATTRIBUTES, five, 3);
 	raw_attr(&r, STUN_ATTR_MESSAGE_INTEGRITY, five, 5);
@@ -625,7 +625,9 @@ static void attr_after_integrity_ignored(void **state)
 	assert_int_equal(m.n_unknown, 0);
 }
 
-static void attr_after_fingerprint_ignored(void **state)
+/* Issue 11 item 8: FINGERPRINT must be last (RFC 8489 §14.7); whatever
+ * follows it makes the message malformed, a valid CRC notwithstanding. */
+static void attr_after_fingerprint_rejected(void **state)
 {
 	uint8_t buf[128];
 	const uint8_t ip[4] = { 10, 0, 0, 1 };
@@ -648,10 +650,79 @@ static void attr_after_fingerprint_ignored(void **state)
 	r.len = (size_t)n;
 	raw_addr(&r, STUN_ATTR_MAPPED_ADDRESS, 0x01, 9, ip, 4);
 	raw_attr(&r, STUN_ATTR_ERROR_CODE, "", 0);
+	assert_int_equal(stun_decode(&m, r.b, r.len), -EBADMSG);
+	/* One optional attribute after it is no better. */
+	r.len = (size_t)n;
+	be16_store(r.b + 2, (uint16_t)(n - STUN_HEADER_LEN));
 	assert_int_equal(stun_decode(&m, r.b, r.len), 0);
-	assert_true(m.has_fingerprint);
-	assert_false(m.has_mapped);
+	raw_attr(&r, STUN_ATTR_SOFTWARE, "y", 1);
+	assert_int_equal(stun_decode(&m, r.b, r.len), -EBADMSG);
+	/* Repeated: the same FINGERPRINT bytes again. */
+	r.len = (size_t)n;
+	raw_attr(&r, STUN_ATTR_FINGERPRINT, buf + n - 4, 4);
+	assert_int_equal(stun_decode(&m, r.b, r.len), -EBADMSG);
+	/* Padded: four zero bytes after it, the header counting them. */
+	r.len = (size_t)n;
+	memset(r.b + r.len, 0, 4);
+	r.len += 4;
+	be16_store(r.b + 2, (uint16_t)(r.len - STUN_HEADER_LEN));
+	assert_int_equal(stun_decode(&m, r.b, r.len), -EBADMSG);
+	/* Truncated: the datagram cut inside the FINGERPRINT. */
+	be16_store(r.b + 2, (uint16_t)(n - STUN_HEADER_LEN));
+	assert_int_equal(stun_decode(&m, r.b, (size_t)n - 2), -EBADMSG);
+	/* Last and correct, after a CHANGE-REQUEST of a request: fine. */
+	n = stun_encode(&(struct stun_opts){ .cls = STUN_REQUEST,
+					     .method = STUN_BINDING,
+					     .tid = rfc_tid,
+					     .change_request = true,
+					     .change_port = true,
+					     .fingerprint = true },
+			buf, sizeof(buf));
+	assert_int_equal(stun_decode(&m, buf, (size_t)n), 0);
+	assert_true(m.has_fingerprint && m.change_port);
+}
+
+/* Issue 11 item 7: RESPONSE-PORT of length 2 (stuntman's client) is taken
+ * like the RFC's 4 bytes; other lengths are malformed, the first one counts. */
+static void attr_response_port_length_2(void **state)
+{
+	const uint8_t port2[2] = { 0x76, 0x5d }, port4[4] = { 0x76, 0x5e, 0, 0 };
+	struct raw r;
+	struct stun_msg m;
+
+	(void)state;
+	raw_init(&r, 0x0001);
+	raw_attr(&r, STUN_ATTR_RESPONSE_PORT, port2, 2);
+	assert_int_equal(stun_decode(&m, r.b, r.len), 0);
+	assert_true(m.has_response_port);
+	assert_int_equal(m.response_port, 30301);
 	assert_int_equal(m.bad_attrs, 0);
+	/* Repeated: the first wins, whatever its length. */
+	raw_attr(&r, STUN_ATTR_RESPONSE_PORT, port4, 4);
+	assert_int_equal(stun_decode(&m, r.b, r.len), 0);
+	assert_int_equal(m.response_port, 30301);
+	raw_init(&r, 0x0001);
+	raw_attr(&r, STUN_ATTR_RESPONSE_PORT, port4, 4);
+	raw_attr(&r, STUN_ATTR_RESPONSE_PORT, port2, 2);
+	assert_int_equal(stun_decode(&m, r.b, r.len), 0);
+	assert_int_equal(m.response_port, 30302);
+	/* Lengths 0, 1, 3 and 8 are malformed: ignored and counted. */
+	for (size_t len = 0; len <= 8; len++) {
+		const uint8_t eight[8] = { 0x76, 0x5d };
+
+		if (len == 2 || len == 4)
+			continue;
+		raw_init(&r, 0x0001);
+		raw_attr(&r, STUN_ATTR_RESPONSE_PORT, eight, len);
+		assert_int_equal(stun_decode(&m, r.b, r.len), 0);
+		assert_false(m.has_response_port);
+		assert_int_equal(m.bad_attrs, 1);
+	}
+	/* Truncated: the length says 2, the datagram ends after 1 byte. */
+	raw_init(&r, 0x0001);
+	raw_attr(&r, STUN_ATTR_RESPONSE_PORT, port2, 2);
+	be16_store(r.b + 2, 5);
+	assert_int_equal(stun_decode(&m, r.b, STUN_HEADER_LEN + 5), -EBADMSG);
 }
 
 static void attr_fingerprint_wrong_length(void **state)
@@ -928,7 +999,7 @@ static void rt_error_code_and_unknown_attributes(void **state)
 
 static void rt_software(void **state)
 {
-	char longest[STUN_TEXT_WIRE_MAX + 1];
+	char longest[STUN_TEXT_SEND_CHARS + 1];
 	struct stun_msg m;
 
 	(void)state;
@@ -944,7 +1015,70 @@ static void rt_software(void **state)
 	    &(struct stun_opts){
 		.cls = STUN_SUCCESS, .method = STUN_BINDING, .tid = rfc_tid, .software = longest },
 	    &m);
+	assert_int_equal(m.software_len, STUN_TEXT_SEND_CHARS);
+}
+
+/* Issue 11 item 6: RFC 8489 §14.8 and §14.14 limit what we send to fewer
+ * than 128 characters, at most 509 bytes (the decoder still reads up to
+ * 763, RFC 5389's limit). */
+static void encode_text_limits(void **state)
+{
+	static char text[1024];
+	static uint8_t buf[2048];
+	struct stun_opts o = { .cls = STUN_SUCCESS, .method = STUN_BINDING, .tid = rfc_tid };
+	struct stun_msg m;
+
+	(void)state;
+	/* 127 ASCII characters: fine; 128: too many. */
+	memset(text, 'a', 128);
+	text[127] = '\0';
+	o.software = text;
+	assert_true(stun_encode(&o, buf, sizeof(buf)) > 0);
+	text[127] = 'a';
+	text[128] = '\0';
+	assert_int_equal(stun_encode(&o, buf, sizeof(buf)), -EINVAL);
+	o.software = NULL;
+	o.cls = STUN_ERROR;
+	o.error_code = STUN_ERR_BAD_REQUEST;
+	o.error_reason = text;
+	assert_int_equal(stun_encode(&o, buf, sizeof(buf)), -EINVAL);
+	text[127] = '\0';
+	assert_true(stun_encode(&o, buf, sizeof(buf)) > 0);
+	/* 127 four-byte characters (U+1F600), 508 bytes: fine, and decoded
+	 * as the first STUN_TEXT_MAX bytes. */
+	for (size_t i = 0; i < 127; i++)
+		memcpy(text + 4 * i, "\xf0\x9f\x98\x80", 4);
+	text[508] = '\0';
+	o.error_reason = NULL;
+	o.cls = STUN_SUCCESS;
+	o.error_code = 0;
+	o.software = text;
+	assert_true(stun_encode(&o, buf, sizeof(buf)) > 0);
+	assert_int_equal(stun_decode(&m, buf, (size_t)stun_encode(&o, buf, sizeof(buf))), 0);
 	assert_int_equal(m.software_len, STUN_TEXT_MAX);
+	/* 128 two-byte characters (256 bytes): too many characters. */
+	for (size_t i = 0; i < 128; i++)
+		memcpy(text + 2 * i, "\xc3\xa9", 2);
+	text[256] = '\0';
+	assert_int_equal(stun_encode(&o, buf, sizeof(buf)), -EINVAL);
+	/* Bytes: 102 five-byte sequences (RFC 5389's old forms) are 510
+	 * bytes in 102 characters, one byte over; 509 bytes are fine. */
+	for (size_t i = 0; i < 102; i++)
+		memcpy(text + 5 * i, "\xf8\x88\x80\x80\x80", 5);
+	text[510] = '\0';
+	assert_int_equal(stun_encode(&o, buf, sizeof(buf)), -EINVAL);
+	text[509] = '\0';
+	assert_true(stun_encode(&o, buf, sizeof(buf)) > 0);
+	/* The decoder takes RFC 5389's 763 bytes from a peer (truncated). */
+	memset(text, 'b', STUN_TEXT_WIRE_MAX);
+	{
+		struct raw r;
+
+		raw_init(&r, 0x0101);
+		raw_attr(&r, STUN_ATTR_SOFTWARE, text, STUN_TEXT_WIRE_MAX);
+		assert_int_equal(stun_decode(&m, r.b, r.len), 0);
+		assert_int_equal(m.software_len, STUN_TEXT_MAX);
+	}
 }
 
 /* --- encoder errors ------------------------------------------------------------ */
@@ -1047,7 +1181,8 @@ int main(void)
 		cmocka_unit_test(attr_error_code_out_of_range),
 		cmocka_unit_test(attr_unknown_required_recorded_once),
 		cmocka_unit_test(attr_after_integrity_ignored),
-		cmocka_unit_test(attr_after_fingerprint_ignored),
+		cmocka_unit_test(attr_after_fingerprint_rejected),
+		cmocka_unit_test(attr_response_port_length_2),
 		cmocka_unit_test(attr_fingerprint_wrong_length),
 		cmocka_unit_test(attr_legacy_rfc3489_addresses),
 		cmocka_unit_test(attr_plain_mapped_fallback),
@@ -1060,6 +1195,7 @@ int main(void)
 		cmocka_unit_test(rt_response_port_and_padding),
 		cmocka_unit_test(rt_error_code_and_unknown_attributes),
 		cmocka_unit_test(rt_software),
+		cmocka_unit_test(encode_text_limits),
 		cmocka_unit_test(encode_refuses_bad_options),
 		cmocka_unit_test(encode_exact_capacity),
 		cmocka_unit_test(names),
