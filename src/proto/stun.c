@@ -7,11 +7,11 @@
 
 #include "util/buf.h"
 
-/* FINGERPRINT is CRC-32 XOR this ("STUN" in ASCII), RFC 8489 section 14.7. */
+/* FINGERPRINT is CRC-32 XOR this ("STUN" in ASCII), RFC 8489 §14.7. */
 #define STUN_FINGERPRINT_XOR 0x5354554eu
-#define MI_SHA1_LEN	     20 /* HMAC-SHA1, RFC 8489 14.5 */
+#define MI_SHA1_LEN	     20 /* HMAC-SHA1, RFC 8489 §14.5 */
 
-/* Attribute families, RFC 8489 section 14.1. */
+/* Attribute families, RFC 8489 §14.1. */
 #define FAMILY_IPV4 0x01
 #define FAMILY_IPV6 0x02
 
@@ -34,7 +34,7 @@ enum {
 
 /* State of one attribute walk that is not part of the result. */
 struct walk {
-	uint8_t xor_key[16]; /* magic cookie then transaction id, RFC 8489 14.2 */
+	uint8_t xor_key[16]; /* magic cookie then transaction id, RFC 8489 §14.2 */
 	unsigned seen;
 	/* RFC 3489 spellings, used only when the RFC 5780 ones are absent. */
 	bool has_source, has_changed;
@@ -94,8 +94,8 @@ static long send_text_len(const char *s)
 }
 
 /*
- * MAPPED-ADDRESS, RFC 8489 section 14.1, and everything shaped like it
- * (RESPONSE-ORIGIN and OTHER-ADDRESS, RFC 5780 7.3 and 7.4; RFC 3489's
+ * MAPPED-ADDRESS, RFC 8489 §14.1, and everything shaped like it
+ * (RESPONSE-ORIGIN and OTHER-ADDRESS, RFC 5780 §7.3 and §7.4; RFC 3489's
  * SOURCE-ADDRESS and CHANGED-ADDRESS):
  *
  *   0                   1                   2                   3
@@ -107,7 +107,7 @@ static long send_text_len(const char *s)
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *
  * Family 0x01 is IPv4 (value 8 bytes), 0x02 IPv6 (20 bytes); the first
- * byte is ignored. XOR-MAPPED-ADDRESS (14.2) is the same with the port
+ * byte is ignored. XOR-MAPPED-ADDRESS (§14.2) is the same with the port
  * XORed with the top 16 bits of the magic cookie and the address with the
  * cookie (IPv4) or the cookie followed by the transaction id (IPv6): that is
  * key, or NULL for the plain form. Returns false for a malformed value.
@@ -150,7 +150,7 @@ static size_t get_text(char out[static STUN_TEXT_MAX + 1], const uint8_t *v, siz
 }
 
 /*
- * ERROR-CODE, RFC 8489 section 14.8:
+ * ERROR-CODE, RFC 8489 §14.8:
  *
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *  |           Reserved, should be 0         |Class|     Number    |
@@ -177,7 +177,7 @@ static bool get_error(struct stun_msg *m, const uint8_t *v, size_t n)
 }
 
 /*
- * UNKNOWN-ATTRIBUTES, RFC 8489 section 14.13: a list of 16-bit types,
+ * UNKNOWN-ATTRIBUTES, RFC 8489 §14.13: a list of 16-bit types,
  * padded like any other attribute (RFC 3489 repeated the last type
  * instead; either way the length is even).
  */
@@ -271,7 +271,7 @@ static bool get_attr(struct stun_msg *m, struct walk *w, uint16_t type, const ui
 		return (w->has_changed = get_addr(&w->changed, v, n, NULL));
 	case STUN_ATTR_CHANGE_REQUEST:
 		/*
-		 * RFC 5780 section 7.2: 32 bits, A = change IP, B = change port.
+		 * RFC 5780 §7.2: 32 bits, A = change IP, B = change port.
 		 *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 		 *  |0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 A B 0|
 		 *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
@@ -284,7 +284,7 @@ static bool get_attr(struct stun_msg *m, struct walk *w, uint16_t type, const ui
 		return true;
 	case STUN_ATTR_RESPONSE_PORT:
 		/*
-		 * RFC 5780 section 7.5: the port to answer to, then padding.
+		 * RFC 5780 §7.5: the port to answer to, then padding.
 		 *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 		 *  |              Port             |    Padding (must be 0)        |
 		 *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
@@ -298,7 +298,7 @@ static bool get_attr(struct stun_msg *m, struct walk *w, uint16_t type, const ui
 		m->response_port = be16_load(v);
 		return true;
 	case STUN_ATTR_PADDING:
-		/* RFC 5780 section 7.6: any bytes, to make the datagram big
+		/* RFC 5780 §7.6: any bytes, to make the datagram big
 		 * enough to fragment; only the length means something. */
 		m->has_padding = true;
 		m->padding_len = (uint16_t)n;
@@ -308,7 +308,7 @@ static bool get_attr(struct stun_msg *m, struct walk *w, uint16_t type, const ui
 	case STUN_ATTR_UNKNOWN_ATTRIBUTES:
 		return (m->has_unknown_attributes = get_unknown_list(m, v, n));
 	case STUN_ATTR_SOFTWARE:
-		/* RFC 8489 section 14.14: UTF-8 text, under 128 characters. */
+		/* RFC 8489 §14.14: UTF-8 text, under 128 characters. */
 		m->has_software = true;
 		m->software_len = get_text(m->software, v, n);
 		return true;
@@ -337,7 +337,7 @@ int stun_decode(struct stun_msg *m, const uint8_t *pkt, size_t len)
 	br_bytes(&r, w.xor_key, 4);
 	br_bytes(&r, m->tid, STUN_TID_LEN);
 	memcpy(w.xor_key + 4, m->tid, STUN_TID_LEN);
-	/* Section 5: the length excludes the header, attributes are padded
+	/* §5: the length excludes the header, attributes are padded
 	 * to 32 bits, and over UDP the message is the whole datagram. */
 	if (mlen % 4 || mlen != br_left(&r))
 		return -EBADMSG;
@@ -367,7 +367,7 @@ int stun_decode(struct stun_msg *m, const uint8_t *pkt, size_t len)
 			m->has_fingerprint = true;
 			break;
 		}
-		/* Section 14.5/14.6: after MESSAGE-INTEGRITY only
+		/* §14.5, §14.6: after MESSAGE-INTEGRITY only
 		 * MESSAGE-INTEGRITY-SHA256 and FINGERPRINT count; after
 		 * MESSAGE-INTEGRITY-SHA256 only FINGERPRINT. */
 		if (after_mi256 || (after_mi && type != STUN_ATTR_MESSAGE_INTEGRITY_SHA256))
@@ -401,7 +401,7 @@ int stun_decode(struct stun_msg *m, const uint8_t *pkt, size_t len)
 		if (!get_attr(m, &w, type, v, alen))
 			m->bad_attrs++;
 	}
-	/* RFC 5780 section 7.3/7.4 renamed these; old servers still send
+	/* RFC 5780 §7.3, §7.4 renamed these; old servers still send
 	 * the RFC 3489 ones, which say the same thing. */
 	if (!m->has_response_origin && w.has_source) {
 		m->has_response_origin = true;
@@ -533,7 +533,7 @@ int stun_encode(const struct stun_opts *o, uint8_t *out, size_t cap)
 	if ((size_t)mlen + STUN_HEADER_LEN > cap)
 		return -ENOBUFS;
 
-	/* Section 5: the class bits go to type bits 4 and 8, the method
+	/* §5: the class bits go to type bits 4 and 8, the method
 	 * around them. */
 	type = (uint16_t)((o->method & 0x000f) | (o->method & 0x0070) << 1 |
 			  (o->method & 0x0f80) << 2 | (o->cls & 1) << 4 | (o->cls & 2) << 7);
@@ -590,7 +590,7 @@ int stun_encode(const struct stun_opts *o, uint8_t *out, size_t cap)
 		bw_zero(&w, o->padding_len + pad4(o->padding_len));
 	}
 	if (o->fingerprint) {
-		/* The header already counts the FINGERPRINT, as 14.7 wants. */
+		/* The header already counts the FINGERPRINT, as §14.7 wants. */
 		size_t at = w.len;
 
 		bw_u16(&w, STUN_ATTR_FINGERPRINT);

@@ -8,7 +8,7 @@
  * and mapping tests, path probes with small TTLs), a future `serve` (decode
  * requests, encode success and error responses) and the lab's responders.
  *
- * Message header, RFC 8489 section 5:
+ * Message header, RFC 8489 §5:
  *
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -33,7 +33,7 @@
  * Message Length counts the attributes after the 20-byte header; it is a
  * multiple of 4 and, over UDP, exactly the rest of the datagram.
  *
- * Attributes, section 14: type, length of the value (before padding), the
+ * Attributes, §14: type, length of the value (before padding), the
  * value, then 0-3 bytes padding it to a 32-bit boundary (any value):
  *
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
@@ -63,7 +63,7 @@
 #define STUN_HEADER_LEN 20
 #define STUN_MAGIC	0x2112A442u
 #define STUN_TID_LEN	12
-#define STUN_PORT	3478 /* RFC 8489 section 9: the default for UDP and TCP */
+#define STUN_PORT	3478 /* RFC 8489 §9: the default for UDP and TCP */
 
 /* Longest SOFTWARE or ERROR-CODE reason we keep (RFC 8489 asks for fewer
  * than 128 characters); longer values are truncated, not rejected. */
@@ -80,7 +80,7 @@
  * comprehension-required attributes, and from an UNKNOWN-ATTRIBUTES list. */
 #define STUN_MAX_UNKNOWN 16
 
-/* Message classes, RFC 8489 section 5. */
+/* Message classes, RFC 8489 §5. */
 enum stun_class {
 	STUN_REQUEST = 0,
 	STUN_INDICATION = 1,
@@ -94,33 +94,33 @@ enum stun_class {
 /* Attribute types (IANA "STUN Attributes" registry). */
 enum stun_attr_type {
 	/* comprehension-required, 0x0000-0x7FFF */
-	STUN_ATTR_MAPPED_ADDRESS = 0x0001,	     /* RFC 8489 14.1 */
-	STUN_ATTR_CHANGE_REQUEST = 0x0003,	     /* RFC 5780 7.2 */
+	STUN_ATTR_MAPPED_ADDRESS = 0x0001,	     /* RFC 8489 §14.1 */
+	STUN_ATTR_CHANGE_REQUEST = 0x0003,	     /* RFC 5780 §7.2 */
 	STUN_ATTR_SOURCE_ADDRESS = 0x0004,	     /* RFC 3489, old RESPONSE-ORIGIN */
 	STUN_ATTR_CHANGED_ADDRESS = 0x0005,	     /* RFC 3489, old OTHER-ADDRESS */
-	STUN_ATTR_USERNAME = 0x0006,		     /* RFC 8489 14.3, skipped */
-	STUN_ATTR_MESSAGE_INTEGRITY = 0x0008,	     /* RFC 8489 14.5, noticed */
-	STUN_ATTR_ERROR_CODE = 0x0009,		     /* RFC 8489 14.8 */
-	STUN_ATTR_UNKNOWN_ATTRIBUTES = 0x000A,	     /* RFC 8489 14.13 */
-	STUN_ATTR_REALM = 0x0014,		     /* RFC 8489 14.9, skipped */
-	STUN_ATTR_NONCE = 0x0015,		     /* RFC 8489 14.10, skipped */
-	STUN_ATTR_MESSAGE_INTEGRITY_SHA256 = 0x001C, /* RFC 8489 14.6, noticed */
-	STUN_ATTR_PASSWORD_ALGORITHM = 0x001D,	     /* RFC 8489 14.12, skipped */
-	STUN_ATTR_USERHASH = 0x001E,		     /* RFC 8489 14.4, skipped */
-	STUN_ATTR_XOR_MAPPED_ADDRESS = 0x0020,	     /* RFC 8489 14.2 */
-	STUN_ATTR_PADDING = 0x0026,		     /* RFC 5780 7.6 */
-	STUN_ATTR_RESPONSE_PORT = 0x0027,	     /* RFC 5780 7.5 */
+	STUN_ATTR_USERNAME = 0x0006,		     /* RFC 8489 §14.3, skipped */
+	STUN_ATTR_MESSAGE_INTEGRITY = 0x0008,	     /* RFC 8489 §14.5, noticed */
+	STUN_ATTR_ERROR_CODE = 0x0009,		     /* RFC 8489 §14.8 */
+	STUN_ATTR_UNKNOWN_ATTRIBUTES = 0x000A,	     /* RFC 8489 §14.13 */
+	STUN_ATTR_REALM = 0x0014,		     /* RFC 8489 §14.9, skipped */
+	STUN_ATTR_NONCE = 0x0015,		     /* RFC 8489 §14.10, skipped */
+	STUN_ATTR_MESSAGE_INTEGRITY_SHA256 = 0x001C, /* RFC 8489 §14.6, noticed */
+	STUN_ATTR_PASSWORD_ALGORITHM = 0x001D,	     /* RFC 8489 §14.12, skipped */
+	STUN_ATTR_USERHASH = 0x001E,		     /* RFC 8489 §14.4, skipped */
+	STUN_ATTR_XOR_MAPPED_ADDRESS = 0x0020,	     /* RFC 8489 §14.2 */
+	STUN_ATTR_PADDING = 0x0026,		     /* RFC 5780 §7.6 */
+	STUN_ATTR_RESPONSE_PORT = 0x0027,	     /* RFC 5780 §7.5 */
 	/* comprehension-optional, 0x8000-0xFFFF */
-	STUN_ATTR_PASSWORD_ALGORITHMS = 0x8002, /* RFC 8489 14.11, skipped */
-	STUN_ATTR_ALTERNATE_DOMAIN = 0x8003,	/* RFC 8489 14.16, skipped */
-	STUN_ATTR_SOFTWARE = 0x8022,		/* RFC 8489 14.14 */
-	STUN_ATTR_ALTERNATE_SERVER = 0x8023,	/* RFC 8489 14.15, skipped */
-	STUN_ATTR_FINGERPRINT = 0x8028,		/* RFC 8489 14.7 */
-	STUN_ATTR_RESPONSE_ORIGIN = 0x802B,	/* RFC 5780 7.3 */
-	STUN_ATTR_OTHER_ADDRESS = 0x802C,	/* RFC 5780 7.4 */
+	STUN_ATTR_PASSWORD_ALGORITHMS = 0x8002, /* RFC 8489 §14.11, skipped */
+	STUN_ATTR_ALTERNATE_DOMAIN = 0x8003,	/* RFC 8489 §14.16, skipped */
+	STUN_ATTR_SOFTWARE = 0x8022,		/* RFC 8489 §14.14 */
+	STUN_ATTR_ALTERNATE_SERVER = 0x8023,	/* RFC 8489 §14.15, skipped */
+	STUN_ATTR_FINGERPRINT = 0x8028,		/* RFC 8489 §14.7 */
+	STUN_ATTR_RESPONSE_ORIGIN = 0x802B,	/* RFC 5780 §7.3 */
+	STUN_ATTR_OTHER_ADDRESS = 0x802C,	/* RFC 5780 §7.4 */
 };
 
-/* ERROR-CODE values we name (RFC 8489 section 14.8). */
+/* ERROR-CODE values we name (RFC 8489 §14.8). */
 enum stun_error_code {
 	STUN_ERR_TRY_ALTERNATE = 300,
 	STUN_ERR_BAD_REQUEST = 400,
@@ -130,7 +130,7 @@ enum stun_error_code {
 	STUN_ERR_SERVER_ERROR = 500,
 };
 
-/* CHANGE-REQUEST flags, RFC 5780 section 7.2. */
+/* CHANGE-REQUEST flags, RFC 5780 §7.2. */
 #define STUN_CHANGE_IP	 0x04u
 #define STUN_CHANGE_PORT 0x02u
 
@@ -138,7 +138,7 @@ enum stun_error_code {
  * A decoded message. Each attribute we understand has a has_ flag and a
  * value; the value is meaningful only when the flag is set. When an
  * attribute appears more than once, the first occurrence counts (RFC 8489
- * section 14) and the rest are skipped; a first occurrence that is malformed
+ * §14) and the rest are skipped; a first occurrence that is malformed
  * (wrong length, address family other than 1 or 2, ERROR-CODE class outside
  * 3..6) is counted in bad_attrs and the attribute is treated as absent.
  *
@@ -156,32 +156,32 @@ struct stun_msg {
 	size_t len; /* whole message: STUN_HEADER_LEN + Message Length */
 
 	/* Addresses: family AF_INET or AF_INET6, port in host order. */
-	bool has_xor_mapped; /* XOR-MAPPED-ADDRESS, RFC 8489 14.2 */
+	bool has_xor_mapped; /* XOR-MAPPED-ADDRESS, RFC 8489 §14.2 */
 	struct netaddr xor_mapped;
-	bool has_mapped; /* MAPPED-ADDRESS, RFC 8489 14.1 */
+	bool has_mapped; /* MAPPED-ADDRESS, RFC 8489 §14.1 */
 	struct netaddr mapped;
-	bool has_response_origin; /* RESPONSE-ORIGIN, RFC 5780 7.3; else RFC 3489 SOURCE-ADDRESS */
+	bool has_response_origin; /* RESPONSE-ORIGIN, RFC 5780 §7.3; else RFC 3489 SOURCE-ADDRESS */
 	struct netaddr response_origin;
-	bool has_other_address; /* OTHER-ADDRESS, RFC 5780 7.4; else RFC 3489 CHANGED-ADDRESS */
+	bool has_other_address; /* OTHER-ADDRESS, RFC 5780 §7.4; else RFC 3489 CHANGED-ADDRESS */
 	struct netaddr other_address;
 
-	bool has_change_request; /* CHANGE-REQUEST, RFC 5780 7.2 */
+	bool has_change_request; /* CHANGE-REQUEST, RFC 5780 §7.2 */
 	bool change_ip, change_port;
-	bool has_response_port; /* RESPONSE-PORT, RFC 5780 7.5 */
+	bool has_response_port; /* RESPONSE-PORT, RFC 5780 §7.5 */
 	uint16_t response_port;
-	bool has_padding; /* PADDING, RFC 5780 7.6: only its length matters */
+	bool has_padding; /* PADDING, RFC 5780 §7.6: only its length matters */
 	uint16_t padding_len;
 
-	bool has_error;			      /* ERROR-CODE, RFC 8489 14.8 */
+	bool has_error;			      /* ERROR-CODE, RFC 8489 §14.8 */
 	uint16_t error_code;		      /* 300..699: class * 100 + number */
 	char error_reason[STUN_TEXT_MAX + 1]; /* raw bytes, see above */
 	size_t error_reason_len;
 
-	bool has_software;		  /* SOFTWARE, RFC 8489 14.14 */
+	bool has_software;		  /* SOFTWARE, RFC 8489 §14.14 */
 	char software[STUN_TEXT_MAX + 1]; /* raw bytes, see above */
 	size_t software_len;
 
-	/* UNKNOWN-ATTRIBUTES, RFC 8489 14.13 (in a 420 response): the types the
+	/* UNKNOWN-ATTRIBUTES, RFC 8489 §14.13 (in a 420 response): the types the
 	 * peer did not understand, the first STUN_MAX_UNKNOWN of them. */
 	bool has_unknown_attributes;
 	uint16_t unknown_attributes[STUN_MAX_UNKNOWN];
@@ -190,7 +190,7 @@ struct stun_msg {
 	/* Comprehension-required types in THIS message that we do not
 	 * understand, each once, the first STUN_MAX_UNKNOWN of them: what a
 	 * server answers 420 with. A client should treat a response that has
-	 * any as failed (RFC 8489 section 6.3.3). */
+	 * any as failed (RFC 8489 §6.3.3). */
 	uint16_t unknown[STUN_MAX_UNKNOWN];
 	size_t n_unknown;
 
@@ -202,7 +202,7 @@ struct stun_msg {
 /*
  * Is this datagram a STUN message rather than other traffic on the same
  * socket? Looks only at the two leading zero bits, the magic cookie and the
- * minimum length (RFC 8489 section 5, RFC 7983); stun_decode does the rest.
+ * minimum length (RFC 8489 §5, RFC 7983); stun_decode does the rest.
  */
 bool stun_is_message(const uint8_t *pkt, size_t len);
 
