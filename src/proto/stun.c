@@ -423,6 +423,35 @@ const struct netaddr *stun_msg_mapped(const struct stun_msg *m)
 	return NULL;
 }
 
+int stun_find_attr(const uint8_t *pkt, size_t len, uint16_t type, const uint8_t **val, size_t *vlen)
+{
+	struct buf_reader r = buf_reader(pkt, len);
+
+	if (!stun_is_message(pkt, len) || STUN_HEADER_LEN + (size_t)be16_load(pkt + 2) != len)
+		return -EBADMSG;
+	br_take(&r, STUN_HEADER_LEN);
+	while (br_left(&r) >= 4) {
+		uint16_t t = br_u16(&r);
+		uint16_t alen = br_u16(&r);
+		const uint8_t *v = br_take(&r, alen);
+
+		br_take(&r, pad4(alen));
+		if (r.err)
+			return -EBADMSG;
+		/* RFC 8489 14.5 to 14.7: the integrity attributes and the
+		 * fingerprint close what counts. */
+		if (t == STUN_ATTR_FINGERPRINT || t == STUN_ATTR_MESSAGE_INTEGRITY ||
+		    t == STUN_ATTR_MESSAGE_INTEGRITY_SHA256)
+			break;
+		if (t == type) {
+			*val = v;
+			*vlen = alen;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 /* --- encoding ------------------------------------------------------------ */
 
 /* Value length of an address attribute, or 0 for an unusable family. */
@@ -513,6 +542,11 @@ static long encoded_len(const struct stun_opts *o, size_t *reason_len, size_t *s
 		*software_len = (size_t)sl;
 		n += attr_size(*software_len);
 	}
+	if (o->extra_len) {
+		if (!o->extra || o->extra_len % 4)
+			return -EINVAL;
+		n += o->extra_len;
+	}
 	if (o->fingerprint)
 		n += attr_size(4);
 	return (long)n;
@@ -584,6 +618,8 @@ int stun_encode(const struct stun_opts *o, uint8_t *out, size_t cap)
 	}
 	if (o->software)
 		put_attr(&w, STUN_ATTR_SOFTWARE, o->software, software_len);
+	if (o->extra_len)
+		bw_bytes(&w, o->extra, o->extra_len);
 	if (o->padding_len) {
 		bw_u16(&w, STUN_ATTR_PADDING);
 		bw_u16(&w, o->padding_len);

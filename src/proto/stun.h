@@ -251,7 +251,12 @@ struct stun_opts {
 	const uint16_t *unknown_attributes; /* UNKNOWN-ATTRIBUTES if n > 0 */
 	size_t n_unknown_attributes;	    /* at most STUN_MAX_UNKNOWN */
 	const char *software;		    /* NUL-terminated; NULL: none */
-	bool fingerprint;		    /* append FINGERPRINT */
+	/* Whole attributes the caller encoded itself (type, length, value,
+	 * padding; a multiple of 4 bytes), copied as they are before PADDING
+	 * and FINGERPRINT: extensions such as proto/dialback.h. */
+	const uint8_t *extra;
+	size_t extra_len;
+	bool fingerprint; /* append FINGERPRINT */
 };
 
 /*
@@ -266,6 +271,17 @@ struct stun_opts {
  * Nothing is kept; out is garbage on error.
  */
 int stun_encode(const struct stun_opts *o, uint8_t *out, size_t cap);
+
+/*
+ * The value of the first attribute of this type in a message that
+ * stun_decode accepted (pkt, len), under the same rules: nothing after
+ * FINGERPRINT counts, nor anything after MESSAGE-INTEGRITY(-SHA256). For
+ * attributes this codec does not decode itself (extensions). Returns 0 with
+ * *val (pointing into pkt) and *vlen set, or -ENOENT, or -EBADMSG for a
+ * message that is not whole.
+ */
+int stun_find_attr(const uint8_t *pkt, size_t len, uint16_t type, const uint8_t **val,
+		   size_t *vlen);
 
 /* Names for logs and reports, static strings, never NULL: "unknown" for
  * values we do not know. stun_error_name gives RFC 8489's reason phrase for
