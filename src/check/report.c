@@ -147,6 +147,7 @@ static struct json_object *j_stun(const struct public_family *p)
 		put(e, "mapped", j_addr(&s->mapped));
 		put(e, "other_address", j_addr(&s->other_address));
 		put(e, "response_origin", j_addr(&s->response_origin));
+		put(e, "rfc5780_problem", j_str(s->rfc5780_problem));
 		put(e, "rtt_ms", s->answered ? json_object_new_int64(s->rtt_ms) : NULL);
 		put(e, "software", j_str(s->software));
 		put(e, "bad_packets", json_object_new_int64(s->bad_packets));

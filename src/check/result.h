@@ -163,6 +163,9 @@ struct stun_server_result {
 	struct netaddr mapped;		/* XOR-MAPPED-ADDRESS (or MAPPED-ADDRESS) */
 	struct netaddr other_address;	/* RFC 5780 OTHER-ADDRESS, if offered */
 	struct netaddr response_origin; /* RFC 5780 RESPONSE-ORIGIN, if offered */
+	/* Why this server's RFC 5780 answers were not believed (an answer from
+	 * another address or port than the test asked for), "" if they were. */
+	char rfc5780_problem[200];
 	uint32_t rtt_ms;
 	char software[64];
 	unsigned bad_packets;

@@ -90,6 +90,7 @@ struct sfam {
 	bool f_answered[FT_N];
 	uint64_t f_window_end; /* when II/III stop counting, 0 before */
 	bool f_done;
+	bool f_broken; /* an answer from the wrong address: no filtering result */
 };
 
 struct stunprobe;
@@ -276,6 +277,67 @@ static void on_filter_answer(struct sfam *f, enum ftest t, const struct stun_msg
 	f->f_window_end = loop_now_ms(l) + window;
 }
 
+/* Where the answer to x must come from. RFC 5780 §4.4: test II (change IP
+ * and port) is answered from the server's OTHER-ADDRESS, test III (change
+ * port) from its primary IP and the alternate port; every other request is
+ * answered from where it was sent. */
+static struct netaddr expected_source(const struct sfam *f, const struct xmit *x)
+{
+	struct netaddr want = x->to;
+
+	if (x == &f->f[FT_II]) {
+		want = f->srv[f->s5780].other_address;
+	} else if (x == &f->f[FT_III]) {
+		want = f->srv[f->s5780].server;
+		want.port = f->srv[f->s5780].other_address.port;
+	}
+	return want;
+}
+
+static bool is_5780_test(const struct sfam *f, const struct xmit *x)
+{
+	return x == &f->map || x == &f->f[FT_I] || x == &f->f[FT_II] || x == &f->f[FT_III];
+}
+
+/* An answer counts only from the address and port its request asked for:
+ * the packet's real source, and for the RFC 5780 tests RESPONSE-ORIGIN too
+ * when the server sends it (§7.3). A server that answers test II or III
+ * from anywhere else ignores CHANGE-REQUEST (or lies about it): the
+ * filtering test ends without a result, and the server is named. Returns
+ * true when the answer may be used. */
+static bool answer_from_expected(struct sfam *f, const struct xmit *x, const struct stun_msg *m,
+				 const struct netaddr *from)
+{
+	struct netaddr want = expected_source(f, x), origin = netaddr_unmap(m->response_origin);
+	const struct netaddr *bad = NULL;
+	const char *what = "came from";
+	struct stun_server_result *s;
+	char a[NETADDR_FMT_MAX], b[NETADDR_FMT_MAX];
+	size_t len = 0;
+
+	if (!netaddr_eq(from, &want, false))
+		bad = from;
+	else if (is_5780_test(f, x) && m->has_response_origin && !netaddr_eq(&origin, &want, false))
+		bad = &origin, what = "claims RESPONSE-ORIGIN";
+	if (!bad)
+		return true;
+	s = is_5780_test(f, x) ? &f->srv[f->s5780] : server_from(f, &x->to);
+	if (s)
+		s->bad_packets++;
+	if (x != &f->f[FT_II] && x != &f->f[FT_III])
+		return false; /* keep waiting: the genuine answer may still come */
+	if (s && !s->rfc5780_problem[0])
+		text_appendf(s->rfc5780_problem, sizeof(s->rfc5780_problem), &len,
+			     "its answer to the change-%s test %s %s, not %s",
+			     x == &f->f[FT_II] ? "IP-and-port" : "port", what, netaddr_fmt(bad, a),
+			     netaddr_fmt(&want, b));
+	f->f_done = true;
+	f->f_broken = true;
+	for (int k = 0; k < FT_N; k++)
+		f->f[k].active = false;
+	return false;
+}
+
 static void handle_packet(struct sfam *f, int fd, const uint8_t *buf, size_t n,
 			  const struct netaddr *from)
 {
@@ -308,6 +370,8 @@ static void handle_packet(struct sfam *f, int fd, const uint8_t *buf, size_t n,
 	}
 	if (!x->active)
 		return; /* the answer to a retransmission: already have one */
+	if (!answer_from_expected(f, x, &m, from))
+		return;
 	rtt = (uint32_t)(loop_now_ms(l) - x->first_ms);
 	if (x == &f->map) {
 		const struct netaddr *mapped = stun_msg_mapped(&m);
@@ -635,7 +699,7 @@ static void compact(struct sfam *f, const struct check_config *cfg)
 	}
 	if (o->local.port)
 		o->port_preserved = o->mapped.port == o->local.port ? TRI_YES : TRI_NO;
-	if (f->s5780 >= 0 && f->f_answered[FT_I]) {
+	if (f->s5780 >= 0 && f->f_answered[FT_I] && !f->f_broken) {
 		if (f->f_answered[FT_II])
 			o->filtering = FILTERING_ENDPOINT_INDEPENDENT;
 		else if (f->f_answered[FT_III])

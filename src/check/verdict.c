@@ -553,6 +553,23 @@ static void finding_public(struct ctx *c)
 			       "carrier-grade NAT), or a server lies. Inbound peers cannot "
 			       "rely on one address: ask the provider for a public IPv4 address.");
 	}
+	for (size_t i = 0; i < p4->n_servers + p6->n_servers; i++) {
+		const struct stun_server_result *s =
+		    i < p4->n_servers ? &p4->servers[i] : &p6->servers[i - p4->n_servers];
+
+		if (!s->rfc5780_problem[0])
+			continue;
+		f = add(c, "stun-rfc5780-unsupported", SEV_WARNING);
+		SET(f->summary,
+		    "STUN server %.100s does not support RFC 5780 properly: how the NAT filters "
+		    "strangers is unknown",
+		    s->name);
+		SET(f->evidence, "%s", s->rfc5780_problem);
+		SET(f->remedy,
+		    "Use a STUN server that answers CHANGE-REQUEST from its other address and "
+		    "port (coturn with two IPs does): --stun HOST:PORT.");
+		break; /* one is enough: the filtering test uses one server */
+	}
 	if (bad) {
 		f = add(c, "stun-bad-answers", SEV_WARNING);
 		SET(f->summary, "%u malformed or inconsistent STUN answers were ignored", bad);

@@ -14,6 +14,15 @@
  *           the request's source address; PCP/NAT-PMP: success with
  *           --external), to prove a client keeps listening past garbage
  *   silent  read requests, answer nothing
+ *   nochange STUN: a true answer that offers RFC 5780 (OTHER-ADDRESS
+ *           --other-address, RESPONSE-ORIGIN the socket's own address) but
+ *           ignores CHANGE-REQUEST: every answer leaves from the socket the
+ *           request came in on. Gateway: the truth (--external)
+ *   nomap   Gateway: NAT-PMP and PCP ANNOUNCE answered with the truth, PCP
+ *           MAP never answered (a lost answer, every time). STUN: the truth
+ *
+ * Every PCP MAP request is logged with its nonce and lifetime, so a test can
+ * see the delete (lifetime 0, the same nonce) arrive.
  *
  * The packets are written here byte by byte from the RFCs (RFC 8489 STUN,
  * RFC 6887 PCP, RFC 6886 NAT-PMP), never through natdoctor's codecs, so the
@@ -50,7 +59,7 @@
 #define NATPMP_PORT_RESP 16   /* RFC 6886 section 3.3 */
 #define NATPMP_ADDR_RESP 12   /* RFC 6886 section 3.2 */
 
-enum mode { MODE_BURST, MODE_LIE, MODE_MIXED, MODE_SILENT };
+enum mode { MODE_BURST, MODE_LIE, MODE_MIXED, MODE_SILENT, MODE_NOCHANGE, MODE_NOMAP };
 enum kind { KIND_STUN, KIND_GATEWAY };
 
 struct server {
@@ -65,6 +74,7 @@ struct config {
 	struct netaddr external; /* the "true" external address (mixed), or none */
 	struct netaddr stun_lie; /* the mapped address of "lie" mode */
 	struct netaddr gw_lie;	 /* the external address of "lie" mode */
+	struct netaddr other;	 /* OTHER-ADDRESS claimed in nochange mode, or none */
 	long max_seconds;
 	long max_requests;
 };
@@ -161,6 +171,8 @@ static struct buf_writer fresh(void)
 #define STUN_ERROR_CODE	     0x0009
 #define STUN_SOFTWARE	     0x8022
 #define STUN_FINGERPRINT     0x8028
+#define STUN_RESPONSE_ORIGIN 0x802B /* RFC 5780 section 7.3 */
+#define STUN_OTHER_ADDRESS   0x802C /* RFC 5780 section 7.4 */
 
 static void stun_header(struct buf_writer *w, uint16_t type, uint16_t length, uint32_t cookie,
 			const uint8_t txid[12])
@@ -714,6 +726,14 @@ static void handle(const struct server *s, const struct config *cfg, const uint8
 	bool natpmp = len >= 1 && p[0] == 0;
 
 	parse_request(&rq, s);
+	if (s->kind == KIND_GATEWAY && !natpmp && rq.pcp_opcode == PCP_OP_MAP) {
+		char hex[2 * sizeof(rq.nonce) + 1];
+
+		for (size_t i = 0; i < sizeof(rq.nonce); i++)
+			snprintf(hex + 2 * i, 3, "%02x", rq.nonce[i]);
+		fprintf(stderr, "lab_hostile: pcp MAP lifetime %u nonce %s port %u\n", rq.lifetime,
+			hex, rq.internal_port);
+	}
 	if (cfg->mode == MODE_BURST || cfg->mode == MODE_MIXED) {
 		if (s->kind == KIND_STUN) {
 			stun_burst(s, &rq, cfg, &sent);
@@ -736,6 +756,30 @@ static void handle(const struct server *s, const struct config *cfg, const uint8
 		} else {
 			gateway_answer(s, &rq, &cfg->gw_lie, "gateway-lie", &sent);
 		}
+	}
+	if (cfg->mode == MODE_NOCHANGE && s->kind == KIND_STUN) {
+		struct buf_writer w = fresh();
+
+		/* RFC 5780 attributes use MAPPED-ADDRESS's plain format. */
+		stun_success(&w, &rq, &rq.from);
+		stun_addr_attr(&w, STUN_RESPONSE_ORIGIN, &s->bound, s->bound.port, rq.txid);
+		if (cfg->other.family)
+			stun_addr_attr(&w, STUN_OTHER_ADDRESS, &cfg->other, cfg->other.port,
+				       rq.txid);
+		stun_fix_length(&w);
+		emit(s, &rq, &w, "stun-ignores-change-request", &sent);
+	}
+	if (cfg->mode == MODE_NOMAP && s->kind == KIND_GATEWAY && !natpmp &&
+	    rq.pcp_opcode == PCP_OP_MAP) {
+		/* The lost answer: say nothing. */
+	} else if ((cfg->mode == MODE_NOCHANGE || cfg->mode == MODE_NOMAP) &&
+		   s->kind == KIND_GATEWAY && cfg->external.family) {
+		gateway_answer(s, &rq, &cfg->external, "gateway-truth", &sent);
+	} else if (cfg->mode == MODE_NOMAP && s->kind == KIND_STUN) {
+		struct buf_writer w = fresh();
+
+		stun_success(&w, &rq, &rq.from);
+		emit(s, &rq, &w, "stun-truth", &sent);
 	}
 	if (cfg->mode == MODE_MIXED) {
 		if (s->kind == KIND_STUN) {
@@ -789,7 +833,9 @@ fail:
 
 static int parse_mode(const char *s, enum mode *m)
 {
-	static const char *const names[] = { "burst", "lie", "mixed", "silent" };
+	static const char *const names[] = {
+		"burst", "lie", "mixed", "silent", "nochange", "nomap"
+	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (strcmp(s, names[i]) == 0) {
@@ -825,12 +871,16 @@ static void usage(FILE *f)
 		   "                           lie    one well-formed answer that lies\n"
 		   "                           mixed  the burst, then one true answer\n"
 		   "                           silent no answer at all\n"
+		   "                           nochange STUN offers OTHER-ADDRESS but ignores\n"
+		   "                                  CHANGE-REQUEST; gateway tells the truth\n"
+		   "                           nomap  PCP MAP never answered, the rest true\n"
 		   "                           (default: burst)\n"
 		   "  -H, --host-ip IP         the host's own private address, used as a lie\n"
 		   "  -e, --external IP        the true external address (mixed mode's PCP and\n"
 		   "                           NAT-PMP answers; without it mixed sends none)\n"
 		   "      --stun-lie IP        lie mode's STUN mapped address (default 127.0.0.1)\n"
 		   "      --gateway-lie IP     lie mode's external address (default 0.0.0.0)\n"
+		   "  -o, --other-address IP:PORT  nochange mode's OTHER-ADDRESS\n"
 		   "  -t, --max-seconds N      exit after N seconds (default 60, at most 86400)\n"
 		   "  -n, --max-requests N     answer at most N requests (default 100000)\n"
 		   "  -v, --verbose            log every datagram sent, by the name of its lie\n"
@@ -849,6 +899,7 @@ int main(int argc, char *argv[])
 		{ "external", required_argument, NULL, 'e' },
 		{ "stun-lie", required_argument, NULL, 'S' },
 		{ "gateway-lie", required_argument, NULL, 'G' },
+		{ "other-address", required_argument, NULL, 'o' },
 		{ "max-seconds", required_argument, NULL, 't' },
 		{ "max-requests", required_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -865,7 +916,7 @@ int main(int argc, char *argv[])
 
 	cfg.stun_lie = v4(127, 0, 0, 1);
 	cfg.gw_lie = v4(0, 0, 0, 0);
-	while ((c = getopt_long(argc, argv, "s:g:m:H:e:t:n:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:g:m:H:e:o:t:n:vh", opts, NULL)) != -1) {
 		struct netaddr *addr = NULL;
 
 		switch (c) {
@@ -898,6 +949,18 @@ int main(int argc, char *argv[])
 		case 'G':
 			addr = &cfg.gw_lie;
 			break;
+		case 'o': {
+			char host[INET6_ADDRSTRLEN + 1];
+			uint16_t port = 3479;
+
+			if (netaddr_split_hostport(optarg, host, sizeof(host), &port) < 0 ||
+			    netaddr_parse_ip(&cfg.other, host) < 0) {
+				fprintf(stderr, "lab_hostile: bad address '%s'\n", optarg);
+				goto out;
+			}
+			cfg.other.port = port;
+			break;
+		}
 		case 't':
 		case 'n':
 			if (parse_long(optarg, 1, c == 't' ? 86400 : 100000000,

@@ -685,7 +685,8 @@ _lab_hostile_start()
 	lab_daemon hostile-stun "$NS_SRV" "$LAB_HOSTILE_BIN" --mode "$mode" \
 		--stun "$HOSTILE_A_ADDR:$STUN_PORT" --stun "$HOSTILE_A_ADDR:$STUN_ALT_PORT" \
 		--stun "$HOSTILE_B_ADDR:$STUN_PORT" --stun "$HOSTILE_B_ADDR:$STUN_ALT_PORT" \
-		--host-ip "$HOST_IP" --max-seconds "$LAB_DAEMON_MAX_SECONDS"
+		--host-ip "$HOST_IP" --other-address "$HOSTILE_B_ADDR:$STUN_ALT_PORT" \
+		--max-seconds "$LAB_DAEMON_MAX_SECONDS"
 }
 
 _lab_hostile_wait()
@@ -913,7 +914,9 @@ lab_router_reboot()
 
 # lab_hostile_mode MODE: restart the hostile responders (hostile topology)
 # in another mode: burst (every lie, per request), lie (one well-formed but
-# lying answer), mixed (the lies, then one true answer), silent.
+# lying answer), mixed (the lies, then one true answer), silent, nochange
+# (STUN offers OTHER-ADDRESS HOSTILE_B:3479 but ignores CHANGE-REQUEST),
+# nomap (PCP MAP never answered; the rest true).
 lab_hostile_mode()
 {
 	[[ "${LAB_TOPOLOGY:-}" == hostile ]] || fail "lab_hostile_mode: only in the hostile topology"

@@ -56,6 +56,24 @@ for mode in burst lie mixed silent; do
 	fi
 done
 
+lab_step "a STUN server that offers OTHER-ADDRESS but ignores CHANGE-REQUEST"
+# It answers RFC 5780 tests II and III from the address they were sent to,
+# which the NAT lets through (that is where the socket talked to): taken at
+# its word, the NAT would look endpoint-independent (open to strangers).
+lab_hostile_mode nochange
+rc=0
+lab_natdoctor "$LAB_DIR/nochange.json" check --json --timeout 1500 --no-upnp \
+	--stun "$HOSTILE_A" || rc=$?
+[[ "$rc" == 0 || "$rc" == 1 ]] || fail "nochange: exit status $rc"
+f="$LAB_DIR/nochange.json"
+assert_json "$f" .public.ipv4 "$PUBLIC_IP"
+assert_json "$f" '.stun.ipv4.servers[0].other_address' "$HOSTILE_B:$STUN_ALT_PORT"
+assert_json "$f" .nat.filtering null
+assert_match "$HOSTILE_A:$STUN_PORT, not $HOSTILE_B:$STUN_ALT_PORT" \
+	"$(jq -r '.stun.ipv4.servers[0].rfc5780_problem' "$f")" "the server's RFC 5780 problem"
+assert_finding "$f" stun-rfc5780-unsupported warning
+assert_json "$f" '[.findings[] | select(.id == "behind-nat") | .severity] | first' warning
+
 lab_step "a lying UPnP device: LOCATION pointing elsewhere, names, garbage"
 lab_hostile_mode silent
 # A web server at the third party, to see whether anyone comes.
