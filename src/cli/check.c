@@ -14,7 +14,7 @@
 #include "check/check.h"
 #include "check/report.h"
 #include "check/verdict.h"
-#include "cli/cli.h"
+#include "cli/check.h"
 #include "cli/commands.h"
 #include "util/exit.h"
 #include "util/log.h"
@@ -48,8 +48,8 @@ static const char check_help[] =
     "  -s, --stun HOST[:PORT]      a STUN server to ask (repeatable; port 3478 if\n"
     "                              none). Two or more let natdoctor see whether\n"
     "                              the NAT maps each destination differently; an\n"
-    "                              RFC 5780 server (natdoctor serve, coturn) also\n"
-    "                              shows its filtering. Default: stun.l.google.com,\n"
+    "                              RFC 5780 server (such as coturn) also shows\n"
+    "                              its filtering. Default: stun.l.google.com,\n"
     "                              stun1.l.google.com (19302), stun.cloudflare.com\n"
     "  -4, --ipv4                  IPv4 only\n"
     "  -6, --ipv6                  IPv6 only\n"
@@ -59,8 +59,6 @@ static const char check_help[] =
     "  -t, --timeout MS            give up on what has not answered by then,\n"
     "                              500 to 30000 (default 2500)\n"
     "  -j, --json                  print JSON (fields in docs/REPORT.md)\n"
-    "      --no-color              no colour (also when NO_COLOR is set or\n"
-    "                              stdout is not a terminal)\n"
     "%s"
     "\n"
     "Examples:\n"
@@ -119,18 +117,38 @@ static void add_port(struct check_config *cfg, struct node_port p)
 	cfg->ports[cfg->n_ports++] = p;
 }
 
-static bool want_color(bool flag_off)
+static const struct preset *find_preset(const char *name)
 {
-	const char *term = getenv("TERM");
-
-	if (flag_off || getenv("NO_COLOR") || !isatty(STDOUT_FILENO))
-		return false;
-	return !term || strcmp(term, "dumb") != 0;
+	for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
+		if (!strcasecmp(name, presets[i].name))
+			return &presets[i];
+	return NULL;
 }
 
-int check_main(int argc, char *argv[])
+static int parse_stun(struct cli_args *a, struct check_config *cfg, size_t n, const char *arg)
 {
-	enum { OPT_NO_UPNP = 256, OPT_NO_PCP_MAP, OPT_MAX_HOPS, OPT_NO_COLOR };
+	struct stun_target *t;
+	uint16_t port = 3478;
+	int err;
+
+	if (n == CHECK_MAX_STUN)
+		return cli_args_fail(a, "at most %d --stun servers", CHECK_MAX_STUN);
+	t = &cfg->stun[n];
+	memset(t, 0, sizeof(*t));
+	err = netaddr_split_hostport(arg, t->host, sizeof(t->host), &port);
+	if (err < 0 || !t->host[0])
+		return cli_args_fail(a,
+				     "bad --stun '%s': give HOST, HOST:PORT, or [IPv6]:PORT "
+				     "(port 1 to 65535)",
+				     arg);
+	t->port = port;
+	t->user_given = true;
+	return 0;
+}
+
+int check_parse(struct cli_args *a, struct check_opts *o)
+{
+	enum { OPT_NO_UPNP = CLI_OPT_FIRST, OPT_NO_PCP_MAP, OPT_MAX_HOPS };
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, 'p' },
 		{ "node", required_argument, NULL, 'n' },
@@ -142,75 +160,49 @@ int check_main(int argc, char *argv[])
 		{ "max-hops", required_argument, NULL, OPT_MAX_HOPS },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
+		CLI_COMMON_LONGOPTS,
 		{ 0 },
 	};
-	struct check_config cfg;
-	struct check_result *res = NULL;
-	struct verdict *v = NULL;
+	struct check_config *cfg = &o->cfg;
 	struct node_port user_ports[CHECK_MAX_PORTS];
 	size_t n_user_ports = 0, n_user_stun = 0;
-	bool json = false, no_color = false, only4 = false, only6 = false;
+	bool only4 = false, only6 = false;
 	const struct preset *preset = &presets[0];
-	char errbuf[256];
-	int opt, verbose = 0, status, err;
+	int opt, err;
 	long num;
 
-	check_config_default(&cfg);
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":p:n:s:46t:jvh", longopts, NULL)) != -1) {
+	memset(o, 0, sizeof(*o));
+	check_config_default(cfg);
+	while ((opt = cli_args_next(a, "p:n:s:46t:j", longopts)) > 0) {
 		switch (opt) {
 		case 'p':
-			if (n_user_ports == CHECK_MAX_PORTS) {
-				log_warnx("check: at most %d --port values", CHECK_MAX_PORTS);
-				return ND_EXIT_USAGE;
-			}
-			if (parse_port(optarg, &user_ports[n_user_ports]) < 0) {
-				log_warnx("check: bad --port '%s': give a number from 1 to 65535, "
-					  "optionally with /tcp or /udp (e.g. 30333 or 30333/udp)",
-					  optarg);
-				return ND_EXIT_USAGE;
-			}
+			if (n_user_ports == CHECK_MAX_PORTS)
+				return cli_args_fail(a, "at most %d --port values",
+						     CHECK_MAX_PORTS);
+			if (parse_port(optarg, &user_ports[n_user_ports]) < 0)
+				return cli_args_fail(
+				    a,
+				    "bad --port '%s': give a number from 1 to 65535, "
+				    "optionally with /tcp or /udp (e.g. 30333 or "
+				    "30333/udp)",
+				    optarg);
 			n_user_ports++;
 			break;
 		case 'n':
-			preset = NULL;
-			for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
-				if (!strcasecmp(optarg, presets[i].name))
-					preset = &presets[i];
-			if (!preset) {
-				log_warnx(
-				    "check: unknown --node '%s': use substrate, phala, khala, "
+			preset = find_preset(optarg);
+			if (!preset)
+				return cli_args_fail(
+				    a,
+				    "unknown --node '%s': use substrate, phala, khala, "
 				    "polkadot, bitcoin, ethereum or ipfs, or give --port",
 				    optarg);
-				return ND_EXIT_USAGE;
-			}
 			break;
-		case 's': {
-			struct stun_target *t;
-			uint16_t port = 3478;
-
-			if (n_user_stun == CHECK_MAX_STUN) {
-				log_warnx("check: at most %d --stun servers", CHECK_MAX_STUN);
-				return ND_EXIT_USAGE;
-			}
-			t = &cfg.stun[n_user_stun];
-			memset(t, 0, sizeof(*t));
-			err = netaddr_split_hostport(optarg, t->host, sizeof(t->host), &port);
-			if (err < 0 || !t->host[0]) {
-				log_warnx("check: bad --stun '%s': give HOST, HOST:PORT, or "
-					  "[IPv6]:PORT (port 1 to 65535)",
-					  optarg);
-				return ND_EXIT_USAGE;
-			}
-			t->port = port;
-			t->user_given = true;
+		case 's':
+			err = parse_stun(a, cfg, n_user_stun, optarg);
+			if (err < 0)
+				return err;
 			n_user_stun++;
 			break;
-		}
 		case '4':
 			only4 = true;
 			break;
@@ -218,109 +210,101 @@ int check_main(int argc, char *argv[])
 			only6 = true;
 			break;
 		case OPT_NO_UPNP:
-			cfg.upnp = false;
+			cfg->upnp = false;
 			break;
 		case OPT_NO_PCP_MAP:
-			cfg.pcp_map_test = false;
+			cfg->pcp_map_test = false;
 			break;
 		case OPT_MAX_HOPS:
-			if (text_parse_long(optarg, 1, CHECK_MAX_HOPS, &num) < 0) {
-				log_warnx("check: bad --max-hops '%s': give 1 to %d", optarg,
-					  CHECK_MAX_HOPS);
-				return ND_EXIT_USAGE;
-			}
-			cfg.path_max_ttl = (unsigned)num;
+			if (text_parse_long(optarg, 1, CHECK_MAX_HOPS, &num) < 0)
+				return cli_args_fail(a, "bad --max-hops '%s': give 1 to %d", optarg,
+						     CHECK_MAX_HOPS);
+			cfg->path_max_ttl = (unsigned)num;
 			break;
 		case 't':
-			if (text_parse_long(optarg, 500, 30000, &num) < 0) {
-				log_warnx("check: bad --timeout '%s': give milliseconds, 500 to "
-					  "30000",
-					  optarg);
-				return ND_EXIT_USAGE;
-			}
-			cfg.deadline_ms = (unsigned)num;
+			if (text_parse_long(optarg, 500, 30000, &num) < 0)
+				return cli_args_fail(
+				    a, "bad --timeout '%s': give milliseconds, 500 to 30000",
+				    optarg);
+			cfg->deadline_ms = (unsigned)num;
 			break;
 		case 'j':
-			json = true;
+			o->json = true;
 			break;
-		case OPT_NO_COLOR:
-			no_color = true;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		case 'h':
-			printf(check_help, cli_common_help);
-			return ND_EXIT_OK;
-		case ':':
-			log_warnx("check: %s needs a value; see natdoctor check --help",
-				  argv[optind - 1]);
-			return ND_EXIT_USAGE;
-		default:
-			log_warnx("check: unknown option '%s'; see natdoctor check --help",
-				  argv[optind - 1]);
-			return ND_EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		log_warnx("check: unexpected argument '%s'; see natdoctor check --help",
-			  argv[optind]);
-		return ND_EXIT_USAGE;
-	}
-	if (only4 && only6) {
-		log_warnx("check: --ipv4 and --ipv6 exclude each other; give one or neither");
-		return ND_EXIT_USAGE;
-	}
-	log_set_level(verbose);
-	cfg.ipv4 = !only6;
-	cfg.ipv6 = !only4;
-	text_copy(cfg.node_kind, sizeof(cfg.node_kind), preset->kind);
+	if (opt < 0 || a->help)
+		return opt;
+	if (only4 && only6)
+		return cli_args_fail(a,
+				     "--ipv4 and --ipv6 exclude each other; give one or neither");
+	cfg->ipv4 = !only6;
+	cfg->ipv6 = !only4;
+	text_copy(cfg->node_kind, sizeof(cfg->node_kind), preset->kind);
+	cfg->n_ports = 0;
 	if (n_user_ports) {
-		cfg.n_ports = 0;
 		for (size_t i = 0; i < n_user_ports; i++)
-			add_port(&cfg, user_ports[i]);
+			add_port(cfg, user_ports[i]);
 	} else {
-		cfg.n_ports = 0;
 		for (size_t i = 0; i < preset->n; i++)
-			add_port(&cfg, preset->ports[i]);
+			add_port(cfg, preset->ports[i]);
 	}
 	if (n_user_stun)
-		cfg.n_stun = n_user_stun;
+		cfg->n_stun = n_user_stun;
+	return 0;
+}
 
-	/* Names the operator gave must resolve before any probe runs: a typo
-	 * is a usage error, not a network finding. */
-	err = check_resolve_targets(&cfg, errbuf, sizeof(errbuf));
-	if (err < 0) {
-		log_warnx("check: %s", errbuf);
-		return ND_EXIT_USAGE;
-	}
+int check_main(int argc, char *argv[])
+{
+	struct cli_args a;
+	struct check_opts *o = calloc(1, sizeof(*o));
+	struct check_result *res = calloc(1, sizeof(*res));
+	struct verdict *v = calloc(1, sizeof(*v));
+	char errbuf[256];
+	int status, err;
 
-	res = calloc(1, sizeof(*res));
-	v = calloc(1, sizeof(*v));
-	if (!res || !v) {
+	cli_args_init(&a, "check", argc, argv);
+	if (!o || !res || !v) {
 		log_warnx("check: out of memory");
 		status = ND_EXIT_INTERNAL;
 		goto cleanup;
 	}
-	err = check_run(&cfg, res);
+	if (check_parse(&a, o) < 0) {
+		status = cli_usage_error(&a);
+		goto cleanup;
+	}
+	if (a.help) {
+		status = cli_help(check_help);
+		goto cleanup;
+	}
+	log_set_level(a.verbose);
+	/* Names the operator gave must resolve before any probe runs: a typo
+	 * is a usage error, not a network finding. */
+	if (check_resolve_targets(&o->cfg, errbuf, sizeof(errbuf)) < 0) {
+		cli_args_fail(&a, "%s", errbuf);
+		status = cli_usage_error(&a);
+		goto cleanup;
+	}
+	err = check_run(&o->cfg, res);
 	if (err < 0) {
 		log_warnx("check: could not run: %s", strerror(-err));
 		status = ND_EXIT_INTERNAL;
 		goto cleanup;
 	}
-	verdict_compute(&cfg, res, v);
+	verdict_compute(&o->cfg, res, v);
 	status = verdict_exit_status(v);
-	if (v->no_network && !json) {
+	if (v->no_network && !o->json) {
 		/* The report would be empty: one line says it all. */
 		log_warnx("check: this host has no default route (no network), so there is "
 			  "nothing to test; connect it and run again");
 		goto cleanup;
 	}
-	err = json ? report_json(stdout, &cfg, res, v, status)
-		   : report_text(stdout, &cfg, res, v, want_color(no_color));
+	err = o->json ? report_json(stdout, &o->cfg, res, v, status)
+		      : report_text(stdout, &o->cfg, res, v, cli_want_color(a.no_color));
 	if (err < 0)
 		status = ND_EXIT_INTERNAL;
 cleanup:
+	free(o);
 	free(res);
 	free(v);
 	return status;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The subcommands. To add one: write src/cli/NAME.c with NAME_main, declare
- * it here and add a line to COMMAND_TABLE. The table order is the order
- * `natdoctor --help` lists them in.
+ * The subcommands. To add one (docs/ARCHITECTURE.md "Adding a subcommand"):
+ * write src/cli/NAME.c with NAME_parse and NAME_main (cli/cli.h says how),
+ * declare NAME_main here and add a line to COMMAND_TABLE. The table order is
+ * the order `natdoctor --help` lists them in.
  */
 #ifndef ND_CLI_COMMANDS_H
 #define ND_CLI_COMMANDS_H

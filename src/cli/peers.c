@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/peers.h"
 #include "peers/peers.h"
 #include "util/exit.h"
 #include "util/log.h"
@@ -47,7 +47,6 @@ static const char peers_help[] =
     "  --json                one JSON object per line per sample and chain\n"
     "  --interval SECONDS    time between samples (default 5)\n"
     "  --timeout SECONDS     per HTTP request (default 3)\n"
-    "  --no-color            no colours (also when NO_COLOR is set)\n"
     "%s"
     "\n"
     "On a terminal the view redraws in place until Ctrl-C; piped, it prints one\n"
@@ -67,11 +66,6 @@ static const char peers_help[] =
     "\n"
     "Exit status: 0 at target, 1 below target (--once, or when a log ends),\n"
     "2 usage error, 3 no source gave a peer count, 4 internal error.\n";
-
-static void usage(FILE *f)
-{
-	fprintf(f, peers_help, cli_common_help);
-}
 
 static int parse_target(const char *s, uint32_t *min, uint32_t *max)
 {
@@ -146,61 +140,121 @@ static int normalise_url(const char *in, bool metrics, char out[static PEERS_WHE
 	return 0;
 }
 
-static struct peers_source_config *add_source(struct peers_config *c, enum peers_src_kind kind,
-					      const char *chain)
+/* What an HTTP URL may look like here: http or https, a host name, an IPv4
+ * address or a bracketed IPv6 one, an optional user@ and :port, then a
+ * path of printable characters without spaces. Anything else would only
+ * reach libcurl and come back as "could not connect". */
+static bool url_plausible(const char *url)
+{
+	const char *p = strstr(url, "://") + 3;
+	const char *end = p + strcspn(p, "/?#");
+	const char *at, *host, *host_end, *colon;
+	long port;
+
+	for (const char *q = url; *q; q++)
+		if (*q <= ' ' || *q >= 0x7f)
+			return false;
+	at = memchr(p, '@', (size_t)(end - p));
+	host = at ? at + 1 : p;
+	if (host < end && *host == '[') {
+		host_end = memchr(host, ']', (size_t)(end - host));
+		if (!host_end || host_end == host + 1)
+			return false;
+		for (const char *q = host + 1; q < host_end; q++)
+			if (!strchr("0123456789abcdefABCDEF:.", *q))
+				return false;
+		colon = host_end + 1 < end ? host_end + 1 : NULL;
+		if (colon && *colon != ':')
+			return false;
+	} else {
+		colon = memchr(host, ':', (size_t)(end - host));
+		host_end = colon ? colon : end;
+		if (host_end == host || *host == '-' || *host == '.')
+			return false;
+		for (const char *q = host; q < host_end; q++)
+			if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+			      (*q >= '0' && *q <= '9') || *q == '-' || *q == '.' || *q == '_'))
+				return false;
+	}
+	if (colon) {
+		char num[8];
+		size_t n = (size_t)(end - colon - 1);
+
+		if (n == 0 || n >= sizeof(num))
+			return false;
+		memcpy(num, colon + 1, n);
+		num[n] = '\0';
+		if (text_parse_long(num, 1, 65535, &port) < 0)
+			return false;
+	}
+	return true;
+}
+
+/* True for what the operator meant as a port: digits, maybe signed. */
+static bool looks_like_number(const char *s)
+{
+	if (*s == '-' || *s == '+')
+		s++;
+	return *s && strspn(s, "0123456789") == strlen(s);
+}
+
+static struct peers_source_config *add_source(struct cli_args *a, struct peers_config *c,
+					      enum peers_src_kind kind, const char *chain)
 {
 	struct peers_source_config *s;
 
 	if (c->n_src == PEERS_MAX_SOURCES) {
-		log_warnx("at most %d sources", PEERS_MAX_SOURCES);
+		cli_args_fail(a, "at most %d sources (--rpc, --metrics, --log, --phala)",
+			      PEERS_MAX_SOURCES);
 		return NULL;
 	}
 	s = &c->src[c->n_src++];
 	memset(s, 0, sizeof(*s));
 	s->kind = kind;
-	snprintf(s->chain, sizeof(s->chain), "%s", chain);
+	text_copy(s->chain, sizeof(s->chain), chain);
 	return s;
 }
 
-static int add_url_source(struct peers_config *c, enum peers_src_kind kind, const char *arg)
+static int add_url_source(struct cli_args *a, struct peers_config *c, enum peers_src_kind kind,
+			  const char *arg)
 {
+	const char *flag = kind == PEERS_SRC_RPC ? "--rpc" : "--metrics";
+	const char *example =
+	    kind == PEERS_SRC_RPC ? "http://127.0.0.1:9944" : "http://127.0.0.1:9615/metrics";
 	char name[CHAIN_NAME_MAX];
 	const char *url = split_label(arg, name);
-	struct peers_source_config *s = add_source(c, kind, name);
+	struct peers_source_config *s = add_source(a, c, kind, name);
+	long port;
 	int r;
 
 	if (!s)
-		return -ENOSPC;
+		return -EINVAL;
+	if (looks_like_number(url) && text_parse_long(url, 1, 65535, &port) < 0)
+		return cli_args_fail(a, "bad %s '%s': a port is 1 to 65535", flag, arg);
 	r = normalise_url(url, kind == PEERS_SRC_METRICS, s->where[0]);
-	if (r < 0) {
-		log_warnx("--%s %s: %s", kind == PEERS_SRC_RPC ? "rpc" : "metrics", arg,
-			  r == -EPROTONOSUPPORT ? "only http:// and https:// URLs"
-						: "not a URL or port");
-		return r;
-	}
+	if (r == -EPROTONOSUPPORT)
+		return cli_args_fail(a, "bad %s '%s': only http:// and https:// URLs", flag, arg);
+	if (r < 0 || !url_plausible(s->where[0]))
+		return cli_args_fail(a, "bad %s '%s': give a URL such as %s, or a port", flag, arg,
+				     example);
 	s->n_where = 1;
 	return 0;
 }
 
-static int add_log_source(struct peers_config *c, const char *arg)
+static int add_log_source(struct cli_args *a, struct peers_config *c, const char *arg)
 {
 	char name[CHAIN_NAME_MAX];
 	const char *path = split_label(arg, name);
-	struct peers_source_config *s = add_source(c, PEERS_SRC_LOG, name);
+	struct peers_source_config *s = add_source(a, c, PEERS_SRC_LOG, name);
 
 	if (!s)
-		return -ENOSPC;
-	if (!path[0] || strlen(path) >= PEERS_WHERE_MAX) {
-		log_warnx("--log %s: not a file name", arg);
 		return -EINVAL;
-	}
-	for (size_t i = 0; i < c->n_src - 1; i++) {
+	if (!path[0] || strlen(path) >= PEERS_WHERE_MAX)
+		return cli_args_fail(a, "bad --log '%s': give a file name, or - for stdin", arg);
+	for (size_t i = 0; i < c->n_src - 1; i++)
 		if (c->src[i].kind == PEERS_SRC_LOG && !strcmp(path, "-") &&
-		    !strcmp(c->src[i].where[0], "-")) {
-			log_warnx("--log -: stdin can be read only once");
-			return -EINVAL;
-		}
-	}
+		    !strcmp(c->src[i].where[0], "-"))
+			return cli_args_fail(a, "--log -: stdin can be read only once");
 	memcpy(s->where[0], path, strlen(path) + 1);
 	s->n_where = 1;
 	return 0;
@@ -208,24 +262,26 @@ static int add_log_source(struct peers_config *c, const char *arg)
 
 /* Two RPC candidates: the merged HTTP+WS port of current nodes first, the
  * HTTP-only port of older ones second. */
-static int add_default_rpc(struct peers_config *c, const char *chain, unsigned now, unsigned old)
+static int add_default_rpc(struct cli_args *a, struct peers_config *c, const char *chain,
+			   unsigned now, unsigned old)
 {
-	struct peers_source_config *s = add_source(c, PEERS_SRC_RPC, chain);
+	struct peers_source_config *s = add_source(a, c, PEERS_SRC_RPC, chain);
 
 	if (!s)
-		return -ENOSPC;
+		return -EINVAL;
 	snprintf(s->where[0], PEERS_WHERE_MAX, "http://127.0.0.1:%u", now);
 	snprintf(s->where[1], PEERS_WHERE_MAX, "http://127.0.0.1:%u", old);
 	s->n_where = 2;
 	return 0;
 }
 
-static int add_default_metrics(struct peers_config *c, const char *chain, unsigned port)
+static int add_default_metrics(struct cli_args *a, struct peers_config *c, const char *chain,
+			       unsigned port)
 {
-	struct peers_source_config *s = add_source(c, PEERS_SRC_METRICS, chain);
+	struct peers_source_config *s = add_source(a, c, PEERS_SRC_METRICS, chain);
 
 	if (!s)
-		return -ENOSPC;
+		return -EINVAL;
 	snprintf(s->where[0], PEERS_WHERE_MAX, "http://127.0.0.1:%u/metrics", port);
 	s->n_where = 1;
 	return 0;
@@ -244,135 +300,129 @@ static bool env_utf8(void)
 	return false;
 }
 
-int peers_main(int argc, char *argv[])
+int peers_parse(struct cli_args *a, struct peers_config *c)
 {
 	enum {
-		O_RPC = 256,
-		O_METRICS,
-		O_LOG,
-		O_PHALA,
-		O_TARGET,
-		O_ONCE,
-		O_JSON,
-		O_INTERVAL,
-		O_TIMEOUT,
-		O_NO_COLOR
+		OPT_RPC = CLI_OPT_FIRST,
+		OPT_METRICS,
+		OPT_LOG,
+		OPT_PHALA,
+		OPT_TARGET,
+		OPT_ONCE,
+		OPT_JSON,
+		OPT_INTERVAL,
+		OPT_TIMEOUT,
 	};
-	static const struct option opts[] = {
-		{ "rpc", required_argument, NULL, O_RPC },
-		{ "metrics", required_argument, NULL, O_METRICS },
-		{ "log", required_argument, NULL, O_LOG },
-		{ "phala", no_argument, NULL, O_PHALA },
-		{ "target", required_argument, NULL, O_TARGET },
-		{ "once", no_argument, NULL, O_ONCE },
-		{ "json", no_argument, NULL, O_JSON },
-		{ "interval", required_argument, NULL, O_INTERVAL },
-		{ "timeout", required_argument, NULL, O_TIMEOUT },
-		{ "no-color", no_argument, NULL, O_NO_COLOR },
-		{ "no-colour", no_argument, NULL, O_NO_COLOR },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct option longopts[] = {
+		{ "rpc", required_argument, NULL, OPT_RPC },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "phala", no_argument, NULL, OPT_PHALA },
+		{ "target", required_argument, NULL, OPT_TARGET },
+		{ "once", no_argument, NULL, OPT_ONCE },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		CLI_COMMON_LONGOPTS,
+		{ 0 },
 	};
-	struct peers_config *c = calloc(1, sizeof(*c));
-	bool phala = false, no_color = false;
-	const char *nc = getenv("NO_COLOR");
+	bool phala = false;
 	long v;
-	int opt, r = 0, status;
+	int opt, r = 0;
 
-	if (!c)
-		return ND_EXIT_INTERNAL;
+	memset(c, 0, sizeof(*c));
 	c->target_min = 40;
 	c->target_max = 50;
 	c->interval_ms = 5000;
 	c->timeout_ms = 3000;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+	while ((opt = cli_args_next(a, "", longopts)) > 0) {
 		switch (opt) {
-		case O_RPC:
-			r = add_url_source(c, PEERS_SRC_RPC, optarg);
+		case OPT_RPC:
+			r = add_url_source(a, c, PEERS_SRC_RPC, optarg);
 			break;
-		case O_METRICS:
-			r = add_url_source(c, PEERS_SRC_METRICS, optarg);
+		case OPT_METRICS:
+			r = add_url_source(a, c, PEERS_SRC_METRICS, optarg);
 			break;
-		case O_LOG:
-			r = add_log_source(c, optarg);
+		case OPT_LOG:
+			r = add_log_source(a, c, optarg);
 			break;
-		case O_PHALA:
+		case OPT_PHALA:
 			phala = true;
 			break;
-		case O_TARGET:
-			r = parse_target(optarg, &c->target_min, &c->target_max);
-			if (r < 0)
-				log_warnx("--target %s: expected MIN-MAX, e.g. 40-50", optarg);
+		case OPT_TARGET:
+			if (parse_target(optarg, &c->target_min, &c->target_max) < 0)
+				r = cli_args_fail(a, "bad --target '%s': give MIN-MAX, e.g. 40-50",
+						  optarg);
 			break;
-		case O_ONCE:
+		case OPT_ONCE:
 			c->once = true;
 			break;
-		case O_JSON:
+		case OPT_JSON:
 			c->json = true;
 			break;
-		case O_INTERVAL:
-			r = text_parse_long(optarg, 1, 3600, &v);
-			if (r < 0)
-				log_warnx("--interval %s: seconds, 1 to 3600", optarg);
+		case OPT_INTERVAL:
+			if (text_parse_long(optarg, 1, 3600, &v) < 0)
+				r = cli_args_fail(a, "bad --interval '%s': seconds, 1 to 3600",
+						  optarg);
 			else
 				c->interval_ms = (unsigned)v * 1000;
 			break;
-		case O_TIMEOUT:
-			r = text_parse_long(optarg, 1, 60, &v);
-			if (r < 0)
-				log_warnx("--timeout %s: seconds, 1 to 60", optarg);
+		case OPT_TIMEOUT:
+			if (text_parse_long(optarg, 1, 60, &v) < 0)
+				r = cli_args_fail(a, "bad --timeout '%s': seconds, 1 to 60",
+						  optarg);
 			else
 				c->timeout_ms = (unsigned)v * 1000;
 			break;
-		case O_NO_COLOR:
-			no_color = true;
-			break;
-		case 'v':
-			log_set_level(log_get_level() + 1);
-			break;
-		case 'h':
-			usage(stdout);
-			free(c);
-			return ND_EXIT_OK;
-		default:
-			usage(stderr);
-			free(c);
-			return ND_EXIT_USAGE;
 		}
-		if (r < 0) {
-			free(c);
-			return ND_EXIT_USAGE;
-		}
+		if (r < 0)
+			return r;
 	}
-	if (optind < argc) {
-		log_warnx("unexpected argument '%s'; try 'natdoctor peers --help'", argv[optind]);
-		free(c);
-		return ND_EXIT_USAGE;
-	}
+	if (opt < 0 || a->help)
+		return opt;
 	if (phala) {
-		r = add_default_rpc(c, "parachain", 9944, 9933);
+		r = add_default_rpc(a, c, "parachain", 9944, 9933);
 		if (!r)
-			r = add_default_rpc(c, "relaychain", 9945, 9934);
+			r = add_default_rpc(a, c, "relaychain", 9945, 9934);
 		if (!r)
-			r = add_default_metrics(c, "parachain", 9615);
+			r = add_default_metrics(a, c, "parachain", 9615);
 		if (!r)
-			r = add_default_metrics(c, "relaychain", 9616);
+			r = add_default_metrics(a, c, "relaychain", 9616);
 	} else if (c->n_src == 0) {
 		c->defaults = true;
-		r = add_default_rpc(c, "", 9944, 9933);
+		r = add_default_rpc(a, c, "", 9944, 9933);
 		if (!r)
-			r = add_default_metrics(c, "", 9615);
+			r = add_default_metrics(a, c, "", 9615);
 	}
-	if (r < 0) {
-		free(c);
-		return ND_EXIT_USAGE;
+	return r;
+}
+
+int peers_main(int argc, char *argv[])
+{
+	struct cli_args a;
+	struct peers_config *c = calloc(1, sizeof(*c));
+	int status;
+
+	cli_args_init(&a, "peers", argc, argv);
+	if (!c) {
+		log_warnx("peers: out of memory");
+		status = ND_EXIT_INTERNAL;
+		goto cleanup;
 	}
+	if (peers_parse(&a, c) < 0) {
+		status = cli_usage_error(&a);
+		goto cleanup;
+	}
+	if (a.help) {
+		status = cli_help(peers_help);
+		goto cleanup;
+	}
+	log_set_level(a.verbose);
 	c->tty = isatty(STDOUT_FILENO);
-	c->color = c->tty && !no_color && !(nc && nc[0]) && !c->json;
+	c->color = !c->json && cli_want_color(a.no_color);
 	c->utf8 = env_utf8();
 	status = peers_run(c);
+cleanup:
 	free(c);
 	return status;
 }

@@ -46,6 +46,22 @@ expect 2 "stun|STUN" "$N" check --stun 'host:99999'
 expect 2 "STUN" "$N" check --stun 'no-such-host.invalid'
 expect 2 "argument|unexpected" "$N" check extra-argument
 expect 2 "command" "$N" frobnicate
+# Issue 7 defect 9: the option's own letter, not the word before it.
+expect 2 "unknown option '-x'" "$N" check -x4
+expect 2 "--json takes no value" "$N" check --json=1
+expect 2 "--port needs a value" "$N" check --port
+# Issue 7 defect 8: peers answers a usage error as check does, in one line.
+expect 2 "unknown option '--bogus'" "$N" peers --bogus
+expect 2 "unknown option '-x'" "$N" peers -x
+expect 2 "--rpc needs a value" "$N" peers --rpc
+expect 2 "--json takes no value" "$N" peers --json=1
+# Issue 7 defect 7: what cannot be a URL or a port never reaches libcurl.
+expect 2 "bad --rpc '0'" "$N" peers --rpc 0
+expect 2 "bad --rpc '65536'" "$N" peers --rpc 65536
+expect 2 "bad --rpc '-1'" "$N" peers --rpc -1
+expect 2 "bad --rpc '='" "$N" peers --rpc =
+expect 2 "bad --rpc" "$N" peers --rpc 'http://127.0.0.1:1/ space'
+expect 2 "bad --metrics" "$N" peers --metrics 'http://:9615/metrics'
 # No command at all: the usage, on stderr, exit 2.
 rc=0
 timeout 5 "$N" >/dev/null 2>"$TMP/usage" || rc=$?
@@ -55,6 +71,19 @@ grep -q "Commands:" "$TMP/usage" || fail "no command: no usage on stderr"
 timeout 5 "$N" check --help >"$TMP/help" || fail "check --help failed"
 grep -q -- "--port" "$TMP/help" || fail "check --help does not mention --port"
 grep -q -- "Exit status" "$TMP/help" || fail "check --help does not tell the exit status"
+# Issue 7 defect 10: help names only commands that exist (the ones that
+# are planned must be in the command table before any help mentions them).
+timeout 5 "$N" --help >"$TMP/commands" || fail "natdoctor --help failed"
+for cmd in check peers; do
+	timeout 5 "$N" "$cmd" --help >"$TMP/help" || fail "$cmd --help failed"
+	grep -q -- "--no-colour" "$TMP/help" || fail "$cmd --help does not name --no-colour"
+	for planned in serve map status; do
+		if grep -q "natdoctor $planned" "$TMP/help"; then
+			grep -q "^  $planned " "$TMP/commands" ||
+				fail "$cmd --help names 'natdoctor $planned', which does not exist"
+		fi
+	done
+done
 
 # No network at all: only loopback, which is down.
 ip netns add "$NS"

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The subcommands' command lines, parsed without running anything: argv
+ * in, a config struct or a one-line usage error out (cli/cli.h).
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cli/check.h"
+#include "cli/peers.h"
+
+#define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
+#define ARGC(...) ((int)(sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *)))
+
+static struct cli_args args;
+static struct check_opts copts;
+
+static int check_argv(int argc, char *argv[])
+{
+	cli_args_init(&args, "check", argc, argv);
+	return check_parse(&args, &copts);
+}
+#define CHECK(...) check_argv(ARGC("check", __VA_ARGS__), ARGV("check", __VA_ARGS__))
+
+static int peers_argv(struct peers_config *c, int argc, char *argv[])
+{
+	cli_args_init(&args, "peers", argc, argv);
+	return peers_parse(&args, c);
+}
+#define PEERS(c, ...) peers_argv(c, ARGC("peers", __VA_ARGS__), ARGV("peers", __VA_ARGS__))
+
+/* A usage error: -EINVAL, one line that contains want. */
+static void assert_usage(int r, const char *want)
+{
+	assert_int_equal(r, -EINVAL);
+	if (!strstr(args.err, want))
+		fail_msg("usage error '%s' does not contain '%s'", args.err, want);
+	assert_null(strchr(args.err, '\n'));
+}
+
+static void check_defaults(void **state)
+{
+	char *argv[] = { "check", NULL };
+
+	(void)state;
+	assert_int_equal(check_argv(1, argv), 0);
+	assert_false(args.help);
+	assert_false(copts.json);
+	assert_string_equal(copts.cfg.node_kind, "substrate");
+	assert_int_equal(copts.cfg.n_ports, 2);
+	assert_int_equal(copts.cfg.ports[0].port, 30333);
+	assert_int_equal(copts.cfg.ports[1].port, 30334);
+	assert_true(copts.cfg.ipv4 && copts.cfg.ipv6 && copts.cfg.upnp && copts.cfg.pcp_map_test);
+	assert_int_equal(copts.cfg.deadline_ms, 2500);
+}
+
+static void check_flags_fill_the_config(void **state)
+{
+	(void)state;
+	assert_int_equal(CHECK("-p", "8333", "--port=30303/udp", "-p30303/udp", "-4", "--no-upnp",
+			       "--no-pcp-map", "--max-hops", "3", "-t", "900", "-j", "--stun",
+			       "192.0.2.7:3479", "-vv", "--no-colour"),
+			 0);
+	assert_int_equal(copts.cfg.n_ports, 2); /* the repeated one once */
+	assert_int_equal(copts.cfg.ports[0].port, 8333);
+	assert_int_equal(copts.cfg.ports[0].proto, IPPROTO_TCP);
+	assert_int_equal(copts.cfg.ports[1].proto, IPPROTO_UDP);
+	assert_true(copts.cfg.ipv4);
+	assert_false(copts.cfg.ipv6);
+	assert_false(copts.cfg.upnp);
+	assert_false(copts.cfg.pcp_map_test);
+	assert_int_equal(copts.cfg.path_max_ttl, 3);
+	assert_int_equal(copts.cfg.deadline_ms, 900);
+	assert_true(copts.json);
+	assert_int_equal(copts.cfg.n_stun, 1);
+	assert_string_equal(copts.cfg.stun[0].host, "192.0.2.7");
+	assert_int_equal(copts.cfg.stun[0].port, 3479);
+	assert_int_equal(args.verbose, 2);
+	assert_true(args.no_color);
+
+	assert_int_equal(CHECK("--node", "Bitcoin", "--no-color"), 0);
+	assert_string_equal(copts.cfg.node_kind, "bitcoin");
+	assert_int_equal(copts.cfg.n_ports, 1);
+	assert_int_equal(copts.cfg.ports[0].port, 8333);
+	assert_true(args.no_color);
+}
+
+static void check_usage_errors_name_the_flag(void **state)
+{
+	(void)state;
+	assert_usage(CHECK("--frobnicate"), "unknown option '--frobnicate'");
+	/* Issue 7 defect 9: the letter, not the word before it. */
+	assert_usage(CHECK("-x4"), "unknown option '-x'");
+	assert_usage(CHECK("--json", "-vx"), "unknown option '-x'");
+	assert_usage(CHECK("--json=1"), "--json takes no value");
+	assert_usage(CHECK("--port"), "--port needs a value");
+	assert_usage(CHECK("-4", "-p"), "-p needs a value");
+	assert_usage(CHECK("--port", "0"), "bad --port '0'");
+	assert_usage(CHECK("--port", "30333/sctp"), "bad --port");
+	assert_usage(CHECK("--node", "dogecoin"), "unknown --node 'dogecoin'");
+	assert_usage(CHECK("--timeout", "10"), "bad --timeout '10'");
+	assert_usage(CHECK("--max-hops", "17"), "bad --max-hops");
+	assert_usage(CHECK("--stun", "host:99999"), "bad --stun");
+	assert_usage(CHECK("-4", "-6"), "--ipv4 and --ipv6");
+	assert_usage(CHECK("extra", "--json"), "unexpected argument 'extra'");
+	assert_usage(CHECK("--json", "--", "extra"), "unexpected argument 'extra'");
+	assert_usage(CHECK("-s", "a", "-s", "b", "-s", "c", "-s", "d", "-s", "e", "-s", "f", "-s",
+			   "g", "-s", "h", "-s", "i"),
+		     "at most 8 --stun");
+}
+
+static void help_stops_the_parse(void **state)
+{
+	struct peers_config *c = malloc(sizeof(*c));
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(CHECK("--json", "--help", "--bogus"), 0);
+	assert_true(args.help);
+	assert_int_equal(CHECK("-h"), 0);
+	assert_true(args.help);
+	assert_int_equal(PEERS(c, "--help"), 0);
+	assert_true(args.help);
+	free(c);
+}
+
+static void peers_defaults_and_phala(void **state)
+{
+	struct peers_config *c = malloc(sizeof(*c));
+	char *argv[] = { "peers", NULL };
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(peers_argv(c, 1, argv), 0);
+	assert_true(c->defaults);
+	assert_int_equal(c->n_src, 2);
+	assert_string_equal(c->src[0].where[0], "http://127.0.0.1:9944");
+	assert_string_equal(c->src[0].where[1], "http://127.0.0.1:9933");
+	assert_string_equal(c->src[1].where[0], "http://127.0.0.1:9615/metrics");
+	assert_int_equal(c->target_min, 40);
+	assert_int_equal(c->target_max, 50);
+	assert_int_equal(c->interval_ms, 5000);
+	assert_false(c->tty || c->color || c->utf8); /* the environment's, not argv's */
+
+	assert_int_equal(PEERS(c, "--phala", "--once", "--json", "--target", "8-12", "--interval",
+			       "2", "--timeout", "1", "--no-color"),
+			 0);
+	assert_false(c->defaults);
+	assert_int_equal(c->n_src, 4);
+	assert_string_equal(c->src[1].chain, "relaychain");
+	assert_true(c->once && c->json);
+	assert_int_equal(c->target_min, 8);
+	assert_int_equal(c->target_max, 12);
+	assert_int_equal(c->interval_ms, 2000);
+	assert_int_equal(c->timeout_ms, 1000);
+	assert_true(args.no_color);
+	free(c);
+}
+
+static void peers_sources(void **state)
+{
+	struct peers_config *c = malloc(sizeof(*c));
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(PEERS(c, "--rpc", "para=9933", "--metrics", "127.0.0.1:9616", "--metrics",
+			       "https://node.example:9615/x?a=b", "--rpc", "http://[::1]:9944",
+			       "--rpc", "http://user:pw@127.0.0.1:9944/", "--log",
+			       "relay=/var/log/n"),
+			 0);
+	assert_int_equal(c->n_src, 6);
+	assert_string_equal(c->src[0].chain, "para");
+	assert_string_equal(c->src[0].where[0], "http://127.0.0.1:9933");
+	assert_string_equal(c->src[1].where[0], "http://127.0.0.1:9616/metrics");
+	assert_string_equal(c->src[2].where[0], "https://node.example:9615/x?a=b");
+	assert_string_equal(c->src[3].where[0], "http://[::1]:9944");
+	assert_int_equal(c->src[5].kind, PEERS_SRC_LOG);
+	assert_string_equal(c->src[5].where[0], "/var/log/n");
+	assert_string_equal(c->src[5].chain, "relay");
+	free(c);
+}
+
+static void peers_usage_errors_name_the_flag(void **state)
+{
+	struct peers_config *c = malloc(sizeof(*c));
+
+	(void)state;
+	assert_non_null(c);
+	/* Issue 7 defect 8: one line, like check, not the whole help. */
+	assert_usage(PEERS(c, "--bogus"), "unknown option '--bogus'");
+	assert_usage(PEERS(c, "-x"), "unknown option '-x'");
+	assert_usage(PEERS(c, "--rpc"), "--rpc needs a value");
+	assert_usage(PEERS(c, "--json=1"), "--json takes no value");
+	assert_usage(PEERS(c, "stray"), "unexpected argument 'stray'");
+	/* Issue 7 defect 7: never handed to libcurl. */
+	assert_usage(PEERS(c, "--rpc", "0"), "bad --rpc '0'");
+	assert_usage(PEERS(c, "--rpc", "65536"), "bad --rpc '65536'");
+	assert_usage(PEERS(c, "--rpc", "-1"), "bad --rpc '-1'");
+	assert_usage(PEERS(c, "--rpc", "="), "bad --rpc '='");
+	assert_usage(PEERS(c, "--rpc", "http://127.0.0.1:1/ space"), "bad --rpc");
+	assert_usage(PEERS(c, "--rpc", "http://127.0.0.1:0/"), "bad --rpc");
+	assert_usage(PEERS(c, "--rpc", "http://127.0.0.1:/"), "bad --rpc");
+	assert_usage(PEERS(c, "--rpc", "http://[::1/"), "bad --rpc");
+	assert_usage(PEERS(c, "--metrics", "http:///metrics"), "bad --metrics");
+	assert_usage(PEERS(c, "--rpc", "ftp://node"), "only http:// and https://");
+	assert_usage(PEERS(c, "--target", "50-40"), "bad --target '50-40'");
+	assert_usage(PEERS(c, "--interval", "0"), "bad --interval");
+	assert_usage(PEERS(c, "--timeout", "61"), "bad --timeout");
+	assert_usage(PEERS(c, "--log", ""), "bad --log");
+	assert_usage(PEERS(c, "--log", "-", "--log", "-"), "stdin can be read only once");
+	assert_usage(PEERS(c, "--log", "a", "--log", "b", "--log", "c", "--log", "d", "--log", "e",
+			   "--log", "f", "--log", "g", "--log", "h", "--log", "i"),
+		     "at most 8 sources");
+	free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(check_defaults),
+		cmocka_unit_test(check_flags_fill_the_config),
+		cmocka_unit_test(check_usage_errors_name_the_flag),
+		cmocka_unit_test(help_stops_the_parse),
+		cmocka_unit_test(peers_defaults_and_phala),
+		cmocka_unit_test(peers_sources),
+		cmocka_unit_test(peers_usage_errors_name_the_flag),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
