@@ -13,6 +13,9 @@ pkgs=(
 	iproute2 nftables miniupnpd-nftables miniupnpc natpmpc coturn socat
 	# tests and benchmarks
 	jq python3 procps psmisc bsdutils hyperfine time
+	# shipping: hardening-check, the Debian package, man pages, Prometheus
+	devscripts debhelper fakeroot lintian mandoc bash-completion
+	prometheus prometheus-node-exporter
 )
 
 missing=()
@@ -27,6 +30,7 @@ if ((${#missing[@]})); then
 fi
 # Debian enables coturn and miniupnpd as services; natdoctor's lab runs its
 # own instances in namespaces and never wants the system ones.
-for svc in coturn miniupnpd; do
+# The same for prometheus and its node exporter: tests start their own.
+for svc in coturn miniupnpd prometheus prometheus-node-exporter; do
 	systemctl disable --now "$svc" >/dev/null 2>&1 || true
 done
