@@ -32,6 +32,11 @@ static void usage(FILE *f)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n"
 		   "Run 'natdoctor <command> --help' for a command's options.\n"
+		   "\n"
+		   "Options:\n"
+		   "  -h, --help     this help\n"
+		   "      --version  print the version\n"
+		   "\n"
 		   "Exit status: 0 nothing wrong, 1 problems found, 2 usage error,\n"
 		   "3 could not test (no network at all), 4 internal error.\n");
 }
