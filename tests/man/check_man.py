@@ -31,16 +31,13 @@ def run(argv):
 def help_flags(text):
     """Flags in a --help text, leaving out its examples (they may quote other
     programs' options, e.g. `docker logs -f --tail 20`)."""
-    flags, skip = set(), False
+    kept, skip = [], False
     for line in text.splitlines():
         if line and not line[0].isspace():
             skip = line.lower().startswith("example")
-        if skip or line.startswith("Usage:"):
-            continue
-        flags |= {"--" + f for f in LONG.findall(line)}
-        if line.lstrip().startswith("-"):
-            flags |= {"-" + f for f in SHORT.findall(line)}
-    return flags
+        if not skip and not line.startswith("Usage:"):
+            kept.append(line)
+    return flags_in(kept)
 
 
 def render(page):
@@ -62,7 +59,8 @@ def section(text, name):
     return out
 
 
-def man_flags(lines):
+def flags_in(lines):
+    """--long anywhere, -x where a line lists options."""
     flags = set()
     for line in lines:
         flags |= {"--" + f for f in LONG.findall(line)}
@@ -94,7 +92,7 @@ def compare(what, page, helptext, problems):
     opts = section(text, "OPTIONS")
     if not opts:
         problems.append(f"{page}: no OPTIONS section")
-    have, doc = help_flags(helptext), man_flags(opts)
+    have, doc = help_flags(helptext), flags_in(opts)
     for f in sorted(have - doc):
         problems.append(f"{what} --help lists {f}, {os.path.basename(page)} OPTIONS does not")
     for f in sorted(doc - have):
