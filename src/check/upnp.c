@@ -271,10 +271,14 @@ static void ssdp_send_all(struct upnp_probe *p)
 		if (n <= 0)
 			continue;
 		(void)sendto(p->fd, buf, (size_t)n, 0, (struct sockaddr *)&to, sizeof(to));
-		/* Unicast M-SEARCH (UDA 1.1 §1.3.2) to the gateway too: a
-		 * gateway without UPnP then says so with ICMP port
-		 * unreachable instead of leaving us to wait. */
-		if (p->ufd >= 0)
+		/* Unicast M-SEARCH (UDA 1.1 §1.3.2) to the gateway too, its
+		 * HOST naming the gateway: a gateway without UPnP then says
+		 * so with ICMP port unreachable instead of leaving us to wait. */
+		if (p->ufd < 0)
+			continue;
+		n = ssdp_encode_msearch_to(igd_types[i], UPNP_SSDP_MX, &p->gateway, buf,
+					   sizeof(buf));
+		if (n > 0)
 			(void)send(p->ufd, buf, (size_t)n, 0);
 	}
 }

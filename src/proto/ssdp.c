@@ -10,7 +10,14 @@
 
 int ssdp_encode_msearch(const char *st, unsigned mx, char *out, size_t cap)
 {
+	return ssdp_encode_msearch_to(st, mx, NULL, out, cap);
+}
+
+int ssdp_encode_msearch_to(const char *st, unsigned mx, const struct netaddr *to, char *out,
+			   size_t cap)
+{
 	size_t stlen = st ? strlen(st) : 0;
+	char host[NETADDR_FMT_MAX] = SSDP_MCAST_V4 ":1900";
 	int n;
 
 	if (stlen == 0 || stlen > SSDP_ST_MAX || mx < 1 || mx > 5)
@@ -18,27 +25,40 @@ int ssdp_encode_msearch(const char *st, unsigned mx, char *out, size_t cap)
 	for (size_t i = 0; i < stlen; i++)
 		if ((unsigned char)st[i] < 0x21 || (unsigned char)st[i] > 0x7e)
 			return -EINVAL;
+	/* §1.3.2: a unicast search names the device it is sent to in HOST
+	 * (port 1900 unless the caller says otherwise). */
+	if (to) {
+		struct netaddr t = *to;
+
+		if (t.family != AF_INET && t.family != AF_INET6)
+			return -EINVAL;
+		if (!t.port)
+			t.port = SSDP_PORT;
+		netaddr_fmt(&t, host);
+	}
 	/* §1.3.2: HOST, MAN (quoted), MX and ST are required. */
 	n = snprintf(out, cap,
 		     "M-SEARCH * HTTP/1.1\r\n"
-		     "HOST: " SSDP_MCAST_V4 ":1900\r\n"
+		     "HOST: %s\r\n"
 		     "MAN: \"ssdp:discover\"\r\n"
 		     "MX: %u\r\n"
 		     "ST: %s\r\n"
 		     "\r\n",
-		     mx, st);
+		     host, mx, st);
 	if (n < 0 || (size_t)n >= cap)
 		return -ENOBUFS;
 	return n;
 }
 
-/* Does the line start with the status "HTTP/1.x 200"? */
+/* Does the line start with the status "HTTP/1.x 200"? The protocol name
+ * is compared without case, for 1.0 and 1.1 alike. */
 static bool status_ok(const uint8_t *p, size_t n)
 {
 	static const char v10[] = "HTTP/1.0 200", v11[] = "HTTP/1.1 200";
 	const size_t k = sizeof(v11) - 1;
 
-	if (n < k || (memcmp(p, v10, k) != 0 && strncasecmp((const char *)p, v11, k) != 0))
+	if (n < k || (strncasecmp((const char *)p, v10, k) != 0 &&
+		      strncasecmp((const char *)p, v11, k) != 0))
 		return false;
 	return n == k || p[k] == ' ';
 }
@@ -46,12 +66,8 @@ static bool status_ok(const uint8_t *p, size_t n)
 /* Store value [v, v+n) into dst (SSDP_FIELD_MAX) if dst is still empty.
  * strict: refuse anything but printable ASCII (ST, LOCATION are used);
  * else replace bytes above 0x7e by '?' (USN, SERVER are only shown). */
-static int keep(char *dst, const uint8_t *v, size_t n, bool strict)
+static int keep_at(char *dst, const uint8_t *v, size_t n, bool strict)
 {
-	if (dst[0])
-		return 0; /* the first one counts */
-	if (n >= SSDP_FIELD_MAX)
-		return -EMSGSIZE;
 	for (size_t i = 0; i < n; i++) {
 		uint8_t c = v[i];
 
@@ -66,6 +82,30 @@ static int keep(char *dst, const uint8_t *v, size_t n, bool strict)
 	return 0;
 }
 
+static int keep(char *dst, const uint8_t *v, size_t n, bool strict)
+{
+	if (dst[0])
+		return 0; /* the first one counts */
+	if (n >= SSDP_FIELD_MAX)
+		return -EMSGSIZE;
+	return keep_at(dst, v, n, strict);
+}
+
+/* A folded line (RFC 2616 §4.2: it starts with a space or a tab) continues
+ * the value of dst, kept by the header line before it: one space and the
+ * trimmed text are appended, within SSDP_FIELD_MAX. */
+static int unfold(char *dst, const uint8_t *v, size_t n, bool strict)
+{
+	size_t have = strlen(dst);
+
+	if (n == 0)
+		return 0;
+	if (have + 1 + n >= SSDP_FIELD_MAX)
+		return -EMSGSIZE;
+	dst[have] = ' ';
+	return keep_at(dst + have + 1, v, n, strict);
+}
+
 static bool name_is(const uint8_t *name, size_t n, const char *want)
 {
 	return n == strlen(want) && strncasecmp((const char *)name, want, n) == 0;
@@ -75,6 +115,10 @@ int ssdp_decode_response(struct ssdp_response *out, const uint8_t *pkt, size_t l
 {
 	size_t pos = 0;
 	bool first = true;
+	/* The field the last header line stored (NULL: none, or a header we
+	 * do not keep, or a repeat), for folded continuation lines. */
+	char *last = NULL;
+	bool last_strict = false;
 
 	memset(out, 0, sizeof(*out));
 	while (pos < len) {
@@ -95,6 +139,17 @@ int ssdp_decode_response(struct ssdp_response *out, const uint8_t *pkt, size_t l
 		}
 		if (n == 0)
 			break; /* the empty line ends the headers */
+		if (line[0] == ' ' || line[0] == '\t') {
+			v = line, vn = n;
+			while (vn && (*v == ' ' || *v == '\t'))
+				v++, vn--;
+			while (vn && (v[vn - 1] == ' ' || v[vn - 1] == '\t'))
+				vn--;
+			r = last ? unfold(last, v, vn, last_strict) : 0;
+			if (r < 0)
+				return r;
+			continue;
+		}
 		colon = memchr(line, ':', n);
 		if (!colon)
 			return -EBADMSG;
@@ -107,14 +162,19 @@ int ssdp_decode_response(struct ssdp_response *out, const uint8_t *pkt, size_t l
 			v++, vn--;
 		while (vn && (v[vn - 1] == ' ' || v[vn - 1] == '\t'))
 			vn--;
+		last = NULL;
 		if (name_is(line, nn, "ST"))
-			r = keep(out->st, v, vn, true);
+			last = out->st, last_strict = true;
 		else if (name_is(line, nn, "LOCATION"))
-			r = keep(out->location, v, vn, true);
+			last = out->location, last_strict = true;
 		else if (name_is(line, nn, "USN"))
-			r = keep(out->usn, v, vn, false);
+			last = out->usn, last_strict = false;
 		else if (name_is(line, nn, "SERVER"))
-			r = keep(out->server, v, vn, false);
+			last = out->server, last_strict = false;
+		if (last && last[0])
+			last = NULL; /* a repeat: the first one counts */
+		else if (last)
+			r = keep(last, v, vn, last_strict);
 		if (r < 0)
 			return r;
 	}

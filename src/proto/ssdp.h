@@ -37,6 +37,12 @@
  * of range) or -ENOBUFS. */
 int ssdp_encode_msearch(const char *st, unsigned mx, char *out, size_t cap);
 
+/* The same, with HOST naming `to` (port 0 means 1900): the unicast search
+ * of UDA 1.1 §1.3.2, sent to one device. to NULL is the multicast search
+ * above. -EINVAL also for a `to` that is neither IPv4 nor IPv6. */
+int ssdp_encode_msearch_to(const char *st, unsigned mx, const struct netaddr *to, char *out,
+			   size_t cap);
+
 struct ssdp_response {
 	char st[SSDP_FIELD_MAX];       /* search target answered */
 	char location[SSDP_FIELD_MAX]; /* URL of the root device description */
@@ -45,9 +51,11 @@ struct ssdp_response {
 };
 
 /* Decode one datagram (pkt, len; not NUL-terminated, not kept): a status
- * line "HTTP/1.1 200 OK" (or HTTP/1.0), then "Name: value" header lines
- * ended by CRLF or a bare LF, names case-insensitive, values trimmed; the
- * first of a repeated header counts. Returns 0, or
+ * line "HTTP/1.1 200 OK" (or HTTP/1.0, either in any case), then "Name:
+ * value" header lines ended by CRLF or a bare LF, names case-insensitive,
+ * values trimmed; the first of a repeated header counts; a line starting
+ * with a space or tab continues the header before it (RFC 2616 §4.2
+ * folding: joined with one space). Returns 0, or
  *   -ENOMSG    not an SSDP search answer (other status line or method)
  *   -EBADMSG   no ST or no LOCATION header, a header line without a colon,
  *              a byte outside printable ASCII in ST or LOCATION (in USN

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -58,6 +59,127 @@ static void msearch_refuses_bad_input(void **state)
 	assert_int_equal(ssdp_encode_msearch("ssdp:all", 0, buf, sizeof(buf)), -EINVAL);
 	assert_int_equal(ssdp_encode_msearch("ssdp:all", 6, buf, sizeof(buf)), -EINVAL);
 	assert_int_equal(ssdp_encode_msearch("ssdp:all", 1, tiny, sizeof(tiny)), -ENOBUFS);
+}
+
+/* Issue 11 item 9: a unicast search names its target in HOST (UDA 1.1
+ * §1.3.2), not the multicast group. */
+static void msearch_unicast_host(void **state)
+{
+	char buf[SSDP_MSEARCH_MAX];
+	struct netaddr gw, v6;
+	int n;
+
+	(void)state;
+	assert_int_equal(netaddr_parse_ip(&gw, "192.168.1.1"), 0);
+	n = ssdp_encode_msearch_to("urn:schemas-upnp-org:device:InternetGatewayDevice:2", 2, &gw,
+				   buf, sizeof(buf));
+	assert_int_equal((size_t)n, strlen(buf));
+	assert_string_equal(buf, "M-SEARCH * HTTP/1.1\r\n"
+				 "HOST: 192.168.1.1:1900\r\n"
+				 "MAN: \"ssdp:discover\"\r\n"
+				 "MX: 2\r\n"
+				 "ST: urn:schemas-upnp-org:device:InternetGatewayDevice:2\r\n"
+				 "\r\n");
+	gw.port = 5000;
+	assert_true(ssdp_encode_msearch_to("ssdp:all", 1, &gw, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\r\nHOST: 192.168.1.1:5000\r\n"));
+	assert_int_equal(netaddr_parse_ip(&v6, "fd00::1"), 0);
+	assert_true(ssdp_encode_msearch_to("ssdp:all", 1, &v6, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\r\nHOST: [fd00::1]:1900\r\n"));
+	/* NULL is the multicast search, byte for byte. */
+	{
+		char m[SSDP_MSEARCH_MAX];
+
+		assert_int_equal(ssdp_encode_msearch_to("ssdp:all", 1, NULL, buf, sizeof(buf)),
+				 ssdp_encode_msearch("ssdp:all", 1, m, sizeof(m)));
+		assert_string_equal(buf, m);
+	}
+	/* Hostile callers: no family, bad ST, truncated buffer. */
+	memset(&v6, 0, sizeof(v6));
+	assert_int_equal(ssdp_encode_msearch_to("ssdp:all", 1, &v6, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(ssdp_encode_msearch_to("a\r\nx", 1, &gw, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(ssdp_encode_msearch_to("ssdp:all", 1, &gw, buf, 60), -ENOBUFS);
+}
+
+/* Issue 11 item 9: "HTTP/1.0" in any case, like "HTTP/1.1"; other
+ * versions and statuses are still not an answer. */
+static void status_line_any_case(void **state)
+{
+	static const char *const ok[] = { "HTTP/1.0 200 OK", "http/1.0 200 OK", "Http/1.0 200",
+					  "http/1.1 200 ok" };
+	static const char *const no[] = { "HTTP/2.0 200 OK", "HTTP/1.0 404 Not Found",
+					  "HTTP/1.0 2000", "HTTP/1.0", "HTTP/1.0200 OK" };
+	char buf[256];
+	struct ssdp_response r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s\r\nST: a\r\nLOCATION: http://1.1.1.1/\r\n", ok[i]);
+		if (decode(&r, buf) != 0)
+			fail_msg("refused %s", ok[i]);
+	}
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s\r\nST: a\r\nLOCATION: http://1.1.1.1/\r\n", no[i]);
+		if (decode(&r, buf) != -ENOMSG)
+			fail_msg("accepted %s", no[i]);
+	}
+}
+
+/* Issue 11 item 9: a folded header line (RFC 2616 §4.2) continues the
+ * header before it instead of failing the whole answer. */
+static void folded_header_lines(void **state)
+{
+	struct ssdp_response r;
+	char big[700];
+
+	(void)state;
+	assert_int_equal(decode(&r, "HTTP/1.1 200 OK\r\n"
+				    "SERVER: Linux/2.6 UPnP/1.0\r\n"
+				    "\t  Broadcom/1.0  \r\n"
+				    "ST: a\r\n"
+				    "LOCATION: http://1.1.1.1/x\r\n"),
+			 0);
+	assert_string_equal(r.server, "Linux/2.6 UPnP/1.0 Broadcom/1.0");
+	assert_string_equal(r.location, "http://1.1.1.1/x");
+	/* Folded after a header we do not keep, or a repeat: ignored. */
+	assert_int_equal(decode(&r, "HTTP/1.1 200 OK\r\nEXT:\r\n more\r\nST: a\r\n"
+				    "LOCATION: http://1.1.1.1/x\r\nST: b\r\n c\r\n"),
+			 0);
+	assert_string_equal(r.st, "a");
+	/* Right after the status line: nothing to continue, ignored. */
+	assert_int_equal(
+	    decode(&r, "HTTP/1.1 200 OK\r\n x\r\nST: a\r\nLOCATION: http://1.1.1.1/x\r\n"), 0);
+	/* Repeated folds join, blank folds add nothing. */
+	assert_int_equal(decode(&r, "HTTP/1.1 200 OK\r\nUSN: a\r\n b\r\n \r\n\tc\r\nST: a\r\n"
+				    "LOCATION: http://1.1.1.1/x\r\n"),
+			 0);
+	assert_string_equal(r.usn, "a b c");
+	/* A folded LOCATION keeps the space: unusable, as it should be. */
+	assert_int_equal(decode(&r, "HTTP/1.1 200 OK\r\nST: a\r\nLOCATION: http://1.1.1.1/\r\n"
+				    " x.xml\r\n"),
+			 0);
+	assert_string_equal(r.location, "http://1.1.1.1/ x.xml");
+	/* Control bytes in a folded ST still refuse the answer. */
+	assert_int_equal(decode(&r, "HTTP/1.1 200 OK\r\nST: a\r\n \x1b[2J\r\n"
+				    "LOCATION: http://1.1.1.1/\r\n"),
+			 -EBADMSG);
+	/* Folds that make a value too long. */
+	memset(big, 'x', sizeof(big));
+	memcpy(big, "HTTP/1.1 200 OK\r\nST: a\r\nUSN: ", 29);
+	memcpy(big + 200, "\r\n ", 3);
+	memcpy(big + sizeof(big) - 3, "\r\n", 3);
+	assert_int_equal(decode(&r, big), -EMSGSIZE);
+	/* Truncated inside a fold, and padded with NULs after the headers. */
+	assert_int_equal(decode(&r, "HTTP/1.1 200 OK\r\nST: a\r\nLOCATION: http://1.1.1.1/\r\n"
+				    "SERVER: x\r\n y"),
+			 0);
+	assert_string_equal(r.server, "x y");
+	{
+		static const uint8_t padded[] =
+		    "HTTP/1.1 200 OK\r\nST: a\r\nLOCATION: http://1.1.1.1/\r\n\r\n\0\0\0\0";
+
+		assert_int_equal(ssdp_decode_response(&r, padded, sizeof(padded) - 1), 0);
+	}
 }
 
 static void miniupnpd_answer_decodes(void **state)
@@ -237,6 +359,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(msearch_is_what_the_spec_asks),
 		cmocka_unit_test(msearch_refuses_bad_input),
+		cmocka_unit_test(msearch_unicast_host),
+		cmocka_unit_test(status_line_any_case),
+		cmocka_unit_test(folded_header_lines),
 		cmocka_unit_test(miniupnpd_answer_decodes),
 		cmocka_unit_test(headers_any_case_bare_lf_and_spaces),
 		cmocka_unit_test(first_header_wins),
