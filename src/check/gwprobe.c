@@ -194,6 +194,16 @@ static void on_pcp(struct gwprobe *g, const uint8_t *p, size_t n, uint32_t rtt)
 			 "the gateway speaks PCP version %u, not 2 (UNSUPP_VERSION)", resp.version);
 		return;
 	}
+	if (resp.result == PCP_UNSUPP_VERSION) {
+		/* A PCP-only server refusing our NAT-PMP request (RFC 6887
+		 * §9): NAT-PMP is not there, PCP is. It answers no PCP
+		 * request of ours (pcp_response_matches). */
+		if (!g->n_done)
+			text_copy(natpmp_out(g)->error, CHECK_TEXT_MAX,
+				  "the gateway speaks PCP only (answered UNSUPP_VERSION)");
+		g->n_done = true;
+		return;
+	}
 	if (!g->a_done && pcp_response_matches(&g->areq, &resp)) {
 		g->a_done = true;
 		if (!o->available)

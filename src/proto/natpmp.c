@@ -120,7 +120,8 @@ int natpmp_encode_response(const struct natpmp_response *resp, uint8_t out[stati
 	return w.err ? -ENOBUFS : (int)w.len;
 }
 
-/* The exact length of a full (not brief) response to a known opcode. */
+/* The length of a full (not brief) response to a known opcode; longer
+ * answers are padded and the rest is ignored. */
 static size_t full_len(uint8_t op)
 {
 	return is_map(op) ? NATPMP_MAP_RESP_LEN : NATPMP_EXTERNAL_RESP_LEN;
@@ -144,8 +145,7 @@ int natpmp_decode_response(struct natpmp_response *resp, const uint8_t *p, size_
 	if (op < NATPMP_OP_RESPONSE) {
 		/* §3.5 draws the UNSUPP_VERSION answer with a literal OP = 0;
 		 * anything else below 128 is a request. */
-		if (op != 0 || resp->result != NATPMP_UNSUPP_VERSION ||
-		    len != NATPMP_BRIEF_RESP_LEN)
+		if (op != 0 || resp->result != NATPMP_UNSUPP_VERSION)
 			return -EBADMSG;
 		resp->brief = true;
 		return 0;
@@ -157,9 +157,10 @@ int natpmp_decode_response(struct natpmp_response *resp, const uint8_t *p, size_
 		if (resp->result == NATPMP_SUCCESS)
 			return -EOPNOTSUPP;
 		resp->brief = true;
-	} else if (len == NATPMP_BRIEF_RESP_LEN && resp->result != NATPMP_SUCCESS) {
+	} else if (len < full_len(resp->opcode) && resp->result != NATPMP_SUCCESS) {
+		/* The brief error form (8 bytes), padded or not. */
 		resp->brief = true;
-	} else if (len != full_len(resp->opcode)) {
+	} else if (len < full_len(resp->opcode)) {
 		return -EMSGSIZE;
 	} else if (resp->opcode == NATPMP_OP_EXTERNAL) {
 		const uint8_t *ip = br_take(&r, 4);

@@ -113,12 +113,14 @@ int natpmp_encode_response(const struct natpmp_response *resp, uint8_t out[stati
 
 /*
  * Decode a response datagram of len bytes at p into *resp (zeroed first).
- * Strict: a success is exactly 12 bytes (external address) or 16 (maps); an
- * error is 8 bytes or that full size; an error for an opcode this RFC does
- * not define may be 8 to NATPMP_DATAGRAM_MAX bytes (§3.5 echoes the request).
+ * A success has at least 12 bytes (external address) or 16 (maps); an error
+ * at least 8 (the brief form, below the full size) or the full size. Bytes
+ * past those are padding and ignored, as libnatpmp and Bitcoin Core do
+ * (RFC 6886 sets no upper bound); NATPMP_DATAGRAM_MAX bounds the datagram.
  * The literal "OP = 0" UNSUPP_VERSION figure of §3.5 is accepted too.
  * Returns 0, or a negative errno:
- *   -EMSGSIZE        length wrong for what the header says
+ *   -EMSGSIZE        shorter than 8 bytes, a success shorter than its full
+ *                    size, or longer than NATPMP_DATAGRAM_MAX
  *   -EPROTONOSUPPORT version is not 0 (a PCP answer: see pcp.h)
  *   -EBADMSG         a request (opcode below 128), not a response
  *   -EOPNOTSUPP      success claimed for an opcode that does not exist

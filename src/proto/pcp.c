@@ -186,46 +186,73 @@ static bool get_filter(const uint8_t *data, struct pcp_filter *f)
 }
 
 /*
- * Walk the options that fill the rest of r. Returns 0, or the PCP result
- * that describes the fault: PCP_MALFORMED_OPTION or
- * PCP_EXCESSIVE_REMOTE_PEERS. Unknown mandatory options are recorded in o.
+ * One known option at data (len bytes): into o, or the PCP result that
+ * describes its fault (PCP_MALFORMED_OPTION, PCP_EXCESSIVE_REMOTE_PEERS).
  */
-static uint8_t get_options(struct buf_reader *r, struct pcp_options *o, uint8_t opcode)
+static uint8_t get_known_option(struct pcp_options *o, uint8_t code, const uint8_t *data,
+				size_t len, uint8_t opcode)
+{
+	switch (code) {
+	case PCP_OPT_THIRD_PARTY:
+		if (opcode != PCP_OP_MAP || len != PCP_TP_LEN || o->third_party)
+			return PCP_MALFORMED_OPTION;
+		o->third_party = true;
+		o->third_party_addr = netaddr_unmap(netaddr_v6(data, 0));
+		return 0;
+	case PCP_OPT_PREFER_FAILURE:
+		if (opcode != PCP_OP_MAP || len != 0 || o->prefer_failure)
+			return PCP_MALFORMED_OPTION;
+		o->prefer_failure = true;
+		return 0;
+	default: /* PCP_OPT_FILTER */
+		if (opcode != PCP_OP_MAP || len != PCP_FILTER_LEN)
+			return PCP_MALFORMED_OPTION;
+		if (o->n_filters == PCP_MAX_FILTERS)
+			return PCP_EXCESSIVE_REMOTE_PEERS;
+		if (!get_filter(data, &o->filters[o->n_filters]))
+			return PCP_MALFORMED_OPTION;
+		o->n_filters++;
+		return 0;
+	}
+}
+
+/*
+ * Walk the options that fill the rest of r. A server (strict) stops at the
+ * first fault and returns the PCP result that describes it:
+ * PCP_MALFORMED_OPTION or PCP_EXCESSIVE_REMOTE_PEERS. A client (!strict)
+ * keeps the message: a faulty option is ignored and counted in
+ * o->n_malformed, and the walk stops only where it cannot go on (an option
+ * running past the end). Unknown mandatory options are recorded in o.
+ */
+static uint8_t get_options(struct buf_reader *r, struct pcp_options *o, uint8_t opcode, bool strict)
 {
 	while (br_left(r) > 0) {
-		uint8_t code;
-		size_t len, padded;
-		const uint8_t *data;
+		uint8_t code = 0, fault;
+		size_t len = 0;
+		const uint8_t *data = NULL;
 
-		if (br_left(r) < PCP_OPT_HDR)
-			return PCP_MALFORMED_OPTION;
-		code = br_u8(r);
-		br_u8(r); /* reserved: ignored on reception */
-		len = br_u16(r);
-		padded = (len + 3) & ~(size_t)3;
-		data = br_take(r, padded);
-		if (!data)
-			return PCP_MALFORMED_OPTION; /* runs past the end */
+		if (br_left(r) >= PCP_OPT_HDR) {
+			code = br_u8(r);
+			br_u8(r); /* reserved: ignored on reception */
+			len = br_u16(r);
+			data = br_take(r, (len + 3) & ~(size_t)3); /* padded */
+		}
+		if (!data) {
+			/* Runs past the end: nothing after it can be read. */
+			if (strict)
+				return PCP_MALFORMED_OPTION;
+			o->n_malformed++;
+			return 0;
+		}
 		switch (code) {
 		case PCP_OPT_THIRD_PARTY:
-			if (opcode != PCP_OP_MAP || len != PCP_TP_LEN || o->third_party)
-				return PCP_MALFORMED_OPTION;
-			o->third_party = true;
-			o->third_party_addr = netaddr_unmap(netaddr_v6(data, 0));
-			break;
 		case PCP_OPT_PREFER_FAILURE:
-			if (opcode != PCP_OP_MAP || len != 0 || o->prefer_failure)
-				return PCP_MALFORMED_OPTION;
-			o->prefer_failure = true;
-			break;
 		case PCP_OPT_FILTER:
-			if (opcode != PCP_OP_MAP || len != PCP_FILTER_LEN)
-				return PCP_MALFORMED_OPTION;
-			if (o->n_filters == PCP_MAX_FILTERS)
-				return PCP_EXCESSIVE_REMOTE_PEERS;
-			if (!get_filter(data, &o->filters[o->n_filters]))
-				return PCP_MALFORMED_OPTION;
-			o->n_filters++;
+			fault = get_known_option(o, code, data, len, opcode);
+			if (fault && strict)
+				return fault;
+			if (fault)
+				o->n_malformed++;
 			break;
 		default:
 			if (code < PCP_OPT_OPTIONAL_MIN && !o->unknown_mandatory) {
@@ -296,6 +323,11 @@ int pcp_decode_request(struct pcp_request *req, const uint8_t *p, size_t len)
 		req->result = PCP_UNSUPP_VERSION;
 		return 0;
 	}
+	/* §8.3: a version-2 message shorter than the header is dropped
+	 * silently; longer than 1100 bytes or not a multiple of 4 is
+	 * answered MALFORMED_REQUEST. */
+	if (len < PCP_MIN_LEN)
+		return -EMSGSIZE;
 	if (!size_ok(len)) {
 		req->result = PCP_MALFORMED_REQUEST;
 		return 0;
@@ -314,7 +346,7 @@ int pcp_decode_request(struct pcp_request *req, const uint8_t *p, size_t len)
 		}
 		get_map(&r, &req->map);
 	}
-	req->result = get_options(&r, &req->opts, req->opcode);
+	req->result = get_options(&r, &req->opts, req->opcode, true);
 	if (req->result == PCP_SUCCESS && req->opts.unknown_mandatory)
 		req->result = PCP_UNSUPP_OPTION;
 	return 0;
@@ -394,7 +426,7 @@ static int decode_version_reply(struct pcp_response *resp, const uint8_t *p, siz
 int pcp_decode_response(struct pcp_response *resp, const uint8_t *p, size_t len)
 {
 	struct buf_reader r = buf_reader(p, len);
-	uint8_t op, fault;
+	uint8_t op;
 
 	memset(resp, 0, sizeof(*resp));
 	if (len >= 1 && p[0] != PCP_VERSION)
@@ -423,17 +455,19 @@ int pcp_decode_response(struct pcp_response *resp, const uint8_t *p, size_t len)
 		get_map(&r, &resp->map);
 		resp->has_map = true;
 	}
-	fault = get_options(&r, &resp->opts, resp->opcode);
-	if (fault == PCP_EXCESSIVE_REMOTE_PEERS)
-		return -E2BIG;
-	if (fault)
-		return -EBADMSG;
+	/* §7.3 has the client ignore what it cannot use: one bad option
+	 * must not hide a SUCCESS for a mapping the router now holds. */
+	get_options(&r, &resp->opts, resp->opcode, false);
 	return resp->result > PCP_RESULT_MAX ? -ERANGE : 0;
 }
 
 bool pcp_response_matches(const struct pcp_request *req, const struct pcp_response *resp)
 {
-	if (resp->version != PCP_VERSION || resp->opcode != req->opcode)
+	/* A version-2 UNSUPP_VERSION answers no version-2 request: it is a
+	 * PCP-only server refusing a NAT-PMP request (§9; miniupnpd's
+	 * createPCPResponse sends it with opcode 0 and the R bit). */
+	if (resp->version != PCP_VERSION || resp->opcode != req->opcode ||
+	    resp->result == PCP_UNSUPP_VERSION)
 		return false;
 	if (req->opcode != PCP_OP_MAP)
 		return true;
@@ -447,10 +481,11 @@ bool pcp_epoch_valid(uint32_t prev, uint32_t cur, uint32_t client_elapsed_s)
 	/* 64-bit signed arithmetic: no wrap for values near UINT32_MAX. */
 	int64_t server_delta, client_delta = client_elapsed_s;
 
-	/* Going back by up to a second is reordering, not a reboot. */
+	/* Going back by up to a second is reordering, not a reboot; the
+	 * delta stays negative in the formula below (not clamped to 0). */
 	if ((int64_t)cur + 1 < (int64_t)prev)
 		return false;
-	server_delta = cur >= prev ? (int64_t)cur - prev : 0;
+	server_delta = (int64_t)cur - prev;
 	/* 2 s for the two clocks' 1 s resolution, 1/16 for cheap clocks
 	 * drifting apart. */
 	return !(client_delta + 2 < server_delta - server_delta / 16 ||

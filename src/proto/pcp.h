@@ -94,6 +94,12 @@ struct pcp_options {
 	bool unknown_mandatory;
 	uint8_t unknown_code;
 	unsigned n_skipped;
+	/* Decoded responses only: options ignored because they were
+	 * malformed (a known option of the wrong length, repeated or on the
+	 * wrong opcode, a bad filter prefix, a FILTER beyond PCP_MAX_FILTERS,
+	 * an option running past the end). A client keeps the rest of the
+	 * answer (§7.3); a server refuses such a request instead. */
+	unsigned n_malformed;
 };
 
 /* MAP opcode data, request and response (§11.1). */
@@ -155,14 +161,14 @@ int pcp_encode_request(const struct pcp_request *req, uint8_t out[static PCP_MAX
  * Decode a request datagram of len bytes at p (for test responders and a
  * server), following the server's steps of §8.3. Returns 0 when a server
  * answers it, with req->result saying how: UNSUPP_VERSION (version not 2),
- * MALFORMED_REQUEST (length not 24..1100 or not a multiple of 4, MAP data
+ * MALFORMED_REQUEST (longer than 1100 bytes or not a multiple of 4, MAP data
  * missing), UNSUPP_OPCODE (not ANNOUNCE or MAP), MALFORMED_OPTION (an option
  * running past the end, a known option of the wrong length, repeated or on
  * the wrong opcode, a bad filter prefix), UNSUPP_OPTION (an unknown
  * mandatory option), EXCESSIVE_REMOTE_PEERS (more than PCP_MAX_FILTERS
  * filters); PCP_SUCCESS otherwise. Returns a negative errno when a server
- * drops it without answer: -EMSGSIZE shorter than 2 bytes, -EBADMSG the R
- * bit is set (a response).
+ * drops it without answer: -EMSGSIZE shorter than 2 bytes, or a version-2
+ * message shorter than 24 bytes; -EBADMSG the R bit is set (a response).
  */
 int pcp_decode_request(struct pcp_request *req, const uint8_t *p, size_t len);
 
@@ -179,20 +185,19 @@ int pcp_encode_response(const struct pcp_response *resp, uint8_t out[static PCP_
 
 /*
  * Decode a response datagram of len bytes at p into *resp (zeroed first),
- * with the checks of §8.3 and §7.3: 24 to 1100 bytes, a multiple of 4, the
- * R bit set, opcode data complete, every option 4-byte aligned and inside
- * the message, known options of their exact length.
+ * with the checks of §8.3: 24 to 1100 bytes, a multiple of 4, the R bit
+ * set, opcode data complete. Options are the client's to ignore (§7.3): a
+ * malformed one (wrong length, repeated, on the wrong opcode, a bad filter
+ * prefix, past the end, a fifth FILTER) is left out and counted in
+ * resp->opts.n_malformed; the rest of the answer still decodes.
  * A version other than 2 decodes only as an UNSUPP_VERSION answer (§9):
  * PCP framing for versions 1 and 3..255, NAT-PMP framing for version 0.
  * Returns 0, or a negative errno:
  *   -EMSGSIZE        length below 24 or above 1100, not a multiple of 4,
  *                    or MAP data cut short
  *   -EPROTONOSUPPORT another version that is not an UNSUPP_VERSION answer
- *   -EBADMSG         R bit clear, an option running past the end, a known
- *                    option of the wrong length, repeated, or on the wrong
- *                    opcode, a bad filter prefix
+ *   -EBADMSG         R bit clear (a request, perhaps our own looped back)
  *   -EOPNOTSUPP      an opcode other than ANNOUNCE or MAP
- *   -E2BIG           more than PCP_MAX_FILTERS filters
  *   -ERANGE          well-formed, but the result code is undefined; *resp
  *                    is fully decoded
  * An unknown mandatory option is not an error here: it is reported in
@@ -205,8 +210,10 @@ int pcp_decode_response(struct pcp_response *resp, const uint8_t *p, size_t len)
  * Whether resp (decoded, version 2) answers req (what the caller sent):
  * same opcode, and for MAP the same nonce, protocol and internal port
  * (§11.4; error answers copy them from the request too, §8.3). A MAP error
- * without opcode data, or an answer of another version, matches nothing:
- * the caller may still count it as evidence about the server.
+ * without opcode data, an answer of another version, or a version-2
+ * UNSUPP_VERSION (a PCP-only server refusing a NAT-PMP request: it cannot
+ * answer a version-2 request) matches nothing: the caller may still count
+ * it as evidence about the server.
  */
 bool pcp_response_matches(const struct pcp_request *req, const struct pcp_response *resp);
 

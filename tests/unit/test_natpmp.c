@@ -229,17 +229,61 @@ static void reject_truncated_map_success(void **state)
 	assert_int_equal(natpmp_decode_response(&resp, in, 8), -EMSGSIZE);
 }
 
+/* Issue 11 item 2: RFC 6886 sets no upper length; libnatpmp and Bitcoin
+ * Core read a padded answer, and so do we (the padding is ignored). */
+static void padded_answers_decode(void **state)
+{
+	uint8_t in[NATPMP_DATAGRAM_MAX + 1] = { 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x0e, 0x10,
+						203,  0,    113,  7,	0xde, 0xad, 0xbe, 0xef };
+	const uint8_t map[] = { 0x00, 0x81, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x76, 0x7d,
+				0x9c, 0x40, 0x00, 0x00, 0x00, 0x3c, 0xff, 0xff, 0xff, 0xff };
+	struct natpmp_request ext = { .opcode = NATPMP_OP_EXTERNAL };
+	struct natpmp_request mreq = { .opcode = NATPMP_OP_MAP_UDP, .internal_port = 30333 };
+	struct natpmp_response resp;
+
+	(void)state;
+	/* External address answer padded by 4, and up to the datagram cap. */
+	assert_int_equal(natpmp_decode_response(&resp, in, NATPMP_EXTERNAL_RESP_LEN + 4), 0);
+	assert_int_equal(resp.epoch, 3600);
+	assert_int_equal(resp.external.ip[0], 203);
+	assert_true(natpmp_response_matches(&ext, &resp));
+	assert_int_equal(natpmp_decode_response(&resp, in, NATPMP_DATAGRAM_MAX), 0);
+	/* One byte: the RFC's 12 + 1. */
+	assert_int_equal(natpmp_decode_response(&resp, in, NATPMP_EXTERNAL_RESP_LEN + 1), 0);
+	/* A map answer padded by 4. */
+	assert_int_equal(natpmp_decode_response(&resp, map, sizeof(map)), 0);
+	assert_int_equal(resp.external_port, 40000);
+	assert_int_equal(resp.lifetime, 60);
+	assert_true(natpmp_response_matches(&mreq, &resp));
+	/* An error padded past the brief form but short of the full one is
+	 * the brief form; padded past the full one, the full form. */
+	in[3] = NATPMP_NOT_AUTHORIZED;
+	assert_int_equal(natpmp_decode_response(&resp, in, NATPMP_BRIEF_RESP_LEN + 2), 0);
+	assert_true(resp.brief);
+	assert_int_equal(natpmp_decode_response(&resp, in, NATPMP_EXTERNAL_RESP_LEN + 4), 0);
+	assert_false(resp.brief);
+	assert_int_equal(resp.external.family, 0); /* ignored on an error (§3.2) */
+	/* Hostile forms of the padded answer: truncated success, wrong
+	 * version, R bit clear, unknown opcode claiming success. */
+	in[3] = NATPMP_SUCCESS;
+	assert_int_equal(natpmp_decode_response(&resp, in, NATPMP_EXTERNAL_RESP_LEN - 1),
+			 -EMSGSIZE);
+	in[0] = 2;
+	assert_int_equal(natpmp_decode_response(&resp, in, 16), -EPROTONOSUPPORT);
+	in[0] = 0;
+	in[1] = 0x00;
+	assert_int_equal(natpmp_decode_response(&resp, in, 16), -EBADMSG);
+	in[1] = 0x83;
+	assert_int_equal(natpmp_decode_response(&resp, in, 16), -EOPNOTSUPP);
+}
+
 static void reject_too_long(void **state)
 {
 	uint8_t in[NATPMP_DATAGRAM_MAX + 1] = { 0x00, 0x82, 0x00, 0x00 };
 	struct natpmp_response resp;
 
 	(void)state;
-	/* One byte more than a map answer, and one more than any datagram. */
-	assert_int_equal(natpmp_decode_response(&resp, in, NATPMP_MAP_RESP_LEN + 1), -EMSGSIZE);
-	in[1] = 0x80;
-	assert_int_equal(natpmp_decode_response(&resp, in, NATPMP_EXTERNAL_RESP_LEN + 4),
-			 -EMSGSIZE);
+	/* One more than any datagram. */
 	in[1] = 0x83;
 	in[3] = NATPMP_UNSUPP_OPCODE;
 	assert_int_equal(natpmp_decode_response(&resp, in, sizeof(in)), -EMSGSIZE);
@@ -498,6 +542,7 @@ int main(void)
 		cmocka_unit_test(decode_miniupnpd_answers),
 		cmocka_unit_test(reject_truncated),
 		cmocka_unit_test(reject_truncated_map_success),
+		cmocka_unit_test(padded_answers_decode),
 		cmocka_unit_test(reject_too_long),
 		cmocka_unit_test(reject_wrong_version),
 		cmocka_unit_test(reject_request_as_response),

@@ -440,7 +440,18 @@ static void reject_r_bit_clear(void **state)
 	assert_int_equal(pcp_decode_response(&resp, map_request, sizeof(map_request)), -EBADMSG);
 }
 
-static void reject_option_past_end(void **state)
+/* Issue 11 item 3: a malformed option is ignored and counted; the answer
+ * (here a SUCCESS MAP the router now holds) still decodes. */
+static void assert_map_kept(const struct pcp_response *resp, unsigned malformed)
+{
+	assert_true(resp->has_map);
+	assert_int_equal(resp->result, PCP_SUCCESS);
+	assert_int_equal(resp->map.external_port, 40000);
+	assert_ip(&resp->map.external, "203.0.113.7");
+	assert_int_equal(resp->opts.n_malformed, malformed);
+}
+
+static void ignore_option_past_end(void **state)
 {
 	/* THIRD_PARTY says 16 bytes; 12 follow. */
 	const uint8_t tail[] = { 0x01, 0x00, 0x00, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
@@ -451,12 +462,27 @@ static void reject_option_past_end(void **state)
 
 	(void)state;
 	assert_int_equal(pcp_decode_response(&resp, in, map_response_with(in, tail, sizeof(tail))),
-			 -EBADMSG);
+			 0);
+	assert_map_kept(&resp, 1);
+	assert_false(resp.opts.third_party);
 	assert_int_equal(pcp_decode_response(&resp, in, map_response_with(in, pad, sizeof(pad))),
-			 -EBADMSG);
+			 0);
+	assert_map_kept(&resp, 1);
+	assert_int_equal(resp.opts.n_skipped, 0);
+	/* The same THIRD_PARTY in a request: the server answers it
+	 * MALFORMED_OPTION (§7.3). */
+	{
+		struct pcp_request req;
+		size_t n = sizeof(map_request);
+
+		memcpy(in, map_request, n);
+		memcpy(in + n, tail, sizeof(tail));
+		assert_int_equal(pcp_decode_request(&req, in, n + sizeof(tail)), 0);
+		assert_int_equal(req.result, PCP_MALFORMED_OPTION);
+	}
 }
 
-static void reject_zero_length_option(void **state)
+static void ignore_zero_length_option(void **state)
 {
 	/* THIRD_PARTY and FILTER carry data; length 0 is malformed. (For
 	 * PREFER_FAILURE 0 is the only right length.) */
@@ -466,11 +492,13 @@ static void reject_zero_length_option(void **state)
 	struct pcp_response resp;
 
 	(void)state;
-	assert_int_equal(pcp_decode_response(&resp, in, map_response_with(in, tp, sizeof(tp))),
-			 -EBADMSG);
+	assert_int_equal(pcp_decode_response(&resp, in, map_response_with(in, tp, sizeof(tp))), 0);
+	assert_map_kept(&resp, 1);
+	assert_false(resp.opts.third_party);
 	assert_int_equal(
-	    pcp_decode_response(&resp, in, map_response_with(in, filter, sizeof(filter))),
-	    -EBADMSG);
+	    pcp_decode_response(&resp, in, map_response_with(in, filter, sizeof(filter))), 0);
+	assert_map_kept(&resp, 1);
+	assert_int_equal(resp.opts.n_filters, 0);
 }
 
 static void report_unknown_mandatory_option(void **state)
@@ -516,9 +544,10 @@ static void reject_wrong_opcode(void **state)
 	assert_int_equal(pcp_decode_response(&resp, in, sizeof(in)), -EOPNOTSUPP);
 }
 
-static void reject_option_on_wrong_opcode(void **state)
+static void ignore_option_on_wrong_opcode(void **state)
 {
-	/* PREFER_FAILURE is defined for MAP only (§13.2). */
+	/* PREFER_FAILURE is defined for MAP only (§13.2); so is FILTER
+	 * (§13.3), which the issue found sinking an ANNOUNCE answer. */
 	/* clang-format off */
 	const uint8_t in[] = {
 		0x02, 0x80, 0x00, 0x00, /* version, R + opcode, reserved, result */
@@ -526,15 +555,25 @@ static void reject_option_on_wrong_opcode(void **state)
 		0x00, 0x00, 0x00, 0x01, /* epoch time */
 		ZERO12,                 /* reserved */
 		0x02, 0x00, 0x00, 0x00, /* PREFER_FAILURE */
+		0x03, 0x00, 0x00, 0x14, /* FILTER */
+		0x00, 0x80, 0x00, 0x00,
+		V4MAPPED(10, 0, 0, 1),
 	};
 	/* clang-format on */
 	struct pcp_response resp;
+	struct pcp_request req = { .opcode = PCP_OP_ANNOUNCE };
 
 	(void)state;
-	assert_int_equal(pcp_decode_response(&resp, in, sizeof(in)), -EBADMSG);
+	assert_int_equal(pcp_decode_response(&resp, in, sizeof(in)), 0);
+	assert_int_equal(resp.opcode, PCP_OP_ANNOUNCE);
+	assert_int_equal(resp.epoch, 1);
+	assert_int_equal(resp.opts.n_malformed, 2);
+	assert_false(resp.opts.prefer_failure);
+	assert_int_equal(resp.opts.n_filters, 0);
+	assert_true(pcp_response_matches(&req, &resp));
 }
 
-static void reject_repeated_option(void **state)
+static void ignore_repeated_option(void **state)
 {
 	const uint8_t tail[] = { 0x01, 0x00, 0x00, 0x10, V4MAPPED(10, 0, 0, 1),
 				 0x01, 0x00, 0x00, 0x10, V4MAPPED(10, 0, 0, 2) };
@@ -543,10 +582,14 @@ static void reject_repeated_option(void **state)
 
 	(void)state;
 	assert_int_equal(pcp_decode_response(&resp, in, map_response_with(in, tail, sizeof(tail))),
-			 -EBADMSG);
+			 0);
+	/* The first one counts. */
+	assert_map_kept(&resp, 1);
+	assert_true(resp.opts.third_party);
+	assert_ip(&resp.opts.third_party_addr, "10.0.0.1");
 }
 
-static void reject_bad_filter_prefix(void **state)
+static void ignore_bad_filter_prefix(void **state)
 {
 	/* An IPv4-mapped peer with a prefix shorter than 96 bits, and a
 	 * prefix longer than 128. */
@@ -556,10 +599,13 @@ static void reject_bad_filter_prefix(void **state)
 
 	(void)state;
 	assert_int_equal(pcp_decode_response(&resp, in, map_response_with(in, tail, sizeof(tail))),
-			 -EBADMSG);
+			 0);
+	assert_map_kept(&resp, 1);
+	assert_int_equal(resp.opts.n_filters, 0);
 	tail[5] = 129;
 	assert_int_equal(pcp_decode_response(&resp, in, map_response_with(in, tail, sizeof(tail))),
-			 -EBADMSG);
+			 0);
+	assert_map_kept(&resp, 1);
 	tail[5] = 96 + 8;
 	assert_int_equal(pcp_decode_response(&resp, in, map_response_with(in, tail, sizeof(tail))),
 			 0);
@@ -567,7 +613,7 @@ static void reject_bad_filter_prefix(void **state)
 	assert_ip(&resp.opts.filters[0].peer, "10.0.0.0");
 }
 
-static void reject_too_many_filters(void **state)
+static void ignore_too_many_filters(void **state)
 {
 	const uint8_t filter[] = { 0x03, 0x00, 0x00,
 				   0x14, 0x00, 0x80,
@@ -584,7 +630,9 @@ static void reject_too_many_filters(void **state)
 			 0);
 	assert_int_equal(resp.opts.n_filters, PCP_MAX_FILTERS);
 	assert_int_equal(pcp_decode_response(&resp, in, map_response_with(in, tail, sizeof(tail))),
-			 -E2BIG);
+			 0);
+	assert_map_kept(&resp, 1);
+	assert_int_equal(resp.opts.n_filters, PCP_MAX_FILTERS);
 }
 
 /* --- matching ----------------------------------------------------------- */
@@ -613,6 +661,54 @@ static void match_map_response(void **state)
 	resp.has_map = false;
 	resp.result = PCP_NOT_AUTHORIZED;
 	assert_false(pcp_response_matches(&req, &resp));
+}
+
+/* Issue 11 item 1: a PCP-only server answers our NAT-PMP request with
+ * version 2, UNSUPP_VERSION, R bit and opcode 0 (miniupnpd's
+ * createPCPResponse). That is no answer to our ANNOUNCE. */
+static void unsupp_version_v2_is_not_announce_answer(void **state)
+{
+	/* clang-format off */
+	uint8_t in[28] = {
+		0x02, 0x80, 0x00, 0x01, /* version 2, R + opcode 0, reserved, UNSUPP_VERSION */
+		0x00, 0x00, 0x00, 0x00, /* lifetime */
+		0x00, 0x00, 0x00, 0x2a, /* epoch time 42 */
+		ZERO12,                 /* reserved */
+	};
+	/* clang-format on */
+	struct pcp_request announce = { .opcode = PCP_OP_ANNOUNCE };
+	struct pcp_request map = map_request_struct();
+	struct pcp_response resp;
+
+	(void)state;
+	assert_int_equal(pcp_decode_response(&resp, in, 24), 0);
+	assert_int_equal(resp.version, PCP_VERSION);
+	assert_int_equal(resp.result, PCP_UNSUPP_VERSION);
+	assert_int_equal(resp.opcode, PCP_OP_ANNOUNCE);
+	assert_false(pcp_response_matches(&announce, &resp));
+	assert_false(pcp_response_matches(&map, &resp));
+	/* The real ANNOUNCE answer (SUCCESS) still matches. */
+	in[3] = PCP_SUCCESS;
+	assert_int_equal(pcp_decode_response(&resp, in, 24), 0);
+	assert_true(pcp_response_matches(&announce, &resp));
+	in[3] = PCP_UNSUPP_VERSION;
+	/* Hostile forms: truncated, padded with an unknown optional
+	 * option, R bit clear, opcode MAP without data, version 1. */
+	assert_int_equal(pcp_decode_response(&resp, in, 20), -EMSGSIZE);
+	in[24] = 0xc8;
+	assert_int_equal(pcp_decode_response(&resp, in, 28), 0);
+	assert_false(pcp_response_matches(&announce, &resp));
+	in[1] = 0x00;
+	assert_int_equal(pcp_decode_response(&resp, in, 24), -EBADMSG);
+	in[1] = 0x81;
+	assert_int_equal(pcp_decode_response(&resp, in, 24), 0);
+	assert_false(resp.has_map);
+	assert_false(pcp_response_matches(&map, &resp));
+	in[1] = 0x80;
+	in[0] = 1;
+	assert_int_equal(pcp_decode_response(&resp, in, 24), 0);
+	assert_int_equal(resp.version, 1);
+	assert_false(pcp_response_matches(&announce, &resp));
 }
 
 static void match_announce_response(void **state)
@@ -730,7 +826,17 @@ static void decode_request_answers(void **state)
 	assert_int_equal(req.result, PCP_UNSUPP_VERSION);
 	assert_int_equal(req.version, 3);
 	in[0] = 2;
+	/* Issue 11 item 5: shorter than the 24-byte header is dropped
+	 * silently (§8.3), not answered; 23 bytes too, and 2. */
+	assert_int_equal(pcp_decode_request(&req, in, 20), -EMSGSIZE);
+	assert_int_equal(pcp_decode_request(&req, in, 23), -EMSGSIZE);
+	assert_int_equal(pcp_decode_request(&req, in, 2), -EMSGSIZE);
+	/* ... but another version that short still learns ours. */
+	in[0] = 1;
 	assert_int_equal(pcp_decode_request(&req, in, 20), 0);
+	assert_int_equal(req.result, PCP_UNSUPP_VERSION);
+	in[0] = 2;
+	assert_int_equal(pcp_decode_request(&req, in, 24), 0); /* MAP data missing */
 	assert_int_equal(req.result, PCP_MALFORMED_REQUEST);
 	assert_int_equal(pcp_decode_request(&req, in, sizeof(map_request) + 2), 0);
 	assert_int_equal(req.result, PCP_MALFORMED_REQUEST);
@@ -791,6 +897,13 @@ static void epoch_check(void **state)
 	/* Back by one second: reordering, still valid; by two: invalid. */
 	assert_true(pcp_epoch_valid(5000, 4999, 0));
 	assert_false(pcp_epoch_valid(5000, 4998, 0));
+	/* Issue 11 item 4: back by one second while the client saw 2 s
+	 * pass: server_delta -1, and -1 + 2 < 2 - 0 (§8.5): invalid. With
+	 * 1 s of client time it is still reordering. */
+	assert_false(pcp_epoch_valid(5000, 4999, 2));
+	assert_true(pcp_epoch_valid(5000, 4999, 1));
+	assert_false(pcp_epoch_valid(5000, 5000, 3));
+	assert_true(pcp_epoch_valid(5000, 5000, 2));
 	/* Rebooted. */
 	assert_false(pcp_epoch_valid(86400, 12, 30));
 	/* Server 900 s while the client saw 1000 s: 902 < 1000 - 62. */
@@ -841,16 +954,17 @@ int main(void)
 		cmocka_unit_test(reject_length_not_multiple_of_4),
 		cmocka_unit_test(reject_wrong_version),
 		cmocka_unit_test(reject_r_bit_clear),
-		cmocka_unit_test(reject_option_past_end),
-		cmocka_unit_test(reject_zero_length_option),
+		cmocka_unit_test(ignore_option_past_end),
+		cmocka_unit_test(ignore_zero_length_option),
 		cmocka_unit_test(report_unknown_mandatory_option),
 		cmocka_unit_test(reject_result_out_of_range),
 		cmocka_unit_test(reject_wrong_opcode),
-		cmocka_unit_test(reject_option_on_wrong_opcode),
-		cmocka_unit_test(reject_repeated_option),
-		cmocka_unit_test(reject_bad_filter_prefix),
-		cmocka_unit_test(reject_too_many_filters),
+		cmocka_unit_test(ignore_option_on_wrong_opcode),
+		cmocka_unit_test(ignore_repeated_option),
+		cmocka_unit_test(ignore_bad_filter_prefix),
+		cmocka_unit_test(ignore_too_many_filters),
 		cmocka_unit_test(match_map_response),
+		cmocka_unit_test(unsupp_version_v2_is_not_announce_answer),
 		cmocka_unit_test(match_announce_response),
 		cmocka_unit_test(round_trip_request),
 		cmocka_unit_test(round_trip_response),
