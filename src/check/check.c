@@ -12,6 +12,7 @@
 #include "util/text.h"
 
 #include <netdb.h>
+#include <signal.h>
 
 const char *const check_default_stun[] = {
 	"stun.l.google.com:19302",
@@ -81,12 +82,52 @@ static void on_deadline(struct loop *l, struct loop_timer *t, void *data)
 	loop_stop(l);
 }
 
+/* SIGINT or SIGTERM: stop the loop at once; what the probes made on the
+ * router is removed by their finish functions, then end_by_signal. */
+static void on_signal(struct loop *l, int signo, void *data)
+{
+	int *got = data;
+
+	if (!*got)
+		*got = signo;
+	loop_stop(l);
+}
+
+/* Take SIGINT and SIGTERM through l's signalfd. A signal the parent set to
+ * be ignored (a background job of a non-interactive shell ignores SIGINT)
+ * stays ignored: blocked signals are queued even when ignored, so watching
+ * it would end the check on a signal that was never meant for it. Called
+ * before any thread starts, so the workers inherit the blocked mask and
+ * the signal always comes to the loop. */
+static void watch_signals(struct loop *l, int *got)
+{
+	static const int sigs[] = { SIGINT, SIGTERM };
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		(void)loop_add_signal(l, sigs[i], on_signal, got);
+	}
+}
+
+/* The run ended because of signo (0: it did not). Queue it again while it
+ * is still blocked: loop_free unblocks it, and its default action ends the
+ * process the conventional way (a shell sees 128 + signo). */
+static void end_by_signal(int signo)
+{
+	if (signo)
+		(void)raise(signo);
+}
+
 struct preflight {
 	struct check_config *cfg;
 	struct resolve_req *reqs[CHECK_MAX_STUN];
 	size_t pending;
 	int first_bad; /* index of the first target whose name does not exist */
 	int first_bad_gai;
+	int signo; /* SIGINT or SIGTERM ended the wait */
 };
 
 struct preflight_item {
@@ -126,6 +167,7 @@ int check_resolve_targets(struct check_config *cfg, char *err, size_t errsize)
 	r = loop_new(&l);
 	if (r < 0)
 		return r;
+	watch_signals(l, &pf.signo);
 	loop_timer_init(&deadline);
 	for (size_t i = 0; i < cfg->n_stun; i++) {
 		struct stun_target *t = &cfg->stun[i];
@@ -153,6 +195,7 @@ int check_resolve_targets(struct check_config *cfg, char *err, size_t errsize)
 		snprintf(cfg->stun[i].resolve_error, sizeof(cfg->stun[i].resolve_error),
 			 "DNS did not answer within %u ms", cfg->deadline_ms);
 	}
+	end_by_signal(pf.signo);
 	loop_free(l);
 	if (pf.first_bad >= 0) {
 		snprintf(err, errsize,
@@ -174,6 +217,7 @@ int check_run(const struct check_config *cfg, struct check_result *res)
 	if (err < 0)
 		return err;
 	r.started_ms = loop_now_ms(r.loop);
+	watch_signals(r.loop, &r.signo);
 
 	/* The local view first: the kernel answers at once, and the probes
 	 * need the default gateway and the outgoing interface. */
@@ -199,10 +243,13 @@ int check_run(const struct check_config *cfg, struct check_result *res)
 		pending |= !r.probes[i].done;
 	if (pending)
 		err = loop_run(r.loop);
+	/* All done, the deadline, or a signal: each finish removes what its
+	 * probe made on the router (PCP's test mapping) and records the rest. */
 	for (size_t i = 0; i < r.n_probes; i++)
 		r.probes[i].finish(&r, r.probes[i].state);
 out:
 	res->elapsed_ms = check_elapsed(&r);
+	end_by_signal(r.signo);
 	loop_free(r.loop);
 	return err;
 }

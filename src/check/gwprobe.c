@@ -14,6 +14,13 @@
  *     unless --no-pcp-map: the only PCP way to learn the external address.
  *     On success the same MAP with lifetime 0 deletes it at once (§15). It
  *     never names the node's ports.
+ *
+ * Whatever we create on the router we remove on every way out: the answer
+ * to our MAP may be lost while the mapping was made, and the check may end
+ * (deadline, SIGINT, SIGTERM: check.c runs gw_finish for all three) before
+ * the delete is confirmed. So once a MAP has left, gw_finish sends the
+ * lifetime-0 MAP with the same nonce (§15: the nonce is what lets us delete
+ * it) unless the gateway has confirmed the delete or refused the MAP.
  * The answers are matched to the requests (version byte, opcode, nonce);
  * anything else from the gateway is counted as a bad packet, never trusted.
  */
@@ -53,6 +60,7 @@ struct gwprobe {
 	bool a_done;
 	struct pcp_request mreq; /* MAP, then the same MAP with lifetime 0 */
 	bool m_wanted, m_done, deleting, d_done;
+	bool m_sent; /* a MAP has left: the gateway may hold a mapping */
 };
 
 static struct gw_proto_result *pcp_out(struct gwprobe *g)
@@ -106,9 +114,27 @@ static void send_pending(struct gwprobe *g)
 	}
 	if ((g->m_wanted && !g->m_done) || (g->deleting && !g->d_done)) {
 		n = pcp_encode_request(&g->mreq, buf);
-		if (n > 0)
-			(void)send(g->fd, buf, (size_t)n, 0);
+		if (n > 0 && send(g->fd, buf, (size_t)n, 0) >= 0 && g->mreq.lifetime)
+			g->m_sent = true;
 	}
+}
+
+/* The way out: if a MAP left and no answer says there is nothing to
+ * remove, send its delete (lifetime 0, same nonce, RFC 6887 §15), twice
+ * against a lost datagram. Best effort: nobody waits for the answer. */
+static void delete_on_exit(struct gwprobe *g)
+{
+	uint8_t buf[PCP_MAX_LEN];
+	int n;
+
+	if (g->fd < 0 || !g->m_sent || g->d_done)
+		return;
+	if (g->m_done && !g->deleting)
+		return; /* the MAP was refused: no mapping was made */
+	g->mreq.lifetime = 0;
+	n = pcp_encode_request(&g->mreq, buf);
+	for (int i = 0; i < 2 && n > 0; i++)
+		(void)send(g->fd, buf, (size_t)n, 0);
 }
 
 static void on_retx(struct loop *l, struct loop_timer *t, void *data)
@@ -279,6 +305,7 @@ static void gw_finish(struct check_run *r, void *state)
 	struct gwprobe *g = state;
 	unsigned waited = r->cfg->deadline_ms;
 
+	delete_on_exit(g);
 	if (g->fd >= 0) {
 		if (!g->n_done && !natpmp_out(g)->error[0])
 			snprintf(natpmp_out(g)->error, CHECK_TEXT_MAX, "no answer within %u ms",

@@ -74,6 +74,19 @@ assert_match "$HOSTILE_A:$STUN_PORT, not $HOSTILE_B:$STUN_ALT_PORT" \
 assert_finding "$f" stun-rfc5780-unsupported warning
 assert_json "$f" '[.findings[] | select(.id == "behind-nat") | .severity] | first' warning
 
+lab_step "a gateway that never answers PCP MAP still gets the delete"
+lab_hostile_mode nomap
+seen=$(wc -l <"$LAB_DIR/hostile-gw.log") # the log is appended across modes
+rc=0
+lab_natdoctor "$LAB_DIR/nomap.json" check --json --timeout 800 --no-upnp \
+	--stun "$HOSTILE_A" || rc=$?
+[[ "$rc" == 0 || "$rc" == 1 ]] || fail "nomap: exit status $rc"
+assert_json "$LAB_DIR/nomap.json" .gateway.natpmp.available true
+gwlog=$(tail -n +"$((seen + 1))" "$LAB_DIR/hostile-gw.log")
+nonce=$(sed -n 's/.*pcp MAP lifetime [1-9][0-9]* nonce \([0-9a-f]*\).*/\1/p' <<<"$gwlog" | sort -u)
+[[ "$nonce" =~ ^[0-9a-f]{24}$ ]] || fail "nomap: expected one MAP nonce, got '$nonce'"
+assert_match "pcp MAP lifetime 0 nonce $nonce" "$gwlog" "the delete with the MAP's nonce"
+
 lab_step "a lying UPnP device: LOCATION pointing elsewhere, names, garbage"
 lab_hostile_mode silent
 # A web server at the third party, to see whether anyone comes.
