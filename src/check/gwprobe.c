@@ -241,8 +241,14 @@ static void on_pcp(struct gwprobe *g, const uint8_t *p, size_t n, uint32_t rtt)
 		/* The MAP result is the more telling one (NOT_AUTHORIZED,
 		 * NO_RESOURCES...): it replaces ANNOUNCE's SUCCESS. */
 		set_result(o, resp.result, pcp_result_name(resp.result), resp.epoch, rtt);
-		if (resp.result != PCP_SUCCESS)
+		if (resp.result != PCP_SUCCESS) {
+			/* A refusal may still name the router's WAN address
+			 * (miniupnpd's NO_RESOURCES carries its 100.64/10 one):
+			 * evidence for the verdict, which weighs it. */
+			if (resp.map.external.family && believable_external(&resp.map.external))
+				o->external = resp.map.external;
 			return;
+		}
 		if (resp.map.external.family && believable_external(&resp.map.external))
 			o->external = resp.map.external;
 		else

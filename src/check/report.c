@@ -207,10 +207,16 @@ int report_json(FILE *f, const struct check_config *cfg, const struct check_resu
 
 	o = json_object_new_object();
 	put(o, "layers", v->layers >= 0 ? json_object_new_int(v->layers) : NULL);
+	put(o, "layers_certain",
+	    v->layers >= 0 ? json_object_new_boolean(v->layers_certain) : NULL);
+	put(o, "more_layers_likely",
+	    v->layers >= 0 ? json_object_new_boolean(v->more_likely) : NULL);
 	put(o, "cgnat", json_object_new_boolean(v->cgnat));
 	put(o, "mapping_varies_by_destination", j_tri(v->mapping_varies));
 	put(o, "port_preserved", j_tri(res->pub.v4.port_preserved));
 	put(o, "filtering", j_str(verdict_filtering_name(v->filtering)));
+	put(o, "ipv6_filtering", j_str(verdict_filtering_name(v->filtering6)));
+	put(o, "nat66", j_tri(v->nat66));
 	put(root, "nat", o);
 
 	o = json_object_new_object();
@@ -477,11 +483,12 @@ int report_text(FILE *f, const struct check_config *cfg, const struct check_resu
 	if (v->no_network)
 		fprintf(f, "could not test");
 	else if (v->layers < 0)
-		fprintf(f, "NAT layers unknown");
+		fprintf(f, "IPv4 NAT layers unknown");
 	else if (v->layers == 0)
-		fprintf(f, "no NAT");
+		fprintf(f, "no NAT%s", v->layers_certain ? "" : " (not confirmed)");
 	else
-		fprintf(f, "%d layer%s of NAT", v->layers, v->layers == 1 ? "" : "s");
+		fprintf(f, "%s%d layer%s of NAT%s", v->layers_certain ? "" : "at least ", v->layers,
+			v->layers == 1 ? "" : "s", v->more_likely ? " (one more likely)" : "");
 	if (v->cgnat)
 		fprintf(f, ", provider CGNAT");
 	if (v->public4.family)

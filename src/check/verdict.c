@@ -1,22 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * How the verdict reasons (docs/REPORT.md has the operator's version):
+ * The verdict: findings from the views, each with its evidence and remedy.
+ * The IPv4 evidence (layers, CGNAT, how sure, who disagrees) is weighed in
+ * weigh.c; this file turns it and the rest (listeners, STUN, the router's
+ * protocols, IPv6) into findings. docs/REPORT.md has the operator's version.
  *
- * NAT layers on IPv4. The host's own source address toward the STUN server
- * is compared with what STUN servers see (the public mapping):
- *   - same, and public: 0 layers, the host holds the public address;
- *   - different: at least one NAT, the default gateway's. Every further
- *     realm of non-public addresses beyond the host's own adds a layer:
- *       the gateway's WAN address, as PCP, NAT-PMP or UPnP report it, if it
- *       is private or shared (RFC 1918, RFC 6598) or differs from the public
- *       mapping: someone else translates again;
- *       otherwise, path hops (TTL >= 2) in private or shared space before
- *       the first public hop, one layer per distinct realm. A gateway that
- *       reports a public WAN address equal to the mapping overrides the
- *       path: private hops behind it are the provider's routers, not NAT.
- * CGNAT means evidence of 100.64.0.0/10: on the host, as the gateway's WAN
- * address, or on a hop. RFC 1918 space beyond the home router is reported
- * as double NAT, which may be the provider's modem or its CGNAT.
+ * Nothing is reassured that was not measured: UDP filtering measured by
+ * STUN speaks for UDP only; whether a stranger's TCP connection reaches the
+ * node is known only from an outside dial-back (res->reach). Each family is
+ * judged only when it was asked for (-4/-6) and has a default route.
  *
  * Remedies follow the project's order of preference: get the provider to
  * drop the NAT or filter, then port forwarding or a DMZ host, then (last
@@ -28,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check/weigh.h"
 #include "util/exit.h"
 #include "util/text.h"
 
@@ -36,12 +29,13 @@ struct ctx {
 	const struct check_result *res;
 	struct verdict *v;
 	/* Facts derived once, used by several findings. */
-	struct netaddr host4;	/* our source address toward the internet */
-	struct netaddr gw_ext;	/* the gateway's WAN address, family 0 if unknown */
-	const char *gw_ext_src; /* which protocol told it */
-	char ports[96];		/* "TCP 30333 and TCP 30334" */
-	char fmt_gw[NETADDR_FMT_MAX], fmt_host[NETADDR_FMT_MAX], fmt_pub[NETADDR_FMT_MAX];
-	struct finding scratch; /* written instead when the list is full */
+	struct weighed w;     /* the IPv4 evidence weighed */
+	struct netaddr host4; /* our source address toward the internet */
+	char ports[96];	      /* "TCP 30333 and TCP 30334" */
+	char tcp_ports[96];   /* the TCP ones only, "" if none */
+	char fmt_wan[NETADDR_FMT_MAX], fmt_host[NETADDR_FMT_MAX], fmt_pub[NETADDR_FMT_MAX];
+	char fmt_gwlan[NETADDR_FMT_MAX]; /* the default gateway, or "your router" */
+	struct finding scratch;		 /* written instead when the list is full */
 };
 
 static struct finding *add(struct ctx *c, const char *id, enum severity s)
@@ -56,7 +50,15 @@ static struct finding *add(struct ctx *c, const char *id, enum severity s)
 	return f;
 }
 
-#define SET(field, ...) snprintf(field, sizeof(field), __VA_ARGS__)
+/* Texts are bounded and may be cut short: that is by design, so the
+ * formatting goes through text_appendf rather than snprintf (whose
+ * truncation warnings would flag every long evidence string). */
+#define SET(field, ...)                                                     \
+	do {                                                                \
+		size_t set_len_ = 0;                                        \
+		(field)[0] = '\0';                                          \
+		text_appendf(field, sizeof(field), &set_len_, __VA_ARGS__); \
+	} while (0)
 
 static const char *proto_name(uint8_t p)
 {
@@ -70,15 +72,19 @@ static const char *proto_lower(uint8_t p)
 
 static void describe_ports(struct ctx *c)
 {
-	size_t len = 0;
+	size_t len = 0, tlen = 0;
 
-	c->ports[0] = '\0';
-	for (size_t i = 0; i < c->cfg->n_ports; i++)
+	c->ports[0] = c->tcp_ports[0] = '\0';
+	for (size_t i = 0; i < c->cfg->n_ports; i++) {
 		text_appendf(c->ports, sizeof(c->ports), &len, "%s%s %u",
 			     i == 0			? ""
 			     : i + 1 == c->cfg->n_ports ? " and "
 							: ", ",
 			     proto_name(c->cfg->ports[i].proto), c->cfg->ports[i].port);
+		if (c->cfg->ports[i].proto != IPPROTO_UDP)
+			text_appendf(c->tcp_ports, sizeof(c->tcp_ports), &tlen, "%sTCP %u",
+				     tlen ? ", " : "", c->cfg->ports[i].port);
+	}
 }
 
 /* The node flag that advertises addr with the node's port(s). */
@@ -122,156 +128,6 @@ static void forward_rule(struct ctx *c, char *out, size_t size)
 			     c->cfg->ports[i].port);
 }
 
-/* --- derived facts -------------------------------------------------------- */
-
-static bool usable_public(const struct netaddr *a)
-{
-	return a->family && netaddr_classify(a) == NETADDR_PUBLIC;
-}
-
-static void find_gateway_external(struct ctx *c)
-{
-	const struct gateway_view *g = &c->res->gateway;
-
-	/* PCP and NAT-PMP read the router's own state; UPnP likewise. A
-	 * gateway that answers 0.0.0.0 (not connected) tells nothing. */
-	if (g->pcp.available && g->pcp.external.family &&
-	    netaddr_classify(&g->pcp.external) > NETADDR_UNSPECIFIED) {
-		c->gw_ext = g->pcp.external;
-		c->gw_ext_src = "PCP";
-	} else if (g->natpmp.available && g->natpmp.external.family &&
-		   netaddr_classify(&g->natpmp.external) > NETADDR_UNSPECIFIED) {
-		c->gw_ext = g->natpmp.external;
-		c->gw_ext_src = "NAT-PMP";
-	} else if (g->upnp.available && g->upnp.external.family &&
-		   netaddr_classify(&g->upnp.external) > NETADDR_UNSPECIFIED) {
-		c->gw_ext = g->upnp.external;
-		c->gw_ext_src = "UPnP IGD";
-	}
-}
-
-/* Realms: a coarse key for "the same private network" beyond the host's
- * own LAN. Hops in one /16 of private space, or anywhere in 100.64/10,
- * count as one realm (a provider's routers share a range). */
-static uint32_t realm_key(const struct netaddr *a)
-{
-	enum netaddr_class cl = netaddr_classify(a);
-
-	if (cl == NETADDR_CGNAT)
-		return 0x64400000u;
-	return (uint32_t)a->ip[0] << 24 | (uint32_t)a->ip[1] << 16;
-}
-
-/* Is a within the host's own subnet (its address and prefix length from
- * the local view; /24 if the local view does not list it)? */
-static bool in_host_lan(const struct ctx *c, const struct netaddr *a)
-{
-	unsigned plen = 24;
-	uint32_t x, y, mask;
-
-	if (a->family != AF_INET || c->host4.family != AF_INET)
-		return false;
-	for (size_t i = 0; i < c->res->local.n_addrs; i++)
-		if (netaddr_eq(&c->res->local.addrs[i].addr, &c->host4, true))
-			plen = c->res->local.addrs[i].prefixlen;
-	if (plen > 32)
-		plen = 32;
-	mask = plen ? 0xffffffffu << (32 - plen) : 0;
-	x = (uint32_t)a->ip[0] << 24 | (uint32_t)a->ip[1] << 16 | (uint32_t)a->ip[2] << 8 |
-	    a->ip[3];
-	y = (uint32_t)c->host4.ip[0] << 24 | (uint32_t)c->host4.ip[1] << 16 |
-	    (uint32_t)c->host4.ip[2] << 8 | c->host4.ip[3];
-	return (x & mask) == (y & mask);
-}
-
-static bool nonpublic_realm(enum netaddr_class cl)
-{
-	return cl == NETADDR_PRIVATE || cl == NETADDR_CGNAT || cl == NETADDR_RESERVED;
-}
-
-struct layer_count {
-	int layers;
-	bool cgnat;
-	char basis[400];
-};
-
-static void count_layers(struct ctx *c, struct layer_count *lc)
-{
-	const struct check_result *res = c->res;
-	const struct netaddr *pub = &res->pub.v4.mapped;
-	enum netaddr_class hcl = netaddr_classify(&c->host4);
-	uint32_t realms[CHECK_MAX_HOPS + 1];
-	size_t n_realms = 0, len = 0;
-
-	lc->layers = -1;
-	lc->cgnat = hcl == NETADDR_CGNAT;
-	if (!c->host4.family)
-		return;
-	if (hcl == NETADDR_PUBLIC) {
-		if (pub->family && !netaddr_eq(pub, &c->host4, true)) {
-			lc->layers = 1;
-			SET(lc->basis,
-			    "this host has the public address %s, but STUN servers see %s: "
-			    "something translates it",
-			    c->fmt_host, c->fmt_pub);
-		} else {
-			lc->layers = 0;
-			SET(lc->basis, "this host's address %s is public%s", c->fmt_host,
-			    pub->family ? " and STUN servers see the same" : "");
-		}
-		return;
-	}
-	/* The host is in private (or shared) space: the gateway translates. */
-	lc->layers = 1;
-	text_appendf(lc->basis, sizeof(lc->basis), &len, "this host's address %s is %s",
-		     c->fmt_host, netaddr_class_name(hcl));
-
-	if (c->gw_ext.family) {
-		enum netaddr_class gcl = netaddr_classify(&c->gw_ext);
-
-		text_appendf(lc->basis, sizeof(lc->basis), &len,
-			     "; the router says (%s) its WAN is %s", c->gw_ext_src, c->fmt_gw);
-		if (nonpublic_realm(gcl)) {
-			lc->layers++;
-			lc->cgnat |= gcl == NETADDR_CGNAT;
-			realms[n_realms++] = realm_key(&c->gw_ext);
-			text_appendf(lc->basis, sizeof(lc->basis), &len, " (%s)",
-				     netaddr_class_name(gcl));
-		} else if (pub->family && !netaddr_eq(pub, &c->gw_ext, true)) {
-			lc->layers++;
-			text_appendf(lc->basis, sizeof(lc->basis), &len,
-				     ", but STUN servers see %s", c->fmt_pub);
-			return;
-		} else {
-			return; /* public WAN = public mapping: private hops beyond are not NAT */
-		}
-	}
-	/* The path: non-public hops beyond the first, before the first public. */
-	for (size_t i = 1; i < res->path.n_hops; i++) {
-		const struct path_hop *h = &res->path.hops[i];
-		bool seen = false;
-		uint32_t k;
-
-		if (!h->answered)
-			continue;
-		if (h->cls == NETADDR_PUBLIC)
-			break;
-		if (!nonpublic_realm(h->cls) || in_host_lan(c, &h->addr))
-			continue;
-		k = realm_key(&h->addr);
-		for (size_t j = 0; j < n_realms; j++)
-			seen |= realms[j] == k;
-		lc->cgnat |= h->cls == NETADDR_CGNAT;
-		if (seen)
-			continue;
-		realms[n_realms++] = k;
-		lc->layers++;
-		char hop[NETADDR_FMT_MAX];
-		text_appendf(lc->basis, sizeof(lc->basis), &len, "; hop %u is %s (%s)", h->ttl,
-			     netaddr_fmt_ip(&h->addr, hop), netaddr_class_name(h->cls));
-	}
-}
-
 /* --- findings ------------------------------------------------------------- */
 
 static void finding_listeners(struct ctx *c)
@@ -307,36 +163,145 @@ static void finding_listeners(struct ctx *c)
 	}
 }
 
-static void finding_stun(struct ctx *c)
+static bool usable_public(const struct netaddr *a)
 {
-	const struct public_family *p4 = &c->res->pub.v4;
+	return a->family && netaddr_classify(a) == NETADDR_PUBLIC;
+}
+
+static bool filtered(enum nat_filtering f)
+{
+	return f == FILTERING_ADDRESS_DEPENDENT || f == FILTERING_ADDRESS_AND_PORT_DEPENDENT;
+}
+
+/* Did an outside dial-back reach every TCP node port? */
+static bool tcp_reached(const struct ctx *c)
+{
+	const struct reach_view *r = &c->res->reach;
+
+	if (!r->measured)
+		return false;
+	for (size_t i = 0; i < c->cfg->n_ports && i < CHECK_MAX_PORTS; i++)
+		if (c->cfg->ports[i].proto != IPPROTO_UDP && r->reached[i] != TRI_YES)
+			return false;
+	return true;
+}
+
+/* The first TCP node port, for example commands; 0 if none. */
+static unsigned first_tcp_port(const struct ctx *c)
+{
+	for (size_t i = 0; i < c->cfg->n_ports; i++)
+		if (c->cfg->ports[i].proto != IPPROTO_UDP)
+			return c->cfg->ports[i].port;
+	return 0;
+}
+
+/* "How to find out": an outside connection test of the first TCP port. */
+static void outside_test(struct ctx *c, const char *ip, char *out, size_t size, size_t *len)
+{
+	unsigned port = first_tcp_port(c);
+
+	if (!port || c->res->reach.measured)
+		return;
+	text_appendf(out, size, len,
+		     " natdoctor cannot see from inside whether TCP gets in: test from another "
+		     "network (a phone's hotspot, a server): nc -vz %s %u.",
+		     ip, port);
+}
+
+/* The node flags that make it listen on and advertise an IPv6 address. */
+static void ipv6_flags(struct ctx *c, const struct netaddr *a, char *out, size_t size)
+{
+	char ip[NETADDR_FMT_MAX];
+	size_t len = 0;
+	const char *kind = c->cfg->node_kind[0] ? c->cfg->node_kind : "substrate";
+
+	netaddr_fmt_ip(a, ip);
+	if (strcmp(kind, "substrate") && strcmp(kind, "phala")) {
+		advertise_hint(c, a, out, size);
+		return;
+	}
+	for (size_t i = 0; i < c->cfg->n_ports; i++)
+		text_appendf(
+		    out, size, &len, "%s--listen-addr /ip6/::/%s/%u --public-addr /ip6/%s/%s/%u",
+		    i ? "; " : "", proto_lower(c->cfg->ports[i].proto), c->cfg->ports[i].port, ip,
+		    proto_lower(c->cfg->ports[i].proto), c->cfg->ports[i].port);
+}
+
+/* Is IPv6 a way out while IPv4 cannot take inbound peers? The sentence for
+ * remedies that send the operator away from IPv4. */
+static void ipv6_way_out(struct ctx *c, char *out, size_t size, size_t *len)
+{
+	const struct public_family *p6 = &c->res->pub.v6;
+	char a[NETADDR_FMT_MAX], flags[400] = "";
+
+	if (!c->cfg->ipv6) {
+		text_appendf(out, size, len,
+			     " IPv6 was not tested (-4): run natdoctor check -6 to see whether "
+			     "IPv6 is a way out.");
+		return;
+	}
+	if (c->v->nat66 == TRI_YES) {
+		text_appendf(out, size, len,
+			     " IPv6 here goes through NAT66 (see that finding): it needs a port "
+			     "forward too.");
+		return;
+	}
+	if (p6->mapped.family && netaddr_classify(&p6->mapped) == NETADDR_PUBLIC) {
+		netaddr_fmt_ip(&p6->mapped, a);
+		ipv6_flags(c, &p6->mapped, flags, sizeof(flags));
+		text_appendf(out, size, len,
+			     " Meanwhile IPv6 is a way out: this host's global IPv6 address is %s. "
+			     "Start the node with %s, and allow inbound %s to %s in the router's "
+			     "IPv6 firewall.",
+			     a, flags, c->ports, a);
+		return;
+	}
+	text_appendf(out, size, len,
+		     " IPv6 is no way out here: natdoctor found no global IPv6 address that "
+		     "works (%s); ask the provider whether they offer IPv6.",
+		     !c->res->local.route6.present ? "no IPv6 default route"
+						   : "no STUN server answered over IPv6");
+}
+
+static void finding_stun_family(struct ctx *c, const struct public_family *p, const char *fam)
+{
 	size_t resolved = 0, len = 0;
 	struct finding *f;
 
-	for (size_t i = 0; i < p4->n_servers; i++)
-		resolved += p4->servers[i].server.family != 0;
-	if (!c->res->local.route4.present || p4->n_answered > 0)
+	if (p->n_answered > 0)
 		return;
-	if (p4->n_servers > 0 && resolved == 0) {
+	for (size_t i = 0; i < p->n_servers; i++)
+		resolved += p->servers[i].server.family != 0;
+	if (resolved == 0) {
 		f = add(c, "stun-unresolved", SEV_PROBLEM);
-		SET(f->summary, "No STUN server name could be resolved: DNS does not work here");
-		for (size_t i = 0; i < p4->n_servers; i++)
+		SET(f->summary,
+		    "No STUN server has an %s address: DNS does not work here, or "
+		    "the names have none",
+		    fam);
+		for (size_t i = 0; i < p->n_servers; i++)
 			text_appendf(f->evidence, sizeof(f->evidence), &len, "%s%s: %s",
-				     i ? "; " : "", p4->servers[i].name, p4->servers[i].error);
+				     i ? "; " : "", p->servers[i].name,
+				     p->servers[i].error[0] ? p->servers[i].error : "no address");
+		if (!p->n_servers)
+			SET(f->evidence, "no STUN server was given for %s", fam);
 		SET(f->remedy,
 		    "Check /etc/resolv.conf and that DNS (UDP/TCP 53) gets out, or name STUN "
 		    "servers by address: natdoctor check --stun 192.0.2.1:3478 (use a real one).");
 		return;
 	}
 	f = add(c, "stun-no-answer", SEV_PROBLEM);
-	SET(f->summary, "No STUN server answered over IPv4: UDP to the internet is blocked or "
-			"there is no internet");
-	for (size_t i = 0; i < p4->n_servers && len + 1 < sizeof(f->evidence); i++) {
+	SET(f->summary,
+	    "No STUN server answered over %s: UDP to the internet is blocked or there is no "
+	    "internet",
+	    fam);
+	for (size_t i = 0; i < p->n_servers && len + 1 < sizeof(f->evidence); i++) {
 		char a[NETADDR_FMT_MAX];
-		const struct stun_server_result *s = &p4->servers[i];
+		const struct stun_server_result *s = &p->servers[i];
 
-		text_appendf(f->evidence, sizeof(f->evidence), &len, "%s%s (%s): %s", i ? "; " : "",
-			     s->name, netaddr_fmt(&s->server, a),
+		if (!s->server.family)
+			continue;
+		text_appendf(f->evidence, sizeof(f->evidence), &len, "%s%s (%s): %s",
+			     len ? "; " : "", s->name, netaddr_fmt(&s->server, a),
 			     s->error[0] ? s->error : "no answer");
 	}
 	SET(f->remedy,
@@ -345,96 +310,230 @@ static void finding_stun(struct ctx *c)
 	    "provider whether they filter UDP. Try another server with --stun HOST:PORT.");
 }
 
-static void finding_nat(struct ctx *c, const struct layer_count *lc)
+static void finding_stun(struct ctx *c)
+{
+	if (c->v->tested4)
+		finding_stun_family(c, &c->res->pub.v4, "IPv4");
+	else if (c->v->tested6)
+		/* IPv6 is the only way out: its silence is the problem. With
+		 * IPv4 tested too, a silent IPv6 only means no IPv6 peers. */
+		finding_stun_family(c, &c->res->pub.v6, "IPv6");
+}
+
+static void finding_public_host(struct ctx *c)
+{
+	char adv[400] = "";
+	bool pub_known = c->res->pub.v4.mapped.family != 0;
+	struct finding *f;
+	size_t len = 0;
+
+	if (pub_known)
+		advertise_hint(c, &c->res->pub.v4.mapped, adv, sizeof(adv));
+	f = add(c, "public-address", SEV_INFO);
+	SET(f->summary, "No NAT: this host has the public IPv4 address %s", c->fmt_host);
+	SET(f->evidence, "%s%s%s", c->w.basis, c->w.doubt[0] ? "; not certain: " : "", c->w.doubt);
+	text_appendf(f->remedy, sizeof(f->remedy), &len,
+		     "Peers can reach %s directly unless a firewall drops it: allow inbound %s "
+		     "in the host firewall and any provider or cloud security group.%s%s",
+		     c->fmt_host, c->ports, pub_known ? " Then " : "", adv);
+	if (pub_known)
+		text_appendf(f->remedy, sizeof(f->remedy), &len, ".");
+	outside_test(c, c->fmt_host, f->remedy, sizeof(f->remedy), &len);
+
+	if (!filtered(c->v->filtering))
+		return;
+	/* No NAT, yet strangers' UDP is dropped: that can only be a filter. */
+	f = add(c, "host-firewall", SEV_WARNING);
+	SET(f->summary,
+	    "This host has a public address, but a stateful firewall drops what strangers send "
+	    "it: %s is reachable only if a rule lets it in",
+	    c->ports);
+	SET(f->evidence,
+	    "no NAT (%s), yet the RFC 5780 filtering test measured %s filtering: an answer "
+	    "from an address or port we had not contacted never arrived",
+	    c->w.basis, verdict_filtering_name(c->v->filtering));
+	len = 0;
+	text_appendf(f->remedy, sizeof(f->remedy), &len,
+		     "Find the filter and allow inbound %s. On this host: nft list ruleset; "
+		     "iptables -S; ip6tables -S (ufw status, firewall-cmd --list-all if you use "
+		     "them). At a cloud provider, the instance's security group or firewall "
+		     "rules; else ask the hosting provider whether it filters inbound.",
+		     c->ports);
+	outside_test(c, c->fmt_host, f->remedy, sizeof(f->remedy), &len);
+}
+
+/* The first step that tells whether another NAT is in front of the router. */
+static void wan_check_step(struct ctx *c, char *out, size_t size, size_t *len)
+{
+	text_appendf(out, size, len,
+		     "Look at your router's WAN (Internet) address on its status page. If it "
+		     "starts with 100.64 to 100.127, 10., 172.16 to 172.31 or 192.168.%s%s%s, "
+		     "another NAT (usually the provider's) is in front of it: ask the provider "
+		     "for a public IPv4 address or to put their modem in bridge mode; a port "
+		     "forward on your router cannot help then.",
+		     c->res->pub.v4.mapped.family ? ", or is not " : "",
+		     c->res->pub.v4.mapped.family ? c->fmt_pub : "",
+		     c->res->pub.v4.mapped.family ? " (what the internet sees)" : "");
+}
+
+static void finding_behind_one(struct ctx *c)
 {
 	const struct check_result *res = c->res;
-	const struct gateway_view *g = &res->gateway;
-	char fwd[300] = "", adv[400] = "", gwlan[NETADDR_FMT_MAX];
 	bool pub_known = res->pub.v4.mapped.family != 0;
+	bool udp_open = c->v->filtering == FILTERING_ENDPOINT_INDEPENDENT;
+	bool reached = tcp_reached(c);
+	bool ok = reached || (udp_open && !c->tcp_ports[0]);
+	char fwd[300] = "", adv[400] = "", maps[64] = "";
+	size_t len = 0, mlen = 0;
 	struct finding *f;
 
-	netaddr_fmt_ip(&res->local.route4.gateway, gwlan);
-	if (!res->local.route4.gateway.family)
-		SET(gwlan, "your router");
 	forward_rule(c, fwd, sizeof(fwd));
 	if (pub_known)
 		advertise_hint(c, &res->pub.v4.mapped, adv, sizeof(adv));
+	for (size_t i = 0; i < 3; i++)
+		if (weigh_mapping_works(&c->w.gw[i]))
+			text_appendf(maps, sizeof(maps), &mlen, "%s%s", mlen ? ", " : "",
+				     c->w.gw[i].name);
 
-	if (lc->layers == 0) {
-		f = add(c, "public-address", SEV_INFO);
-		SET(f->summary, "No NAT: this host has the public IPv4 address %s", c->fmt_host);
-		SET(f->evidence, "%s", lc->basis);
-		SET(f->remedy,
-		    "Peers can reach %s directly unless a firewall drops it: allow inbound %s in "
-		    "the host firewall and any provider or cloud security group.%s%s",
-		    c->fmt_host, c->ports, pub_known ? " Then " : "", adv);
+	f = add(c, "behind-nat", ok ? SEV_INFO : SEV_WARNING);
+	if (reached)
+		SET(f->summary, "Behind one NAT, and peers reach the node: a connection from "
+				"outside got through");
+	else if (udp_open && !c->tcp_ports[0])
+		SET(f->summary, "Behind one NAT that lets strangers' UDP in (a DMZ host or "
+				"full-cone NAT)");
+	else if (udp_open)
+		SET(f->summary,
+		    "Behind one NAT that lets strangers' UDP in; whether %s gets in was not "
+		    "measured",
+		    c->tcp_ports);
+	else
+		SET(f->summary, "Behind one NAT (your router): peers reach the node only through "
+				"a port forward");
+	SET(f->evidence, "%s%s%s%s", c->w.basis,
+	    udp_open ? "; an RFC 5780 test got a UDP answer from an address we never "
+		       "contacted (endpoint-independent filtering), which says nothing about "
+		       "an unsolicited TCP connection"
+		     : "",
+	    c->w.doubt[0] ? "; not certain: " : "", c->w.doubt);
+	if (ok) {
+		SET(f->remedy, "Nothing is required for inbound traffic%s%s.",
+		    pub_known ? "; " : "", adv);
 		return;
 	}
-	if (lc->layers < 0)
-		return;
-	if (lc->cgnat) {
+	text_appendf(f->remedy, sizeof(f->remedy), &len,
+		     "%s %s (%s), forward %s (destination NAT / port forwarding), or make this "
+		     "host the DMZ host.",
+		     udp_open ? "Unless it is already done, on your router" : "On your router",
+		     c->fmt_gwlan, res->local.route4.gateway.family ? "" : "its LAN address", fwd);
+	if (maps[0])
+		text_appendf(f->remedy, sizeof(f->remedy), &len,
+			     " The router also offers automatic mapping (%s); prefer PCP or "
+			     "NAT-PMP, and UPnP only last.",
+			     maps);
+	if (pub_known)
+		text_appendf(f->remedy, sizeof(f->remedy), &len, " Then %s.", adv);
+	outside_test(c, pub_known ? c->fmt_pub : "YOUR-PUBLIC-IP", f->remedy, sizeof(f->remedy),
+		     &len);
+	if (!c->w.certain) {
+		text_appendf(f->remedy, sizeof(f->remedy), &len, " If the forward does not help: ");
+		wan_check_step(c, f->remedy, sizeof(f->remedy), &len);
+	}
+}
+
+static void finding_provider_likely(struct ctx *c)
+{
+	struct finding *f = add(c, "provider-nat-likely", SEV_WARNING);
+	char fwd[300] = "";
+	size_t len = 0;
+
+	forward_rule(c, fwd, sizeof(fwd));
+	SET(f->summary,
+	    "A second NAT in front of your router is likely (usually the provider's): a port "
+	    "forward on your router alone may not help");
+	SET(f->evidence, "at least 1 layer: %s; a second is likely: %s", c->w.basis, c->w.doubt);
+	wan_check_step(c, f->remedy, sizeof(f->remedy), &len);
+	if (c->res->pub.v4.mapped.family)
+		text_appendf(f->remedy, sizeof(f->remedy), &len,
+			     " If it is %s, forward %s on your router (%s).", c->fmt_pub, fwd,
+			     c->fmt_gwlan);
+	ipv6_way_out(c, f->remedy, sizeof(f->remedy), &len);
+}
+
+static void finding_multi(struct ctx *c)
+{
+	const struct weighed *w = &c->w;
+	char fwd[300] = "", outer[NETADDR_FMT_MAX] = "";
+	size_t len = 0;
+	struct finding *f;
+
+	forward_rule(c, fwd, sizeof(fwd));
+	if (w->outer.family)
+		netaddr_fmt_ip(&w->outer, outer);
+	if (w->cgnat) {
 		f = add(c, "cgnat", SEV_PROBLEM);
 		SET(f->summary,
 		    "Your provider's carrier-grade NAT (100.64.0.0/10) stands between the node and "
 		    "its peers: port forwarding on your router cannot help");
-		SET(f->evidence, "%d layers of NAT: %s", lc->layers, lc->basis);
-		SET(f->remedy,
-		    "Ask your provider for a public IPv4 address (many give one on request, some "
-		    "for a fee). Tell them: \"my line is behind carrier-grade NAT (my router's WAN "
-		    "address is %s); I run a server and need inbound %s; please give me a public "
-		    "IPv4 address or take me off CGNAT.\" Meanwhile use IPv6 if you have it, or "
-		    "host the node where it gets a public address.",
-		    c->gw_ext.family ? c->fmt_gw : "in 100.64.0.0/10", c->ports);
-	} else if (lc->layers >= 2) {
-		f = add(c, "double-nat", SEV_PROBLEM);
-		SET(f->summary, "%d layers of NAT: a port forward on your router alone cannot help",
-		    lc->layers);
-		SET(f->evidence, "%s", lc->basis);
-		SET(f->remedy,
-		    "Another router translates in front of yours (often the provider's modem). "
-		    "Best: put that box in bridge mode, or ask the provider to, so your router "
-		    "gets "
-		    "the public address. Else forward %s on BOTH: on the outer box to your "
-		    "router's WAN address%s%s, and on your router (%s) %s. Or make your router the "
-		    "outer box's DMZ host. If the outer NAT is the provider's, ask them for a "
-		    "public IPv4 address.",
-		    c->ports, c->gw_ext.family ? " " : "", c->gw_ext.family ? c->fmt_gw : "", gwlan,
-		    fwd);
-	} else {
-		bool inbound_ok = c->v->filtering == FILTERING_ENDPOINT_INDEPENDENT;
+		SET(f->evidence, "%d layers of NAT%s: %s%s%s", w->layers,
+		    w->certain ? "" : " at least", w->basis,
+		    w->doubt[0] ? "; there may be more: " : "", w->doubt);
+		text_appendf(f->remedy, sizeof(f->remedy), &len,
+			     "Ask your provider for a public IPv4 address (many give one on "
+			     "request, some for a fee). Tell them: \"my line is behind "
+			     "carrier-grade NAT (my router's WAN address is %s); I run a server "
+			     "and need inbound %s; please give me a public IPv4 address or take "
+			     "me off CGNAT.\" Or host the node where it gets a public address.",
+			     w->wan.family && netaddr_classify(&w->wan) != NETADDR_PUBLIC
+				 ? c->fmt_wan
+				 : "in 100.64.0.0/10",
+			     c->ports);
+		ipv6_way_out(c, f->remedy, sizeof(f->remedy), &len);
+		return;
+	}
+	f = add(c, "double-nat", SEV_PROBLEM);
+	SET(f->summary, "%s%d layers of NAT: a port forward on your router alone cannot help",
+	    w->certain ? "" : "At least ", w->layers);
+	SET(f->evidence, "%s%s%s", w->basis, w->doubt[0] ? "; not certain: " : "", w->doubt);
+	text_appendf(f->remedy, sizeof(f->remedy), &len,
+		     "Another router%s%s%s translates in front of yours (often the provider's "
+		     "modem). Best: put that box in bridge mode, or ask the provider to, so your "
+		     "router gets the public address. Else forward %s on BOTH: on the outer box "
+		     "to your router's WAN address %s, and on your router (%s) %s. Or make your "
+		     "router the outer box's DMZ host. If the outer NAT is the provider's, ask "
+		     "them for a public IPv4 address.",
+		     outer[0] ? " (" : "", outer, outer[0] ? " on the path)" : "", c->ports,
+		     w->wan.family && netaddr_classify(&w->wan) != NETADDR_PUBLIC
+			 ? c->fmt_wan
+			 : "(your router's status page shows it)",
+		     c->fmt_gwlan, fwd);
+	ipv6_way_out(c, f->remedy, sizeof(f->remedy), &len);
+}
 
-		f = add(c, "behind-nat", inbound_ok ? SEV_INFO : SEV_WARNING);
-		SET(f->summary,
-		    inbound_ok
-			? "Behind one NAT that lets strangers in (a DMZ host or full-cone NAT)"
-			: "Behind one NAT (your router): peers reach the node only through a "
-			  "port forward");
-		SET(f->evidence, "%s%s", lc->basis,
-		    inbound_ok ? "; an RFC 5780 test got an answer from an address we never "
-				 "contacted, so inbound traffic is let through"
-			       : "");
-		if (inbound_ok) {
-			SET(f->remedy, "Nothing is required for inbound traffic%s%s.",
-			    pub_known ? "; " : "", adv);
-		} else {
-			size_t len = strlen(f->remedy);
+static void finding_nat(struct ctx *c)
+{
+	struct finding *f;
 
-			text_appendf(f->remedy, sizeof(f->remedy), &len,
-				     "On your router (%s), forward %s (destination NAT / port "
-				     "forwarding), or make this host the DMZ host.",
-				     gwlan, fwd);
-			if (g->pcp.available || g->natpmp.available || g->upnp.available)
-				text_appendf(f->remedy, sizeof(f->remedy), &len,
-					     " The router also offers automatic mapping (%s%s%s); "
-					     "prefer PCP or NAT-PMP, and UPnP only last.",
-					     g->pcp.available ? "PCP " : "",
-					     g->natpmp.available ? "NAT-PMP " : "",
-					     g->upnp.available ? "UPnP" : "");
-			if (pub_known)
-				text_appendf(f->remedy, sizeof(f->remedy), &len, " Then %s.", adv);
-			text_appendf(f->remedy, sizeof(f->remedy), &len,
-				     " natdoctor cannot see manual port forwards from inside.");
-		}
+	if (c->w.layers == 0) {
+		finding_public_host(c);
+	} else if (c->w.layers >= 2) {
+		finding_multi(c);
+	} else if (c->w.layers == 1 && c->w.more_likely) {
+		finding_provider_likely(c);
+	} else if (c->w.layers == 1) {
+		finding_behind_one(c);
+	}
+	if (c->w.disagree[0]) {
+		f = add(c, "views-disagree", SEV_WARNING);
+		SET(f->summary, "What the router says about itself does not match what was "
+				"measured: natdoctor believes the measurement");
+		SET(f->evidence, "%s", c->w.disagree);
+		SET(f->remedy,
+		    "Compare with your router's status page: its WAN (Internet) address there is "
+		    "the truth about its own port. If it is private or in 100.64.0.0/10, the "
+		    "router is behind another NAT whatever it reports. If the router's firmware "
+		    "learns its address by STUN (OpenWrt/miniupnpd ext_perform_stun), its "
+		    "reports are not its own.");
 	}
 	if (c->v->mapping_varies == TRI_YES) {
 		f = add(c, "symmetric-nat", SEV_WARNING);
@@ -450,32 +549,39 @@ static void finding_nat(struct ctx *c, const struct layer_count *lc)
 static void finding_gateway(struct ctx *c)
 {
 	const struct gateway_view *g = &c->res->gateway;
+	const struct weighed *w = &c->w;
+	size_t len = 0, elen = 0;
 	struct finding *f;
+	bool any_works = false, any_refused = false;
 
-	if (g->pcp.available || g->natpmp.available || g->upnp.available) {
-		size_t len = 0;
-
+	for (size_t i = 0; i < 3; i++) {
+		any_works |= weigh_mapping_works(&w->gw[i]);
+		any_refused |= w->gw[i].answer >= GWA_NO_EXTERNAL;
+	}
+	if (any_works) {
 		f = add(c, "gateway-mapping-available", SEV_INFO);
-		SET(f->summary, "The router offers automatic port mapping:%s%s%s",
-		    g->pcp.available ? " PCP" : "", g->natpmp.available ? " NAT-PMP" : "",
-		    g->upnp.available ? " UPnP-IGD" : "");
-		if (g->pcp.available)
-			text_appendf(f->evidence, sizeof(f->evidence), &len,
+		text_appendf(f->summary, sizeof(f->summary), &len,
+			     "The router offers automatic port mapping:");
+		for (size_t i = 0; i < 3; i++)
+			if (weigh_mapping_works(&w->gw[i]))
+				text_appendf(f->summary, sizeof(f->summary), &len, " %s",
+					     w->gw[i].name);
+		if (weigh_mapping_works(&w->gw[0]))
+			text_appendf(f->evidence, sizeof(f->evidence), &elen,
 				     "PCP answered (epoch %u s); ", g->pcp.epoch);
-		if (g->natpmp.available)
-			text_appendf(f->evidence, sizeof(f->evidence), &len,
+		if (weigh_mapping_works(&w->gw[1]))
+			text_appendf(f->evidence, sizeof(f->evidence), &elen,
 				     "NAT-PMP answered (epoch %u s); ", g->natpmp.epoch);
-		if (g->upnp.available)
-			text_appendf(f->evidence, sizeof(f->evidence), &len,
+		if (weigh_mapping_works(&w->gw[2]))
+			text_appendf(f->evidence, sizeof(f->evidence), &elen,
 				     "UPnP IGDv%d at %s, %s", g->upnp.igd_version, g->upnp.location,
 				     g->upnp.connection_status);
-		if (c->v->layers >= 2 || c->v->cgnat) {
+		if (w->layers >= 2 || w->cgnat || w->more_likely) {
 			/* RFC 6887 §1: a mapping on the home router opens
 			 * only the inner NAT; the provider's stays closed. */
-			size_t sl = strlen(f->summary);
-
-			text_appendf(f->summary, sizeof(f->summary), &sl,
-				     ", but a mapping there stops at the provider's NAT");
+			text_appendf(f->summary, sizeof(f->summary), &len,
+				     ", but a mapping there %s at the provider's NAT",
+				     w->more_likely && w->layers < 2 ? "likely stops" : "stops");
 			SET(f->remedy, "Do not rely on it: ask the provider first (see above). "
 				       "Once the router's WAN address is public, a manual port "
 				       "forward is the safer choice.");
@@ -484,6 +590,29 @@ static void finding_gateway(struct ctx *c)
 				       "it works, but any program on your network can open "
 				       "ports the same way. Prefer a manual port forward.");
 		}
+	}
+	if (any_refused) {
+		len = elen = 0;
+		f = add(c, "gateway-mapping-refused", SEV_INFO);
+		text_appendf(f->summary, sizeof(f->summary), &len, "The router answers");
+		for (size_t i = 0; i < 3; i++)
+			if (w->gw[i].answer >= GWA_NO_EXTERNAL)
+				text_appendf(f->summary, sizeof(f->summary), &len, " %s",
+					     w->gw[i].name);
+		text_appendf(f->summary, sizeof(f->summary), &len,
+			     " but refuses to map: automatic mapping cannot help");
+		for (size_t i = 0; i < 3; i++)
+			if (w->gw[i].answer >= GWA_NO_EXTERNAL)
+				text_appendf(f->evidence, sizeof(f->evidence), &elen, "%s%s",
+					     elen ? "; " : "", w->gw[i].words);
+		if (w->wan_not_public)
+			SET(f->remedy, "These answers mean the router's own WAN side is not "
+				       "public: deal with the NAT in front of it first (see the "
+				       "NAT finding). A node's UPnP or NAT-PMP cannot open it.");
+		else
+			SET(f->remedy, "Mapping is switched off or restricted in the router's "
+				       "settings. Prefer a manual port forward anyway; turn "
+				       "mapping on only if you want the node to manage it.");
 	}
 	for (size_t i = 0; i < g->upnp.n_mappings; i++) {
 		const struct upnp_port_mapping *m = &g->upnp.mappings[i];
@@ -498,7 +627,7 @@ static void finding_gateway(struct ctx *c)
 			    proto_name(m->port.proto), m->port.port);
 			SET(f->evidence, "UPnP: %s %u -> %s \"%s\"", proto_name(m->port.proto),
 			    m->port.port, in, m->description);
-			SET(f->remedy, "Nothing to do for this port.");
+			SET(f->remedy, "Nothing to do for this port on this router.");
 		} else {
 			f = add(c, "upnp-mapping-elsewhere", SEV_PROBLEM);
 			SET(f->summary, "The router maps %s %u to another host (%s)",
@@ -537,7 +666,7 @@ static void finding_public(struct ctx *c)
 		bad += p4->servers[i].bad_packets;
 	for (size_t i = 0; i < p6->n_servers; i++)
 		bad += p6->servers[i].bad_packets;
-	if (p4->servers_disagree_on_ip == TRI_YES) {
+	if (c->v->tested4 && p4->servers_disagree_on_ip == TRI_YES) {
 		f = add(c, "stun-servers-disagree", SEV_WARNING);
 		SET(f->summary, "STUN servers see different public IPv4 addresses");
 		size_t len = 0;
@@ -578,74 +707,149 @@ static void finding_public(struct ctx *c)
 		SET(f->remedy, "Use other STUN servers (--stun); if it persists, something on the "
 			       "path rewrites or forges UDP.");
 	}
-	if (p6->mapped.family && netaddr_classify(&p6->mapped) == NETADDR_PUBLIC) {
-		char a[NETADDR_FMT_MAX], adv[400] = "";
-		bool nat66 = p6->local.family && !netaddr_eq(&p6->local, &p6->mapped, true);
+}
 
-		netaddr_fmt_ip(&p6->mapped, a);
-		advertise_hint(c, &p6->mapped, adv, sizeof(adv));
-		f = add(c, "ipv6-public", SEV_INFO);
-		SET(f->summary, "IPv6 reaches the internet%s: public address %s",
-		    nat66 ? " through NAT66" : " without NAT", a);
-		SET(f->evidence, "STUN over IPv6 sees %s", a);
-		SET(f->remedy,
-		    "IPv6 peers can reach the node if the firewalls allow inbound %s to %s "
-		    "(home routers often block inbound IPv6 by default: open it for this host). "
-		    "Make the node listen on IPv6 and %s.",
-		    c->ports, a, adv);
+/* Can IPv4 not take inbound peers (or was it not tested)? Then IPv6 is the
+ * node's way out, and a blocked IPv6 is what stands in the way. */
+static bool ipv4_blocked(const struct ctx *c)
+{
+	return !c->v->tested4 || c->w.layers < 0 || c->w.layers >= 2 || c->w.cgnat ||
+	       c->w.more_likely || !c->res->pub.v4.mapped.family;
+}
+
+static void finding_ipv6(struct ctx *c)
+{
+	const struct public_family *p6 = &c->res->pub.v6;
+	char a[NETADDR_FMT_MAX], ula[NETADDR_FMT_MAX], flags[400] = "";
+	bool way_out = ipv4_blocked(c);
+	struct finding *f;
+	size_t len = 0;
+
+	if (!c->v->tested6 || !p6->mapped.family || netaddr_classify(&p6->mapped) != NETADDR_PUBLIC)
+		return;
+	netaddr_fmt_ip(&p6->mapped, a);
+	ipv6_flags(c, &p6->mapped, flags, sizeof(flags));
+	if (c->v->nat66 == TRI_YES) {
+		netaddr_fmt_ip(&p6->local, ula);
+		f = add(c, "nat66", SEV_WARNING);
+		SET(f->summary,
+		    "IPv6 goes through NAT66: this host's %s address %s is translated to %s, so "
+		    "peers reach the node over IPv6 only through a port forward",
+		    netaddr_class_name(netaddr_classify(&p6->local)), ula, a);
+		SET(f->evidence, "this host sends from %s; STUN over IPv6 sees %s", ula, a);
+		text_appendf(f->remedy, sizeof(f->remedy), &len,
+			     "Best: give the LAN a routed global prefix instead of NAT66 (the "
+			     "router's IPv6 setting: prefix delegation / \"native\" or \"routed\" "
+			     "instead of NAT66 or masquerading), so the node gets a global address "
+			     "of its own. Else forward (DNAT66) %s on the router to [%s], and "
+			     "start the node with %s.",
+			     c->ports, ula, flags);
+		return;
 	}
+	f = add(c, "ipv6-public", SEV_INFO);
+	SET(f->summary, "IPv6 reaches the internet without NAT: global address %s", a);
+	SET(f->evidence, "STUN over IPv6 sees %s, this host's own address; inbound filtering %s", a,
+	    verdict_filtering_name(c->v->filtering6) ? verdict_filtering_name(c->v->filtering6)
+						     : "not measured");
+	text_appendf(f->remedy, sizeof(f->remedy), &len,
+		     "IPv6 peers can reach the node if the firewalls allow inbound %s to %s. "
+		     "Make the node listen on IPv6 and advertise it: %s.",
+		     c->ports, a, flags);
+	if (!filtered(c->v->filtering6))
+		return;
+	f = add(c, "ipv6-inbound-filtered", way_out ? SEV_PROBLEM : SEV_INFO);
+	SET(f->summary, "A stateful IPv6 firewall drops what strangers send to %s%s", a,
+	    way_out ? ", and IPv6 is the node's way out" : "");
+	SET(f->evidence,
+	    "the RFC 5780 filtering test over IPv6 measured %s filtering: an answer from an "
+	    "address or port we had not contacted never arrived%s",
+	    verdict_filtering_name(c->v->filtering6),
+	    way_out ? "; IPv4 cannot take inbound peers here (see above)" : "");
+	len = 0;
+	text_appendf(f->remedy, sizeof(f->remedy), &len,
+		     "On your router, allow inbound %s to %s in its IPv6 firewall: the setting "
+		     "is called \"IPv6 firewall\" / \"allow incoming IPv6 connections\" / a "
+		     "pinhole or exposed host for this device (OpenWrt: a traffic rule from wan "
+		     "to lan, family IPv6, destination %s). Check this host's firewall too "
+		     "(nft list ruleset; ip6tables -S).",
+		     c->ports, a, a);
+	outside_test(c, a, f->remedy, sizeof(f->remedy), &len);
 }
 
 void verdict_compute(const struct check_config *cfg, const struct check_result *res,
 		     struct verdict *v)
 {
 	struct ctx c = { .cfg = cfg, .res = res, .v = v };
-	struct layer_count lc = { 0 };
+	const struct public_family *p6 = &res->pub.v6;
 	struct finding *f;
 
 	memset(v, 0, sizeof(*v));
 	v->layers = -1;
-	v->mapping_varies = res->pub.v4.mapping_varies;
-	v->filtering = res->pub.v4.filtering;
-	v->public4 = res->pub.v4.mapped;
-	v->public4.port = 0;
-	v->public6 = res->pub.v6.mapped;
-	v->public6.port = 0;
+	v->tested4 = cfg->ipv4 && res->local.route4.present;
+	v->tested6 = cfg->ipv6 && res->local.route6.present;
+	v->mapping_varies = v->tested4 ? res->pub.v4.mapping_varies : TRI_UNKNOWN;
+	v->filtering = v->tested4 ? res->pub.v4.filtering : FILTERING_UNKNOWN;
+	v->filtering6 = v->tested6 ? p6->filtering : FILTERING_UNKNOWN;
+	v->nat66 = TRI_UNKNOWN;
+	if (v->tested6 && p6->mapped.family && p6->local.family)
+		v->nat66 = netaddr_eq(&p6->local, &p6->mapped, true) ? TRI_NO : TRI_YES;
+	if (v->tested4 && usable_public(&res->pub.v4.mapped))
+		v->public4 = res->pub.v4.mapped;
+	if (v->tested6 && usable_public(&p6->mapped))
+		v->public6 = p6->mapped;
+	v->public4.port = v->public6.port = 0;
 	describe_ports(&c);
 
-	if (!res->local.route4.present && !res->local.route6.present) {
+	if (!v->tested4 && !v->tested6) {
 		v->no_network = true;
 		f = add(&c, "no-network", SEV_PROBLEM);
-		SET(f->summary, "This host has no default route: no network to test");
-		SET(f->evidence, "no IPv4 or IPv6 default route in the main routing table%s%s",
+		if (cfg->ipv4 && cfg->ipv6)
+			SET(f->summary, "This host has no default route: no network to test");
+		else
+			SET(f->summary,
+			    "This host has no %s default route (only %s was asked): "
+			    "nothing was tested",
+			    cfg->ipv4 ? "IPv4" : "IPv6", cfg->ipv4 ? "IPv4, -4" : "IPv6, -6");
+		SET(f->evidence, "no %s default route in the main routing table%s%s",
+		    cfg->ipv4 && cfg->ipv6 ? "IPv4 or IPv6"
+		    : cfg->ipv4		   ? "IPv4"
+					   : "IPv6",
 		    res->local.error[0] ? "; " : "", res->local.error);
 		SET(f->remedy,
 		    "Connect the host to the network (cable, Wi-Fi, DHCP) and run "
-		    "natdoctor check again. Inside a container, run it with --network host.");
+		    "natdoctor check again%s. Inside a container, run it with --network host.",
+		    cfg->ipv4 && cfg->ipv6 ? "" : " (without -4/-6 to try both families)");
 		finding_listeners(&c);
 		return;
 	}
 
-	c.host4 = res->pub.v4.local.family ? res->pub.v4.local : res->local.route4.source;
-	c.host4.port = 0;
-	find_gateway_external(&c);
+	if (v->tested4) {
+		c.host4 = res->pub.v4.local.family ? res->pub.v4.local : res->local.route4.source;
+		c.host4.port = 0;
+		weigh_ipv4(res, &c.host4, &c.w);
+	} else {
+		weigh_ipv4(res, &c.host4, &c.w); /* family 0: layers -1 */
+	}
 	netaddr_fmt_ip(&c.host4, c.fmt_host);
-	netaddr_fmt_ip(&c.gw_ext, c.fmt_gw);
+	netaddr_fmt_ip(&c.w.wan, c.fmt_wan);
 	netaddr_fmt_ip(&res->pub.v4.mapped, c.fmt_pub);
-	if (res->local.route4.present)
-		count_layers(&c, &lc);
-	v->layers = lc.layers;
-	v->cgnat = lc.cgnat;
-	if (!usable_public(&v->public4))
-		memset(&v->public4, 0, sizeof(v->public4));
-	if (!usable_public(&v->public6))
-		memset(&v->public6, 0, sizeof(v->public6));
+	if (res->local.route4.gateway.family)
+		netaddr_fmt_ip(&res->local.route4.gateway, c.fmt_gwlan);
+	else
+		SET(c.fmt_gwlan, "your router");
+	v->layers = c.w.layers;
+	v->layers_certain = c.w.layers >= 0 && c.w.certain;
+	v->more_likely = c.w.more_likely;
+	v->cgnat = c.w.cgnat;
 
 	finding_listeners(&c);
 	finding_stun(&c);
-	finding_nat(&c, &lc);
-	finding_gateway(&c);
+	if (v->tested4) {
+		finding_nat(&c);
+		finding_gateway(&c);
+	}
 	finding_public(&c);
+	finding_ipv6(&c);
 }
 
 int verdict_exit_status(const struct verdict *v)

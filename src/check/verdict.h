@@ -29,11 +29,17 @@ struct finding {
 };
 
 struct verdict {
-	bool no_network; /* no default route in any family: could not test */
-	int layers;	 /* NAT layers on the IPv4 path, -1 if unknown */
-	bool cgnat;	 /* evidence of 100.64.0.0/10 (RFC 6598) on the path */
+	bool no_network;       /* no default route in any family asked: could not test */
+	bool tested4, tested6; /* the family was asked for and has a default route */
+	int layers;	       /* NAT layers on the IPv4 path the evidence shows,
+				  -1 if unknown (IPv4 not tested) */
+	bool layers_certain;   /* every view agrees and none hints at more */
+	bool more_likely;      /* strong but unproven evidence of one more NAT */
+	bool cgnat;	       /* evidence of 100.64.0.0/10 (RFC 6598) on the path */
 	enum tristate mapping_varies;
-	enum nat_filtering filtering;
+	enum nat_filtering filtering;	 /* IPv4, RFC 5780 §4.4 */
+	enum nat_filtering filtering6;	 /* the same measured over IPv6 */
+	enum tristate nat66;		 /* IPv6 translated (local != mapped) */
 	struct netaddr public4, public6; /* family 0 when unknown */
 	struct finding findings[VERDICT_MAX_FINDINGS];
 	size_t n_findings;

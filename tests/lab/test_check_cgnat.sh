@@ -27,5 +27,13 @@ assert_json "$f" '[.path.hops[] | select(.class == "cgnat")] | length > 0' true
 assert_json "$f" '.findings[] | select(.id == "cgnat") | .evidence | test("100\\.")' true
 # The remedy is the provider's to give, not a port forward.
 assert_json "$f" '.findings[] | select(.id == "cgnat") | .remedy | test("provider")' true
-assert_json "$f" '.findings[] | select(.id == "gateway-mapping-available") | .summary | test("provider")' true
+# Answering is not offering: miniupnpd refuses every mapping with a reserved
+# WAN, and PCP's refusal names that WAN address, which the remedy uses.
+assert_no_finding "$f" gateway-mapping-available
+assert_finding "$f" gateway-mapping-refused info
+assert_json "$f" .gateway.pcp.external_ipv4 "$ROUTER_WAN"
+assert_json "$f" '.findings[] | select(.id == "gateway-mapping-refused") | .evidence | test("NO_RESOURCES") and test("Network Failure")' true
+assert_json "$f" '.findings[] | select(.id == "cgnat") | .remedy | test("'"$ROUTER_WAN"'")' true
+assert_json "$f" .nat.layers_certain true
+assert_no_finding "$f" behind-nat
 assert_eq 1 "$CHECK_RC" "exit status"

@@ -230,33 +230,267 @@ static void double_nat_from_path_same_private_range(void **state)
 	assert_non_null(find(&f->v, "double-nat"));
 }
 
-static void public_wan_overrides_private_provider_hops(void **state)
+static void private_hop_beats_router_public_claim(void **state)
 {
 	struct fixture *f = *state;
 
+	/* The router names the STUN-seen address as its WAN, but the path shows
+	 * a private hop before the first public one: counted, not certain, and
+	 * the router named as the disagreeing view. */
 	base(f, "192.168.1.10", "192.168.1.1", "45.0.0.2");
 	f->res.gateway.upnp.available = true;
 	f->res.gateway.upnp.external = ip("45.0.0.2");
 	hop(&f->res, "192.168.1.1");
-	hop(&f->res, "10.20.0.1"); /* the provider's router in private space */
+	hop(&f->res, "10.20.0.1");
 	hop(&f->res, "45.0.0.1");
 	verdict_compute(&f->cfg, &f->res, &f->v);
-	assert_int_equal(f->v.layers, 1);
+	assert_int_equal(f->v.layers, 2);
+	assert_false(f->v.layers_certain);
 	assert_false(f->v.cgnat);
+	assert_non_null(find(&f->v, "double-nat"));
+	assert_non_null(strstr(find(&f->v, "double-nat")->summary, "At least"));
+	assert_non_null(strstr(find(&f->v, "views-disagree")->evidence, "UPnP IGD"));
+	assert_non_null(strstr(find(&f->v, "views-disagree")->evidence, "10.20.0.1"));
+	assert_null(find(&f->v, "behind-nat"));
 }
 
 static void wan_public_but_not_what_stun_sees(void **state)
 {
 	struct fixture *f = *state;
+	const struct finding *fi;
 
+	/* Two STUN servers outweigh one router: the router is named, and a
+	 * second NAT is likely but not proven. */
 	base(f, "192.168.1.10", "192.168.1.1", "45.0.0.9");
 	f->res.gateway.natpmp.available = true;
 	f->res.gateway.natpmp.external = ip("45.0.0.2");
 	verdict_compute(&f->cfg, &f->res, &f->v);
-	assert_int_equal(f->v.layers, 2);
+	assert_int_equal(f->v.layers, 1);
+	assert_false(f->v.layers_certain);
+	assert_true(f->v.more_likely);
+	fi = find(&f->v, "views-disagree");
+	assert_non_null(fi);
+	assert_non_null(strstr(fi->evidence, "NAT-PMP"));
+	assert_non_null(strstr(fi->evidence, "45.0.0.2"));
+	assert_non_null(strstr(fi->evidence, "45.0.0.9"));
+	assert_non_null(find(&f->v, "provider-nat-likely"));
+	assert_null(find(&f->v, "behind-nat"));
 }
 
-static void symmetric_and_dmz(void **state)
+/* Issue 10 case 1: miniupnpd with ext_perform_stun behind the provider's
+ * CGNAT names the provider's public address over NAT-PMP and UPnP, equal to
+ * what STUN sees; the path shows 100.64/10 at hop 2; PCP refuses. */
+static void case1_stun_learning_router_behind_cgnat(void **state)
+{
+	struct fixture *f = *state;
+	const struct finding *fi;
+
+	base(f, "192.168.1.10", "192.168.1.1", "11.0.4.2");
+	f->res.gateway.natpmp.available = true;
+	f->res.gateway.natpmp.result_code = 0;
+	f->res.gateway.natpmp.external = ip("11.0.4.2");
+	f->res.gateway.upnp.available = true;
+	f->res.gateway.upnp.external = ip("11.0.4.2");
+	f->res.gateway.pcp.available = true;
+	f->res.gateway.pcp.result_code = 8; /* NO_RESOURCES */
+	hop(&f->res, "192.168.1.1");
+	hop(&f->res, "100.64.0.1");
+	hop(&f->res, "11.0.4.1");
+	hop(&f->res, "11.0.0.10");
+	f->res.path.reached_ttl = 4;
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_int_equal(f->v.layers, 2);
+	assert_true(f->v.cgnat);
+	assert_true(f->v.layers_certain); /* 100.64/10 is the provider's NAT, no doubt */
+	assert_non_null(find(&f->v, "cgnat"));
+	assert_null(find(&f->v, "behind-nat"));
+	fi = find(&f->v, "views-disagree");
+	assert_non_null(fi);
+	assert_non_null(strstr(fi->evidence, "100.64.0.1"));
+	/* Automatic mapping is not offered as a way in. */
+	fi = find(&f->v, "gateway-mapping-available");
+	assert_non_null(fi);
+	assert_non_null(strstr(fi->summary, "provider's NAT"));
+	assert_non_null(strstr(find(&f->v, "gateway-mapping-refused")->evidence, "NO_RESOURCES"));
+	assert_int_equal(verdict_exit_status(&f->v), ND_EXIT_PROBLEM);
+}
+
+/* Issue 10 case 2 and 5: the provider's routers send no ICMP, and the home
+ * router answers every protocol but refuses, as miniupnpd does with a
+ * private or shared WAN address. "1 layer" is not what that shows. */
+static void case2_silent_provider_and_refusing_router(void **state)
+{
+	struct fixture *f = *state;
+	const struct finding *fi;
+
+	base(f, "192.168.1.10", "192.168.1.1", "11.0.4.2");
+	f->res.gateway.natpmp.available = true;
+	f->res.gateway.natpmp.result_code = 3; /* NETWORK_FAILURE */
+	f->res.gateway.pcp.available = true;
+	f->res.gateway.pcp.result_code = 8; /* NO_RESOURCES */
+	f->res.gateway.upnp.available = true;
+	text_copy(f->res.gateway.upnp.connection_status, 32, "Connected");
+	hop(&f->res, "192.168.1.1");
+	hop(&f->res, NULL);
+	hop(&f->res, NULL);
+	hop(&f->res, "11.0.0.10");
+	f->res.path.reached_ttl = 4;
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_int_equal(f->v.layers, 1); /* a lower bound */
+	assert_false(f->v.layers_certain);
+	assert_true(f->v.more_likely);
+	assert_false(f->v.cgnat);
+	fi = find(&f->v, "provider-nat-likely");
+	assert_non_null(fi);
+	assert_int_equal(fi->severity, SEV_WARNING);
+	assert_non_null(strstr(fi->summary, "likely"));
+	assert_non_null(strstr(fi->evidence, "Network Failure"));
+	assert_non_null(strstr(fi->evidence, "NO_RESOURCES"));
+	assert_non_null(strstr(fi->evidence, "did not answer"));
+	/* The remedy starts with the step that tells. */
+	assert_ptr_equal(strstr(fi->remedy, "Look at your router's WAN"), fi->remedy);
+	assert_non_null(strstr(fi->remedy, "100.64"));
+	assert_null(find(&f->v, "behind-nat"));
+	/* Case 5: refusing is not offering. */
+	assert_null(find(&f->v, "gateway-mapping-available"));
+	fi = find(&f->v, "gateway-mapping-refused");
+	assert_non_null(fi);
+	assert_non_null(strstr(fi->summary, "PCP NAT-PMP UPnP IGD"));
+	assert_non_null(strstr(fi->evidence, "UPnP GetExternalIPAddress gave no address"));
+	assert_int_equal(verdict_exit_status(&f->v), ND_EXIT_PROBLEM);
+}
+
+static void silent_hops_alone_make_one_layer_uncertain(void **state)
+{
+	struct fixture *f = *state;
+	const struct finding *fi;
+
+	base(f, "192.168.1.10", "192.168.1.1", "45.0.0.2");
+	hop(&f->res, "192.168.1.1");
+	hop(&f->res, NULL);
+	hop(&f->res, "45.0.0.1");
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_int_equal(f->v.layers, 1);
+	assert_false(f->v.layers_certain);
+	assert_false(f->v.more_likely);
+	fi = find(&f->v, "behind-nat");
+	assert_non_null(fi);
+	assert_non_null(strstr(fi->remedy, "If the forward does not help"));
+
+	/* The router vouching for the public address settles it. */
+	memset(&f->res, 0, sizeof(f->res));
+	base(f, "192.168.1.10", "192.168.1.1", "45.0.0.2");
+	f->res.gateway.natpmp.available = true;
+	f->res.gateway.natpmp.external = ip("45.0.0.2");
+	hop(&f->res, "192.168.1.1");
+	hop(&f->res, NULL);
+	hop(&f->res, "45.0.0.1");
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_int_equal(f->v.layers, 1);
+	assert_true(f->v.layers_certain);
+	assert_null(strstr(find(&f->v, "behind-nat")->remedy, "If the forward does not help"));
+}
+
+/* Issue 10 case 5 with a router that only forbids: no WAN evidence. */
+static void refusing_by_policy_is_not_offering(void **state)
+{
+	struct fixture *f = *state;
+	const struct finding *fi;
+
+	base(f, "192.168.1.10", "192.168.1.1", "45.0.0.2");
+	f->res.gateway.pcp.available = true;
+	f->res.gateway.pcp.result_code = 2; /* NOT_AUTHORIZED */
+	f->res.gateway.natpmp.available = true;
+	f->res.gateway.natpmp.result_code = 2;
+	hop(&f->res, "192.168.1.1");
+	hop(&f->res, "45.0.0.1");
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_int_equal(f->v.layers, 1);
+	assert_true(f->v.layers_certain);
+	assert_null(find(&f->v, "gateway-mapping-available"));
+	fi = find(&f->v, "gateway-mapping-refused");
+	assert_non_null(fi);
+	assert_non_null(strstr(fi->evidence, "NOT_AUTHORIZED"));
+	assert_null(strstr(find(&f->v, "behind-nat")->remedy, "automatic mapping"));
+}
+
+/* Issue 10 case 8: the double-NAT remedy names the router's WAN address
+ * whenever a protocol told it, refusals included, and the outer box. */
+static void case8_double_nat_remedy_has_the_addresses(void **state)
+{
+	struct fixture *f = *state;
+	const struct finding *fi;
+
+	base(f, "192.168.1.10", "192.168.1.1", "45.0.0.1");
+	f->res.gateway.pcp.available = true;
+	f->res.gateway.pcp.result_code = 8;
+	f->res.gateway.pcp.external = ip("192.168.0.2");
+	hop(&f->res, "192.168.1.1");
+	hop(&f->res, "192.168.0.1");
+	hop(&f->res, "45.0.0.1");
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_int_equal(f->v.layers, 2);
+	assert_true(f->v.layers_certain);
+	fi = find(&f->v, "double-nat");
+	assert_non_null(fi);
+	assert_non_null(strstr(fi->remedy, "router's WAN address 192.168.0.2"));
+	assert_non_null(strstr(fi->remedy, "192.168.0.1"));
+	assert_non_null(strstr(fi->remedy, "TCP 30333 -> 192.168.1.10:30333"));
+}
+
+/* Issue 10 case 3: endpoint-independent filtering speaks for UDP only. */
+static void case3_udp_full_cone_says_nothing_about_tcp(void **state)
+{
+	struct fixture *f = *state;
+	const struct finding *fi;
+
+	base(f, "192.168.1.10", "192.168.1.1", "45.0.0.2");
+	f->res.pub.v4.mapping_varies = TRI_NO;
+	f->res.pub.v4.filtering = FILTERING_ENDPOINT_INDEPENDENT;
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	fi = find(&f->v, "behind-nat");
+	assert_int_equal(fi->severity, SEV_WARNING);
+	assert_non_null(strstr(fi->summary, "not measured"));
+	assert_null(strstr(fi->remedy, "Nothing is required"));
+	assert_non_null(strstr(fi->remedy, "nc -vz 45.0.0.2 30333"));
+	assert_int_equal(verdict_exit_status(&f->v), ND_EXIT_PROBLEM);
+
+	/* A dial-back from outside that reached every TCP port settles it. */
+	f->res.reach.measured = true;
+	f->res.reach.reached[0] = f->res.reach.reached[1] = TRI_YES;
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_int_equal(find(&f->v, "behind-nat")->severity, SEV_INFO);
+	assert_int_equal(verdict_exit_status(&f->v), ND_EXIT_OK);
+
+	/* A UDP-only node: the measurement is about its own protocol. */
+	f->res.reach.measured = false;
+	f->cfg.n_ports = 1;
+	f->cfg.ports[0] = (struct node_port){ 30303, IPPROTO_UDP };
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_int_equal(find(&f->v, "behind-nat")->severity, SEV_INFO);
+}
+
+/* Issue 10 case 4: a public host whose strangers' UDP is dropped. */
+static void case4_public_host_with_stateful_firewall(void **state)
+{
+	struct fixture *f = *state;
+	const struct finding *fi;
+
+	base(f, "45.1.1.10", "45.1.1.1", "45.1.1.10");
+	f->res.pub.v4.filtering = FILTERING_ADDRESS_AND_PORT_DEPENDENT;
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_int_equal(f->v.layers, 0);
+	assert_non_null(find(&f->v, "public-address"));
+	fi = find(&f->v, "host-firewall");
+	assert_non_null(fi);
+	assert_int_equal(fi->severity, SEV_WARNING);
+	assert_non_null(strstr(fi->remedy, "nft list ruleset"));
+	assert_non_null(strstr(fi->remedy, "iptables -S"));
+	assert_non_null(strstr(fi->remedy, "security group"));
+	assert_int_equal(verdict_exit_status(&f->v), ND_EXIT_PROBLEM);
+}
+
+static void symmetric_nat(void **state)
 {
 	struct fixture *f = *state;
 
@@ -265,15 +499,129 @@ static void symmetric_and_dmz(void **state)
 	verdict_compute(&f->cfg, &f->res, &f->v);
 	assert_int_equal(f->v.mapping_varies, TRI_YES);
 	assert_non_null(find(&f->v, "symmetric-nat"));
+}
 
-	memset(&f->res, 0, sizeof(f->res));
-	base(f, "192.168.1.10", "192.168.1.1", "45.0.0.2");
-	f->res.pub.v4.mapping_varies = TRI_NO;
-	f->res.pub.v4.filtering = FILTERING_ENDPOINT_INDEPENDENT;
+/* An IPv6 side for base(): local is this host's address, mapped what STUN
+ * sees. */
+static void v6(struct fixture *f, const char *local, const char *mapped,
+	       enum nat_filtering filtering)
+{
+	struct check_result *r = &f->res;
+
+	r->local.route6.present = true;
+	r->local.route6.source = ip(local);
+	r->pub.v6.local = ip(local);
+	r->pub.v6.local.port = 40001;
+	r->pub.v6.n_servers = 1;
+	text_copy(r->pub.v6.servers[0].name, CHECK_HOST_MAX, "a6");
+	r->pub.v6.servers[0].server = ip("2a00:11::10");
+	if (mapped) {
+		r->pub.v6.mapped = ip(mapped);
+		r->pub.v6.mapped.port = 40001;
+		r->pub.v6.n_answered = 1;
+		r->pub.v6.servers[0].answered = true;
+		r->pub.v6.servers[0].mapped = r->pub.v6.mapped;
+	}
+	r->pub.v6.filtering = filtering;
+}
+
+/* Issue 10 item 9: no IPv4 route is no IPv4 verdict, and -4 there tests
+ * nothing. */
+static void no_ipv4_route_is_no_ipv4_verdict(void **state)
+{
+	struct fixture *f = *state;
+
+	v6(f, "2a00:11:1::10", "2a00:11:1::10", FILTERING_UNKNOWN);
 	verdict_compute(&f->cfg, &f->res, &f->v);
-	assert_null(find(&f->v, "symmetric-nat"));
-	assert_int_equal(find(&f->v, "behind-nat")->severity, SEV_INFO);
-	assert_int_equal(verdict_exit_status(&f->v), ND_EXIT_OK);
+	assert_int_equal(f->v.layers, -1);
+	assert_false(f->v.layers_certain);
+	assert_null(find(&f->v, "public-address"));
+	assert_null(find(&f->v, "stun-no-answer"));
+	assert_non_null(find(&f->v, "ipv6-public"));
+	assert_int_equal(f->v.nat66, TRI_NO);
+
+	f->cfg.ipv6 = false; /* -4 */
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_true(f->v.no_network);
+	assert_non_null(strstr(find(&f->v, "no-network")->summary, "IPv4"));
+	assert_int_equal(verdict_exit_status(&f->v), ND_EXIT_NOTEST);
+}
+
+/* Issue 10 item 10: -6 judges IPv6 only. */
+static void only_ipv6_asked(void **state)
+{
+	struct fixture *f = *state;
+
+	base(f, "192.168.1.10", "192.168.1.1", NULL);
+	f->res.pub.v4.n_servers = 0;
+	v6(f, "2a00:11:3::10", NULL, FILTERING_UNKNOWN);
+	f->cfg.ipv4 = false;
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_int_equal(f->v.layers, -1);
+	assert_null(find(&f->v, "behind-nat"));
+	assert_non_null(strstr(find(&f->v, "stun-no-answer")->summary, "IPv6"));
+	assert_null(strstr(find(&f->v, "stun-no-answer")->summary, "IPv4"));
+}
+
+/* Issue 10 items 11 and 12: behind CGNAT, IPv6 is the way out; a filtered
+ * IPv6 is then a problem, and the CGNAT remedy names the address. */
+static void ipv6_way_out_behind_cgnat(void **state)
+{
+	struct fixture *f = *state;
+	const struct finding *fi;
+
+	base(f, "192.168.1.10", "192.168.1.1", "45.0.0.1");
+	hop(&f->res, "192.168.1.1");
+	hop(&f->res, "100.64.0.1");
+	hop(&f->res, "45.0.0.1");
+	v6(f, "2a00:11:3::10", "2a00:11:3::10", FILTERING_ADDRESS_AND_PORT_DEPENDENT);
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_int_equal(f->v.filtering6, FILTERING_ADDRESS_AND_PORT_DEPENDENT);
+	fi = find(&f->v, "cgnat");
+	assert_non_null(strstr(fi->remedy, "--listen-addr /ip6/::/tcp/30333"));
+	assert_non_null(strstr(fi->remedy, "--public-addr /ip6/2a00:11:3::10/tcp/30333"));
+	fi = find(&f->v, "ipv6-inbound-filtered");
+	assert_non_null(fi);
+	assert_int_equal(fi->severity, SEV_PROBLEM);
+	assert_non_null(strstr(fi->remedy, "IPv6 firewall"));
+
+	/* Behind one NAT IPv4 can take peers: the IPv6 filter is a note. */
+	memset(&f->res, 0, sizeof(f->res));
+	base(f, "192.168.1.10", "192.168.1.1", "45.0.0.1");
+	v6(f, "2a00:11:3::10", "2a00:11:3::10", FILTERING_ADDRESS_AND_PORT_DEPENDENT);
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_int_equal(find(&f->v, "ipv6-inbound-filtered")->severity, SEV_INFO);
+
+	/* Admitted: no filter finding. */
+	f->res.pub.v6.filtering = FILTERING_ENDPOINT_INDEPENDENT;
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_null(find(&f->v, "ipv6-inbound-filtered"));
+
+	/* No IPv6 at all behind CGNAT: said so, not "use IPv6 if you have it". */
+	memset(&f->res, 0, sizeof(f->res));
+	base(f, "192.168.1.10", "192.168.1.1", "45.0.0.1");
+	hop(&f->res, "192.168.1.1");
+	hop(&f->res, "100.64.0.1");
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_non_null(strstr(find(&f->v, "cgnat")->remedy, "no IPv6 default route"));
+}
+
+/* Issue 10 item 13: NAT66 names the ULA and the forward to it. */
+static void nat66_names_the_ula(void **state)
+{
+	struct fixture *f = *state;
+	const struct finding *fi;
+
+	base(f, "192.168.1.10", "192.168.1.1", "45.0.0.2");
+	v6(f, "fd00:1::10", "2a00:11:2::2", FILTERING_ADDRESS_AND_PORT_DEPENDENT);
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_int_equal(f->v.nat66, TRI_YES);
+	fi = find(&f->v, "nat66");
+	assert_non_null(fi);
+	assert_non_null(strstr(fi->summary, "fd00:1::10"));
+	assert_non_null(strstr(fi->remedy, "[fd00:1::10]"));
+	assert_non_null(strstr(fi->remedy, "routed"));
+	assert_null(find(&f->v, "ipv6-public"));
 }
 
 static void no_route_is_no_network(void **state)
@@ -368,9 +716,20 @@ int main(void)
 		T(double_nat_private_wan),
 		T(three_layers_counted_by_realm),
 		T(double_nat_from_path_same_private_range),
-		T(public_wan_overrides_private_provider_hops),
+		T(private_hop_beats_router_public_claim),
 		T(wan_public_but_not_what_stun_sees),
-		T(symmetric_and_dmz),
+		T(case1_stun_learning_router_behind_cgnat),
+		T(case2_silent_provider_and_refusing_router),
+		T(silent_hops_alone_make_one_layer_uncertain),
+		T(refusing_by_policy_is_not_offering),
+		T(case8_double_nat_remedy_has_the_addresses),
+		T(case3_udp_full_cone_says_nothing_about_tcp),
+		T(case4_public_host_with_stateful_firewall),
+		T(symmetric_nat),
+		T(no_ipv4_route_is_no_ipv4_verdict),
+		T(only_ipv6_asked),
+		T(ipv6_way_out_behind_cgnat),
+		T(nat66_names_the_ula),
 		T(no_route_is_no_network),
 		T(stun_silent_or_unresolved),
 		T(listeners),
