@@ -8,6 +8,8 @@
 #      its corpus (fixed seed and run count, so a run is repeatable)
 #   5. build every CMake build type with gcc and with clang (-Werror, build
 #      only), and check the optimized binaries' hardening with hardening-check
+#   6. build the Debian package (lintian: no errors), install it with apt,
+#      run a lab test against /usr/bin/natdoctor, purge it, check nothing is left
 # Set ND_SKIP_DEPS=1 to skip the apt step when you know it is done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,4 +66,8 @@ for cc in gcc clang; do
 	done
 done
 hardening-check --quiet --nocfprotection "$root/build/natdoctor"
+
+echo "== Debian package: build, lintian, install, lab test, purge"
+deb=$(./scripts/package.sh "$root/build-deb" | tail -1)
+./tests/package/test_package.sh "$deb" "$root/build"
 echo "== all suites passed"
