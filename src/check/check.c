@@ -39,6 +39,7 @@ void check_config_default(struct check_config *cfg)
 	cfg->upnp = true;
 	cfg->pcp_map_test = true;
 	cfg->path_max_ttl = 8;
+	cfg->hairpin = true;
 }
 
 int check_probe_register(struct check_run *r, const char *name, check_finish_fn finish, void *state)
@@ -156,13 +157,35 @@ static void on_preflight(struct loop *l, const struct resolve_result *res, void 
 		loop_stop(l);
 }
 
+/* Every --server is also a STUN target, so the RFC 5780 tests of
+ * check/stunprobe.c run against it too; stun_idx[i] is where server i went
+ * (-1: no room, or already there). */
+static void servers_to_stun(struct check_config *cfg, int stun_idx[CHECK_MAX_SERVERS])
+{
+	for (size_t i = 0; i < cfg->n_servers; i++) {
+		const struct stun_target *s = &cfg->servers[i];
+
+		stun_idx[i] = -1;
+		for (size_t k = 0; k < cfg->n_stun; k++)
+			if (cfg->stun[k].port == s->port && !strcmp(cfg->stun[k].host, s->host))
+				stun_idx[i] = (int)k;
+		if (stun_idx[i] < 0 && cfg->n_stun < CHECK_MAX_STUN) {
+			stun_idx[i] = (int)cfg->n_stun;
+			cfg->stun[cfg->n_stun++] = *s;
+		}
+	}
+}
+
 int check_resolve_targets(struct check_config *cfg, char *err, size_t errsize)
 {
 	struct preflight pf = { .cfg = cfg, .first_bad = -1 };
 	struct preflight_item items[CHECK_MAX_STUN];
 	struct loop_timer deadline;
+	int stun_idx[CHECK_MAX_SERVERS];
 	struct loop *l;
 	int r;
+
+	servers_to_stun(cfg, stun_idx);
 
 	r = loop_new(&l);
 	if (r < 0)
@@ -197,6 +220,16 @@ int check_resolve_targets(struct check_config *cfg, char *err, size_t errsize)
 	}
 	end_by_signal(pf.signo);
 	loop_free(l);
+	for (size_t i = 0; i < cfg->n_servers; i++) {
+		struct stun_target *s = &cfg->servers[i];
+
+		if (stun_idx[i] < 0 || s->n_addrs)
+			continue;
+		memcpy(s->addrs, cfg->stun[stun_idx[i]].addrs, sizeof(s->addrs));
+		s->n_addrs = cfg->stun[stun_idx[i]].n_addrs;
+		memcpy(s->resolve_error, cfg->stun[stun_idx[i]].resolve_error,
+		       sizeof(s->resolve_error));
+	}
 	if (pf.first_bad >= 0) {
 		snprintf(err, errsize,
 			 "cannot resolve STUN server '%s': %s; check the name, or give an IP "
@@ -230,6 +263,7 @@ int check_run(const struct check_config *cfg, struct check_result *res)
 	/* Every probe starts now and runs at once; each records its own
 	 * failure to start in the result, so the others still run. */
 	stunprobe_start(&r);
+	serverprobe_start(&r);
 	if (cfg->ipv4)
 		gwprobe_start(&r);
 	/* UPnP asks the LAN's router: without an IPv4 default gateway there

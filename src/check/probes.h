@@ -22,6 +22,11 @@ int gwprobe_start(struct check_run *r);
 /* UPnP IGD discovery and queries (read-only), on a worker thread. */
 int upnp_start(struct check_run *r);
 
+/* check --server: dial-backs of the node's ports and of a probe listener,
+ * TCP mapping and hairpinning against the first natdoctor serve. Without
+ * --server it only records that no server was given. */
+int serverprobe_start(struct check_run *r);
+
 /* TTL-limited STUN Binding requests toward target, listing the hops. */
 int pathprobe_start(struct check_run *r, const struct netaddr *target);
 

@@ -6,6 +6,9 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "check/reach.h"
+#include "proto/dialback.h"
+
 /* --- JSON ------------------------------------------------------------------ */
 
 /* json-c takes ownership of values added to objects and arrays; a NULL value
@@ -180,6 +183,53 @@ static struct json_object *j_path(const struct path_view *p)
 	return o;
 }
 
+/* reachability[] per node port, and the servers asked (check --server). */
+static struct json_object *j_reachability(const struct verdict *v)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < v->reach.n_ports; i++) {
+		const struct reach_decision *d = &v->reach.ports[i];
+		struct json_object *e = json_object_new_object(), *also = json_object_new_array();
+
+		put(e, "port", json_object_new_int(d->port.port));
+		put(e, "proto", json_object_new_string(proto_lower(d->port.proto)));
+		put(e, "listening", j_tri(d->listening));
+		put(e, "reachable", j_tri(d->reachable));
+		put(e, "answered_by",
+		    d->answered_by ? j_str(dialback_result_name(d->answered_by)) : NULL);
+		put(e, "blocked_by", j_str(reach_blocker_name(d->blocked_by)));
+		for (int b = BLOCKER_CGNAT; b < BLOCKER_N; b++)
+			if (d->also_blocked_by & (1u << b))
+				json_object_array_add(
+				    also, json_object_new_string(reach_blocker_name(b)));
+		put(e, "also_blocked_by", also);
+		json_object_array_add(a, e);
+	}
+	return a;
+}
+
+static struct json_object *j_servers(const struct reach_view *rv)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < rv->n_servers; i++) {
+		const struct server_result *s = &rv->servers[i];
+		struct json_object *e = json_object_new_object();
+
+		put(e, "name", json_object_new_string(s->name));
+		put(e, "address", j_addr(&s->server));
+		put(e, "answered", json_object_new_boolean(s->answered));
+		put(e, "dialback", json_object_new_boolean(s->dialback));
+		put(e, "observed", j_addr(&s->observed));
+		put(e, "rtt_ms", s->answered ? json_object_new_int64(s->rtt_ms) : NULL);
+		put(e, "bad_packets", json_object_new_int64(s->bad_packets));
+		put(e, "error", j_str(s->error));
+		json_object_array_add(a, e);
+	}
+	return a;
+}
+
 int report_json(FILE *f, const struct check_config *cfg, const struct check_result *res,
 		const struct verdict *v, int exit_status)
 {
@@ -217,7 +267,19 @@ int report_json(FILE *f, const struct check_config *cfg, const struct check_resu
 	put(o, "filtering", j_str(verdict_filtering_name(v->filtering)));
 	put(o, "ipv6_filtering", j_str(verdict_filtering_name(v->filtering6)));
 	put(o, "nat66", j_tri(v->nat66));
+	put(o, "mapping", j_str(reach_mapping_name(res->pub.v4.mapping)));
+	put(o, "tcp_mapping", j_str(reach_mapping_name(res->reach.tcp_mapping)));
+	put(o, "hairpinning", j_tri(res->reach.hairpinning));
 	put(root, "nat", o);
+	put(root, "reachability", j_reachability(v));
+	o = json_object_new_object();
+	put(o, "measured", json_object_new_boolean(v->reach.measured));
+	put(o, "servers", j_servers(&res->reach));
+	put(o, "probe_port",
+	    res->reach.probe_port ? json_object_new_int(res->reach.probe_port) : NULL);
+	put(o, "probe_reached",
+	    res->reach.probe_port ? json_object_new_boolean(res->reach.probe_arrived) : NULL);
+	put(root, "dialback", o);
 
 	o = json_object_new_object();
 	put(o, "address", j_ip(&res->gateway.address));
@@ -441,6 +503,50 @@ static void text_public(FILE *f, const char *fam, const struct public_family *p,
 	}
 }
 
+static void text_reach(FILE *f, const struct check_result *res, const struct verdict *v,
+		       const struct style *s)
+{
+	const struct reach_view *rv = &res->reach;
+	char a[NETADDR_FMT_MAX];
+
+	if (!rv->tried)
+		return;
+	fprintf(f, "\n%sFrom outside%s (natdoctor serve)\n", s->bold, s->off);
+	for (size_t i = 0; i < rv->n_servers; i++) {
+		const struct server_result *sv = &rv->servers[i];
+
+		fprintf(f, "  %-28s ", sv->name);
+		if (sv->answered && !sv->error[0])
+			fprintf(f, "sees %s (%u ms)\n", netaddr_fmt(&sv->observed, a), sv->rtt_ms);
+		else
+			fprintf(f, "%s%s%s\n", s->yellow, sv->error[0] ? sv->error : "not asked",
+				s->off);
+	}
+	for (size_t i = 0; i < v->reach.n_ports; i++) {
+		const struct reach_decision *d = &v->reach.ports[i];
+
+		fprintf(f, "  %-28s ", "");
+		fprintf(f, "%s %u: ", d->port.proto == IPPROTO_UDP ? "UDP" : "TCP", d->port.port);
+		if (d->reachable == TRI_YES)
+			fprintf(f, "%sreachable%s%s%s\n", s->green, s->off,
+				d->answered_by ? ", answered by " : "",
+				d->answered_by ? dialback_result_name(d->answered_by) : "");
+		else if (d->reachable == TRI_NO)
+			fprintf(f, "%snot reachable%s: %s\n", s->red, s->off,
+				reach_blocker_name(d->blocked_by));
+		else
+			fprintf(f, "%sunknown%s\n", s->dim, s->off);
+	}
+	fprintf(f, "  %-28s UDP %s, TCP %s, hairpinning %s\n", "NAT mapping",
+		reach_mapping_name(res->pub.v4.mapping) ? reach_mapping_name(res->pub.v4.mapping)
+							: "unknown",
+		reach_mapping_name(rv->tcp_mapping) ? reach_mapping_name(rv->tcp_mapping)
+						    : "unknown",
+		rv->hairpinning == TRI_UNKNOWN ? "unknown"
+		: rv->hairpinning == TRI_YES   ? "yes"
+					       : "no");
+}
+
 static void text_path(FILE *f, const struct path_view *p, const struct style *s)
 {
 	char a[NETADDR_FMT_MAX];
@@ -477,6 +583,7 @@ int report_text(FILE *f, const struct check_config *cfg, const struct check_resu
 		text_public(f, "IPv4", &res->pub.v4, s);
 		text_public(f, "IPv6", &res->pub.v6, s);
 		text_path(f, &res->path, s);
+		text_reach(f, res, v, s);
 	}
 
 	fprintf(f, "\n%sVerdict%s: ", s->bold, s->off);

@@ -38,6 +38,7 @@ struct node_port {
 };
 
 #define CHECK_MAX_STUN_ADDRS 4
+#define CHECK_MAX_SERVERS    4 /* --server, natdoctor serve instances */
 
 struct stun_target {
 	char host[CHECK_HOST_MAX]; /* as given: name or literal */
@@ -62,6 +63,11 @@ struct check_config {
 	bool pcp_map_test;     /* PCP: a short mapping of our own probe port to
 				 learn the external address (default yes) */
 	unsigned path_max_ttl; /* path probe hops, default 8, at most CHECK_MAX_HOPS */
+	/* natdoctor serve instances (--server): dial-backs, TCP mapping,
+	 * hairpinning (check/serverprobe.c). Each is also a STUN target. */
+	struct stun_target servers[CHECK_MAX_SERVERS];
+	size_t n_servers;
+	bool hairpin; /* test hairpinning from a probe socket (--no-hairpin) */
 };
 
 /* --- local view --------------------------------------------------------- */
@@ -149,6 +155,15 @@ struct gateway_view {
 
 /* --- public view -------------------------------------------------------- */
 
+/* RFC 4787 §4.1 mapping behaviour, as RFC 5780 §4.3 tests it. */
+enum nat_mapping {
+	MAPPING_UNKNOWN = 0,
+	MAPPING_NONE, /* no NAT: the server sees our own address and port */
+	MAPPING_ENDPOINT_INDEPENDENT,
+	MAPPING_ADDRESS_DEPENDENT,
+	MAPPING_ADDRESS_AND_PORT_DEPENDENT,
+};
+
 enum nat_filtering {
 	FILTERING_UNKNOWN = 0,
 	FILTERING_ENDPOINT_INDEPENDENT,
@@ -182,6 +197,7 @@ struct public_family {
 	enum tristate port_preserved; /* mapped port == local port */
 	enum tristate servers_disagree_on_ip;
 	enum nat_filtering filtering; /* RFC 5780 4.4, if a server supports it */
+	enum nat_mapping mapping;     /* RFC 5780 4.3, if a server supports it */
 };
 
 struct public_view {
@@ -207,16 +223,55 @@ struct path_view {
 	char error[CHECK_TEXT_MAX];
 };
 
-/* --- reachability from outside ----------------------------------------- */
+/* --- reach view: what natdoctor serve saw from outside ------------------- */
+
+struct server_result {
+	char name[CHECK_HOST_MAX]; /* host[:port] as configured */
+	struct netaddr server;	   /* the address asked, family 0 if none */
+	bool answered;		   /* a well-formed Binding answer came */
+	bool dialback;		   /* it speaks the dial-back protocol (sent a cookie) */
+	struct netaddr observed;   /* XOR-MAPPED-ADDRESS it saw */
+	uint32_t rtt_ms;
+	unsigned bad_packets; /* answers thrown away: malformed, lying, unasked */
+	char error[CHECK_TEXT_MAX];
+};
+
+/* One node port, dialled back from outside. */
+struct reach_port {
+	struct node_port port;
+	uint8_t dial;	  /* enum dialback_result the server reported */
+	uint32_t dial_ms; /* the server's elapsed time for it */
+	bool udp_watched; /* UDP: we held the port and watched for the datagram */
+	bool udp_arrived; /* ... and it came */
+	/* natdoctor's probe socket mapped through the router on the node's
+	 * external port number (only when that number was free there). */
+	bool num_probe_tried;
+	bool num_probe_arrived;
+};
 
 /* What an outside dial-back (`check --server`) measured of the node's own
  * ports. The verdict's seam: without `measured`, inbound reachability of
  * the node's ports is unknown and the verdict says so (UDP filtering
  * measured by STUN speaks only for UDP, never for a TCP listener).
- * reached[i] answers for cfg->ports[i]. */
+ * reached[i] answers for cfg->ports[i]. The rest is the evidence
+ * check/reach.c weighs to say why a port is not reached. */
 struct reach_view {
 	bool measured; /* a dial-back from outside tried the node's ports */
 	enum tristate reached[CHECK_MAX_PORTS];
+	bool tried; /* a --server was given */
+	struct server_result servers[CHECK_MAX_SERVERS];
+	size_t n_servers;
+	enum nat_mapping tcp_mapping;
+	enum tristate hairpinning;
+	/* natdoctor's own TCP probe listener, dialled back on a random port:
+	 * reached means the path to this host works, so a node port that is
+	 * not reached is blocked by something about that port alone. */
+	uint16_t probe_port; /* 0: not tried */
+	uint8_t probe_dial;  /* enum dialback_result */
+	bool probe_arrived;  /* our listener saw the server's nonce */
+	struct reach_port ports[CHECK_MAX_PORTS];
+	size_t n_ports;
+	char error[CHECK_TEXT_MAX]; /* why the reach probe could not run, or "" */
 };
 
 /* --- all of it ---------------------------------------------------------- */

@@ -44,6 +44,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "check/reach.h"
 #include "net/resolve.h"
 #include "net/udp.h"
 #include "proto/stun.h"
@@ -84,8 +85,10 @@ struct sfam {
 	struct xmit x[CHECK_MAX_STUN];
 	/* RFC 5780 */
 	int s5780;	 /* target index of the RFC 5780 server, -1 */
-	struct xmit map; /* mapping test: alternate IP, same socket */
+	struct xmit map; /* mapping test II: alternate IP, same socket */
 	struct netaddr map_mapped;
+	struct xmit map3; /* test III: alternate IP and port, if II differed */
+	struct netaddr map3_mapped;
 	struct xmit f[FT_N]; /* filtering tests on ffd */
 	bool f_answered[FT_N];
 	uint64_t f_window_end; /* when II/III stop counting, 0 before */
@@ -196,6 +199,7 @@ static void count_bad(struct sfam *f, const struct netaddr *from, struct stun_se
 }
 
 static void start_5780(struct sfam *f, size_t i);
+static void map_test3(struct sfam *f);
 
 static void on_server_answer(struct sfam *f, size_t i, const struct stun_msg *m, uint32_t rtt)
 {
@@ -296,7 +300,7 @@ static struct netaddr expected_source(const struct sfam *f, const struct xmit *x
 
 static bool is_5780_test(const struct sfam *f, const struct xmit *x)
 {
-	return x == &f->map || x == &f->f[FT_I] || x == &f->f[FT_II] || x == &f->f[FT_III];
+	return x == &f->map || x == &f->map3 || x == &f->f[FT_I] || x == &f->f[FT_II] || x == &f->f[FT_III];
 }
 
 /* An answer counts only from the address and port its request asked for:
@@ -359,6 +363,8 @@ static void handle_packet(struct sfam *f, int fd, const uint8_t *buf, size_t n,
 				x = &f->x[i], idx = i;
 		if (!x && f->map.n_sent && !memcmp(f->map.tid, m.tid, STUN_TID_LEN))
 			x = &f->map;
+		if (!x && f->map3.n_sent && !memcmp(f->map3.tid, m.tid, STUN_TID_LEN))
+			x = &f->map3;
 	} else {
 		for (int k = 0; k < FT_N && !x; k++)
 			if (f->f[k].n_sent && !memcmp(f->f[k].tid, m.tid, STUN_TID_LEN))
@@ -373,13 +379,18 @@ static void handle_packet(struct sfam *f, int fd, const uint8_t *buf, size_t n,
 	if (!answer_from_expected(f, x, &m, from))
 		return;
 	rtt = (uint32_t)(loop_now_ms(l) - x->first_ms);
-	if (x == &f->map) {
+	if (x == &f->map || x == &f->map3) {
 		const struct netaddr *mapped = stun_msg_mapped(&m);
 
 		if (m.cls == STUN_SUCCESS && mapped &&
 		    mapped_believable(&f->srv[f->s5780].server, mapped, f->family)) {
-			f->map_mapped = *mapped;
-			f->map.active = false;
+			x->active = false;
+			if (x == &f->map3) {
+				f->map3_mapped = *mapped;
+			} else {
+				f->map_mapped = *mapped;
+				map_test3(f);
+			}
 		} else {
 			f->srv[f->s5780].bad_packets++;
 		}
@@ -422,6 +433,20 @@ static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 }
 
 /* --- RFC 5780 ----------------------------------------------------------- */
+
+/* RFC 5780 §4.3 test III (alternate IP and port), only when test II saw
+ * another mapping than test I: it tells address-dependent from
+ * address-and-port-dependent mapping. Sent after II's answer, so the
+ * tests toward one server stay paced one after the other. */
+static void map_test3(struct sfam *f)
+{
+	const struct stun_server_result *s = &f->srv[f->s5780];
+
+	if (!s->answered || netaddr_eq(&s->mapped, &f->map_mapped, false))
+		return;
+	if (xmit_prepare(&f->map3, f->fd, &s->other_address, false, false) == 0)
+		xmit_send(f->p->run->loop, &f->map3);
+}
 
 static void start_5780(struct sfam *f, size_t i)
 {
@@ -466,7 +491,7 @@ static uint64_t fam_tick(struct sfam *f, uint64_t now)
 	struct loop *l = f->p->run->loop;
 	uint64_t next = UINT64_MAX, d;
 	bool any = fam_answered_any(f);
-	struct xmit *all[CHECK_MAX_STUN + 1 + FT_N];
+	struct xmit *all[CHECK_MAX_STUN + 2 + FT_N];
 	size_t n = 0;
 
 	if (!f->enabled)
@@ -488,14 +513,16 @@ static uint64_t fam_tick(struct sfam *f, uint64_t now)
 			next = x->first_ms + STUN_GIVE_UP_MS;
 		all[n++] = x;
 	}
-	if (f->map.active) {
-		if (now >= f->map.first_ms + STUN_GIVE_UP_MS)
-			f->map.active = false;
-		else {
-			if (f->map.first_ms + STUN_GIVE_UP_MS < next)
-				next = f->map.first_ms + STUN_GIVE_UP_MS;
-			all[n++] = &f->map;
+	for (struct xmit *mx = &f->map; mx; mx = mx == &f->map ? &f->map3 : NULL) {
+		if (!mx->active)
+			continue;
+		if (now >= mx->first_ms + STUN_GIVE_UP_MS) {
+			mx->active = false;
+			continue;
 		}
+		if (mx->first_ms + STUN_GIVE_UP_MS < next)
+			next = mx->first_ms + STUN_GIVE_UP_MS;
+		all[n++] = mx;
 	}
 	if (!f->f_done && f->s5780 >= 0) {
 		if (f->f[FT_I].active && now >= f->f[FT_I].first_ms + STUN_GIVE_UP_MS)
@@ -534,7 +561,7 @@ static bool fam_busy(const struct sfam *f)
 	for (size_t i = 0; i < CHECK_MAX_STUN; i++)
 		if (f->applicable[i] && f->x[i].active)
 			return true;
-	if (f->map.active)
+	if (f->map.active || f->map3.active)
 		return true;
 	return f->s5780 >= 0 && !f->f_done;
 }
@@ -699,6 +726,9 @@ static void compact(struct sfam *f, const struct check_config *cfg)
 	}
 	if (o->local.port)
 		o->port_preserved = o->mapped.port == o->local.port ? TRI_YES : TRI_NO;
+	if (f->s5780 >= 0)
+		o->mapping = reach_classify_mapping(&o->local, &f->srv[f->s5780].mapped,
+						    &f->map_mapped, &f->map3_mapped);
 	if (f->s5780 >= 0 && f->f_answered[FT_I] && !f->f_broken) {
 		if (f->f_answered[FT_II])
 			o->filtering = FILTERING_ENDPOINT_INDEPENDENT;

@@ -38,15 +38,27 @@ struct ctx {
 	struct finding scratch;		 /* written instead when the list is full */
 };
 
-static struct finding *add(struct ctx *c, const char *id, enum severity s)
+struct finding *verdict_add(struct verdict *v, const char *id, enum severity s)
 {
-	struct finding *f = &c->scratch; /* a full list drops findings */
+	struct finding *f;
 
-	if (c->v->n_findings < VERDICT_MAX_FINDINGS)
-		f = &c->v->findings[c->v->n_findings++];
+	if (v->n_findings == VERDICT_MAX_FINDINGS)
+		return NULL;
+	f = &v->findings[v->n_findings++];
 	memset(f, 0, sizeof(*f));
 	text_copy(f->id, sizeof(f->id), id);
 	f->severity = s;
+	return f;
+}
+
+static struct finding *add(struct ctx *c, const char *id, enum severity s)
+{
+	struct finding *f = verdict_add(c->v, id, s);
+
+	if (!f) { /* a full list drops findings */
+		f = &c->scratch;
+		memset(f, 0, sizeof(*f));
+	}
 	return f;
 }
 
@@ -841,6 +853,8 @@ void verdict_compute(const struct check_config *cfg, const struct check_result *
 	v->layers_certain = c.w.layers >= 0 && c.w.certain;
 	v->more_likely = c.w.more_likely;
 	v->cgnat = c.w.cgnat;
+	reach_decide(cfg, res, &(struct reach_facts){ .layers = c.w.layers, .cgnat = c.w.cgnat },
+		     &v->reach);
 
 	finding_listeners(&c);
 	finding_stun(&c);
@@ -850,6 +864,7 @@ void verdict_compute(const struct check_config *cfg, const struct check_result *
 	}
 	finding_public(&c);
 	finding_ipv6(&c);
+	reach_findings(cfg, res, v);
 }
 
 int verdict_exit_status(const struct verdict *v)

@@ -10,6 +10,7 @@
 #ifndef ND_CHECK_VERDICT_H
 #define ND_CHECK_VERDICT_H
 
+#include "check/reach.h"
 #include "check/result.h"
 
 #define VERDICT_MAX_FINDINGS 24
@@ -43,7 +44,12 @@ struct verdict {
 	struct netaddr public4, public6; /* family 0 when unknown */
 	struct finding findings[VERDICT_MAX_FINDINGS];
 	size_t n_findings;
+	struct reach_verdict reach; /* per node port, from a dial-back (check/reach.h) */
 };
+
+/* Append a finding (zeroed but for id and severity) to v; NULL when the
+ * list is full. For findings computed outside verdict.c. */
+struct finding *verdict_add(struct verdict *v, const char *id, enum severity s);
 
 void verdict_compute(const struct check_config *cfg, const struct check_result *res,
 		     struct verdict *v);

@@ -51,6 +51,13 @@ static const char check_help[] =
     "                              RFC 5780 server (such as coturn) also shows\n"
     "                              its filtering. Default: stun.l.google.com,\n"
     "                              stun1.l.google.com (19302), stun.cloudflare.com\n"
+    "  -S, --server HOST[:PORT]    a natdoctor serve to ask (repeatable; port 3478\n"
+    "                              if none): it dials the node's ports back from\n"
+    "                              outside and tells the NAT's TCP mapping. Without\n"
+    "                              one, reachability from outside stays unknown\n"
+    "      --no-hairpin            with --server: do not test hairpinning (a probe\n"
+    "                              socket of natdoctor's, never the node's, sends\n"
+    "                              to this host's own public address)\n"
     "  -4, --ipv4                  IPv4 only\n"
     "  -6, --ipv6                  IPv6 only\n"
     "      --no-upnp               do not ask the router over UPnP IGD\n"
@@ -125,30 +132,33 @@ static const struct preset *find_preset(const char *name)
 	return NULL;
 }
 
-static int parse_stun(struct cli_args *a, struct check_config *cfg, size_t n, const char *arg)
+/* --stun or --server (flag) HOST[:PORT] into list[*n], port 3478 if none. */
+static int parse_target(struct cli_args *a, const char *flag, struct stun_target *list,
+			size_t max, size_t *n, const char *arg)
 {
 	struct stun_target *t;
 	uint16_t port = 3478;
 	int err;
 
-	if (n == CHECK_MAX_STUN)
-		return cli_args_fail(a, "at most %d --stun servers", CHECK_MAX_STUN);
-	t = &cfg->stun[n];
+	if (*n == max)
+		return cli_args_fail(a, "at most %zu %s values", max, flag);
+	t = &list[*n];
 	memset(t, 0, sizeof(*t));
 	err = netaddr_split_hostport(arg, t->host, sizeof(t->host), &port);
 	if (err < 0 || !t->host[0])
 		return cli_args_fail(a,
-				     "bad --stun '%s': give HOST, HOST:PORT, or [IPv6]:PORT "
+				     "bad %s '%s': give HOST, HOST:PORT, or [IPv6]:PORT "
 				     "(port 1 to 65535)",
-				     arg);
+				     flag, arg);
 	t->port = port;
 	t->user_given = true;
+	(*n)++;
 	return 0;
 }
 
 int check_parse(struct cli_args *a, struct check_opts *o)
 {
-	enum { OPT_NO_UPNP = CLI_OPT_FIRST, OPT_NO_PCP_MAP, OPT_MAX_HOPS };
+	enum { OPT_NO_UPNP = CLI_OPT_FIRST, OPT_NO_PCP_MAP, OPT_MAX_HOPS, OPT_NO_HAIRPIN };
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, 'p' },
 		{ "node", required_argument, NULL, 'n' },
@@ -158,6 +168,8 @@ int check_parse(struct cli_args *a, struct check_opts *o)
 		{ "no-upnp", no_argument, NULL, OPT_NO_UPNP },
 		{ "no-pcp-map", no_argument, NULL, OPT_NO_PCP_MAP },
 		{ "max-hops", required_argument, NULL, OPT_MAX_HOPS },
+		{ "server", required_argument, NULL, 'S' },
+		{ "no-hairpin", no_argument, NULL, OPT_NO_HAIRPIN },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
 		CLI_COMMON_LONGOPTS,
@@ -173,7 +185,7 @@ int check_parse(struct cli_args *a, struct check_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	check_config_default(cfg);
-	while ((opt = cli_args_next(a, "p:n:s:46t:j", longopts)) > 0) {
+	while ((opt = cli_args_next(a, "p:n:s:S:46t:j", longopts)) > 0) {
 		switch (opt) {
 		case 'p':
 			if (n_user_ports == CHECK_MAX_PORTS)
@@ -198,10 +210,19 @@ int check_parse(struct cli_args *a, struct check_opts *o)
 				    optarg);
 			break;
 		case 's':
-			err = parse_stun(a, cfg, n_user_stun, optarg);
+			err = parse_target(a, "--stun", cfg->stun, CHECK_MAX_STUN, &n_user_stun,
+					   optarg);
 			if (err < 0)
 				return err;
-			n_user_stun++;
+			break;
+		case 'S':
+			err = parse_target(a, "--server", cfg->servers, CHECK_MAX_SERVERS,
+					   &cfg->n_servers, optarg);
+			if (err < 0)
+				return err;
+			break;
+		case OPT_NO_HAIRPIN:
+			cfg->hairpin = false;
 			break;
 		case '4':
 			only4 = true;
@@ -249,7 +270,8 @@ int check_parse(struct cli_args *a, struct check_opts *o)
 		for (size_t i = 0; i < preset->n; i++)
 			add_port(cfg, preset->ports[i]);
 	}
-	if (n_user_stun)
+	/* --server alone: ask only the servers given, not the public list. */
+	if (n_user_stun || cfg->n_servers)
 		cfg->n_stun = n_user_stun;
 	return 0;
 }

@@ -1,0 +1,947 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `check --server`: what a natdoctor serve instance sees from outside
+ * (docs/SERVE-PROTOCOL.md). IPv4, the first server that resolves.
+ *
+ *   - Dial-backs over UDP, one per node port (TCP ports; UDP ports that no
+ *     node holds, which we then hold ourselves and watch for the server's
+ *     datagram) and one for natdoctor's own TCP probe listener on a random
+ *     port. Each is two STUN transactions: the first fetches a cookie (the
+ *     server keeps no state for it), the second echoes it and is answered
+ *     with ND-DIALBACK-RESULT once the server has dialled. All run at once,
+ *     in parallel with the other probes; the RFC 5780 tests toward the same
+ *     server run in check/stunprobe.c, which the server also is a STUN
+ *     target of, so they are not written twice.
+ *   - TCP mapping (RFC 5780 §4.3 over TCP): connections from ONE local port
+ *     (SO_REUSEADDR, SO_REUSEPORT) to the server's address, then to its
+ *     alternate address (OTHER-ADDRESS) on the same port, and to the
+ *     alternate address and port when those two differed; each reads its
+ *     XOR-MAPPED-ADDRESS.
+ *   - Hairpinning (RFC 5780 §4.5) from a socket of its own, never the
+ *     node's: learn its public address from the server, send a Binding
+ *     request to that address, and see whether it comes back.
+ *
+ * Nothing from the server is trusted: answers are matched by transaction
+ * id and source, a result for another port or protocol than asked is
+ * thrown away and counted, and a server that claims it reached our probe
+ * listener while the listener saw nothing is caught lying.
+ */
+#include "check/probes.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "check/reach.h"
+#include "net/udp.h"
+#include "proto/dialback.h"
+#include "proto/stun.h"
+#include "util/text.h"
+
+#define SP_MAX_DIALS   (CHECK_MAX_PORTS + 1) /* node ports and the probe */
+#define SP_PKT_MAX     128
+#define SP_RECV_MAX    1500
+#define SP_UDP_GRACE   150 /* ms a UDP dial-back datagram may trail the answer */
+#define SP_HAIRPIN_MIN 250 /* ms to wait for our own hairpinned request */
+#define SP_PROBE_CONNS 4
+#define SP_TCP_BUF     512
+
+/* Retransmissions of a request, after its first send (RFC 8489 §6.2.1's
+ * doubling from a 200 ms start, as check/stunprobe.c). A request whose
+ * answer waits on a dial-back (up to the server's dial timeout, 1 s) keeps
+ * being retransmitted every 400 ms after that; the server answers every
+ * copy from one entry and dials once. */
+static const unsigned sp_retx_ms[] = { 200, 600, 1000, 1400, 1800, 2200, 2600 };
+#define SP_N_SENDS (1 + sizeof(sp_retx_ms) / sizeof(sp_retx_ms[0]))
+
+struct sp_xmit {
+	bool active;
+	uint8_t tid[STUN_TID_LEN];
+	uint8_t pkt[SP_PKT_MAX];
+	size_t len;
+	uint64_t first_ms;
+	unsigned n_sent;
+};
+
+struct sp_dial {
+	bool used, done;
+	struct dialback_req req;
+	int port_idx; /* index in cfg->ports, -1 for the probe listener */
+	bool have_cookie;
+	struct dialback_cookie cookie;
+	struct sp_xmit x;
+	uint8_t result;
+	uint16_t elapsed_ms;
+	uint64_t done_ms;
+	int watch_fd; /* UDP node port we hold, -1 */
+	bool arrived;
+};
+
+struct sp_tcp {
+	int fd;
+	struct netaddr dst;
+	uint8_t tid[STUN_TID_LEN];
+	uint8_t buf[SP_TCP_BUF];
+	size_t len;
+	bool sent, done;
+	struct netaddr mapped;
+	struct netaddr other; /* OTHER-ADDRESS the answer offered */
+};
+
+struct sp_conn {
+	int fd;
+	uint8_t buf[128];
+	size_t len;
+};
+
+struct serverprobe {
+	struct check_run *run;
+	int id;
+	bool finished;
+	struct loop_timer timer;
+	struct server_result *srv;
+	struct netaddr server; /* the server's IPv4 address and port */
+	struct netaddr other;  /* its OTHER-ADDRESS, family 0 until known */
+	int fd;		       /* dial-back requests */
+	struct sp_dial d[SP_MAX_DIALS];
+	size_t n_dials;
+	/* probe listener */
+	int lfd;
+	struct sp_conn conns[SP_PROBE_CONNS];
+	uint8_t probe_nonce[DIALBACK_NONCE_LEN];
+	/* TCP mapping: [0] primary, [1] alternate IP, [2] alternate IP and port */
+	struct sp_tcp t[3];
+	uint16_t tcp_lport;
+	bool tcp_started;
+	/* hairpinning */
+	int hfd;
+	struct sp_xmit hx; /* Binding to the server, then to our own mapping */
+	struct netaddr hmapped;
+	uint64_t h_end; /* when the hairpin wait ends, 0 before */
+	bool h_done;
+	uint32_t rtt_ms;
+};
+
+static void sp_schedule(struct serverprobe *p);
+
+static int xmit_prepare(struct sp_xmit *x, const struct dialback_attrs *a)
+{
+	uint8_t extra[DIALBACK_ATTRS_MAX];
+	struct stun_opts o = { .cls = STUN_REQUEST, .method = STUN_BINDING };
+	int n = 0;
+
+	if (getrandom(x->tid, sizeof(x->tid), 0) != (ssize_t)sizeof(x->tid))
+		return -EIO;
+	if (a) {
+		n = dialback_encode(a, extra, sizeof(extra));
+		if (n < 0)
+			return n;
+	}
+	o.tid = x->tid;
+	o.extra = n ? extra : NULL;
+	o.extra_len = (size_t)n;
+	n = stun_encode(&o, x->pkt, sizeof(x->pkt));
+	if (n < 0)
+		return n;
+	x->len = (size_t)n;
+	x->n_sent = 0;
+	x->first_ms = 0;
+	x->active = true;
+	return 0;
+}
+
+static void xmit_send(struct serverprobe *p, int fd, struct sp_xmit *x, const struct netaddr *to)
+{
+	struct sockaddr_storage ss;
+	int sl = netaddr_to_sockaddr(to, &ss);
+
+	if (x->n_sent == 0)
+		x->first_ms = loop_now_ms(p->run->loop);
+	x->n_sent++;
+	if (sl > 0) /* a send error is a lost packet: retransmission deals with it */
+		(void)sendto(fd, x->pkt, x->len, 0, (struct sockaddr *)&ss, (socklen_t)sl);
+}
+
+static uint64_t xmit_due(const struct sp_xmit *x)
+{
+	if (!x->active || x->n_sent == 0 || x->n_sent >= SP_N_SENDS)
+		return UINT64_MAX;
+	return x->first_ms + sp_retx_ms[x->n_sent - 1];
+}
+
+static void close_fd(struct loop *l, int *fd)
+{
+	if (*fd >= 0) {
+		loop_del_fd(l, *fd);
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+/* The first thing that went wrong with the server is what the report says. */
+static void srv_error(struct serverprobe *p, const char *msg)
+{
+	if (!p->srv->error[0])
+		text_copy(p->srv->error, sizeof(p->srv->error), msg);
+}
+
+/* --- dial-backs ----------------------------------------------------------- */
+
+static int dial_send_request(struct serverprobe *p, struct sp_dial *d)
+{
+	struct dialback_attrs a = { .has_req = true, .req = d->req };
+	int e;
+
+	if (d->have_cookie) {
+		a.has_cookie = true;
+		a.cookie = d->cookie;
+	}
+	e = xmit_prepare(&d->x, &a);
+	if (e < 0)
+		return e;
+	xmit_send(p, p->fd, &d->x, &p->server);
+	return 0;
+}
+
+static void dial_finish(struct serverprobe *p, struct sp_dial *d, uint8_t result, uint16_t ms)
+{
+	d->x.active = false;
+	d->done = true;
+	d->result = result;
+	d->elapsed_ms = ms;
+	d->done_ms = loop_now_ms(p->run->loop);
+}
+
+static struct sp_dial *dial_by_tid(struct serverprobe *p, const uint8_t *tid)
+{
+	for (size_t i = 0; i < p->n_dials; i++)
+		if (p->d[i].x.n_sent && !memcmp(p->d[i].x.tid, tid, STUN_TID_LEN))
+			return &p->d[i];
+	return NULL;
+}
+
+static bool observed_believable(const struct netaddr *server, const struct netaddr *m)
+{
+	enum netaddr_class sc = netaddr_classify(server), mc = netaddr_classify(m);
+
+	if (m->family != AF_INET || m->port == 0)
+		return false;
+	if (sc == NETADDR_PUBLIC)
+		return mc == NETADDR_PUBLIC;
+	return mc >= NETADDR_RESERVED || (mc == NETADDR_LOOPBACK && sc == NETADDR_LOOPBACK);
+}
+
+static void tcpmap_start(struct serverprobe *p);
+
+static void on_dial_answer(struct serverprobe *p, struct sp_dial *d, const struct stun_msg *m,
+			   const uint8_t *pkt, size_t len)
+{
+	struct dialback_attrs a;
+	const struct netaddr *mapped = stun_msg_mapped(m);
+
+	if (!d->x.active)
+		return; /* an answer to a retransmission: already have one */
+	if (m->cls == STUN_ERROR) {
+		char reason[64], msg[CHECK_TEXT_MAX];
+
+		if (!m->has_error) {
+			p->srv->bad_packets++;
+			return;
+		}
+		text_sanitize(reason, sizeof(reason), m->error_reason, m->error_reason_len);
+		snprintf(msg, sizeof(msg), "answered a dial-back request with error %u %s",
+			 m->error_code, reason);
+		srv_error(p, msg);
+		dial_finish(p, d, 0, 0);
+		return;
+	}
+	if (!mapped || !observed_believable(&p->server, mapped) ||
+	    dialback_find(&a, pkt, len) < 0) {
+		p->srv->bad_packets++;
+		return;
+	}
+	if (!p->srv->answered) {
+		p->srv->answered = true;
+		p->srv->observed = *mapped;
+		p->srv->rtt_ms = p->rtt_ms = (uint32_t)(loop_now_ms(p->run->loop) - d->x.first_ms);
+	} else if (!netaddr_eq(&p->srv->observed, mapped, true)) {
+		/* One server, one socket: the observed IP cannot change. */
+		p->srv->bad_packets++;
+		return;
+	}
+	if (m->has_other_address && !p->other.family &&
+	    observed_believable(&p->server, &m->other_address) &&
+	    !netaddr_eq(&m->other_address, &p->server, true))
+		p->other = m->other_address;
+	tcpmap_start(p);
+	if (a.has_result) {
+		if (!d->have_cookie || a.result.proto != d->req.proto ||
+		    a.result.port != d->req.port || a.result.result == 0 ||
+		    a.result.result > DIALBACK_RESULT_MAX) {
+			p->srv->bad_packets++;
+			return;
+		}
+		dial_finish(p, d, a.result.result, a.result.elapsed_ms);
+		return;
+	}
+	if (a.has_cookie && !d->have_cookie) {
+		p->srv->dialback = true;
+		d->have_cookie = true;
+		d->cookie = a.cookie;
+		if (dial_send_request(p, d) < 0)
+			dial_finish(p, d, 0, 0);
+		return;
+	}
+	if (!a.has_cookie && !d->have_cookie) {
+		/* A STUN server, but not one that speaks the dial-back. */
+		srv_error(p, "answers STUN but not the dial-back: it is not a "
+			     "natdoctor serve, or an old one");
+		dial_finish(p, d, 0, 0);
+		return;
+	}
+	p->srv->bad_packets++; /* a second cookie for a request that carried one */
+}
+
+/* --- hairpinning (RFC 5780 §4.5) -------------------------------------------- */
+
+static void hairpin_answer(struct serverprobe *p, const struct stun_msg *m)
+{
+	const struct netaddr *mapped = stun_msg_mapped(m);
+	struct loop *l = p->run->loop;
+	uint64_t wait;
+
+	if (p->h_end) {
+		/* Our own request, come back to us through the NAT. */
+		if (m->cls == STUN_REQUEST) {
+			p->run->res->reach.hairpinning = TRI_YES;
+			p->h_done = true;
+			p->hx.active = false;
+		}
+		return;
+	}
+	if (m->cls != STUN_SUCCESS || !mapped || !observed_believable(&p->server, mapped)) {
+		p->srv->bad_packets++;
+		return;
+	}
+	p->hmapped = *mapped;
+	p->hx.active = false;
+	if (netaddr_eq(mapped, &p->run->res->local.route4.source, true)) {
+		p->h_done = true; /* no NAT here: nothing to hairpin */
+		return;
+	}
+	if (xmit_prepare(&p->hx, NULL) < 0) {
+		p->h_done = true;
+		return;
+	}
+	xmit_send(p, p->hfd, &p->hx, &p->hmapped);
+	wait = 3 * (uint64_t)(loop_now_ms(l) - p->hx.first_ms + p->rtt_ms);
+	p->h_end = loop_now_ms(l) + (wait < SP_HAIRPIN_MIN ? SP_HAIRPIN_MIN : wait);
+}
+
+/* --- the UDP sockets ---------------------------------------------------------- */
+
+static void on_udp(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct serverprobe *p = data;
+	uint8_t buf[SP_RECV_MAX];
+
+	(void)l;
+	(void)events;
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		struct netaddr from;
+		struct stun_msg m;
+		struct sp_dial *d;
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&ss, &sl);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			continue; /* an ICMP error queued on the socket */
+		}
+		if (netaddr_from_sockaddr(&from, (struct sockaddr *)&ss, sl) < 0)
+			continue;
+		from = netaddr_unmap(from);
+		if ((size_t)n > sizeof(buf))
+			continue;
+		/* A UDP node port we hold: only the server's datagram counts. */
+		for (size_t k = 0; k < p->n_dials; k++)
+			if (p->d[k].watch_fd == fd &&
+			    dialback_udp_match(buf, (size_t)n, p->d[k].req.nonce))
+				p->d[k].arrived = true;
+		if (fd != p->fd && fd != p->hfd)
+			continue;
+		if (stun_decode(&m, buf, (size_t)n) < 0 || m.method != STUN_BINDING) {
+			if (netaddr_eq(&from, &p->server, true))
+				p->srv->bad_packets++;
+			continue;
+		}
+		if (fd == p->hfd) {
+			if (p->hx.n_sent && !memcmp(m.tid, p->hx.tid, STUN_TID_LEN) && !p->h_done)
+				hairpin_answer(p, &m);
+			continue;
+		}
+		if (!netaddr_eq(&from, &p->server, false) ||
+		    (m.cls != STUN_SUCCESS && m.cls != STUN_ERROR) ||
+		    !(d = dial_by_tid(p, m.tid))) {
+			p->srv->bad_packets++;
+			continue;
+		}
+		on_dial_answer(p, d, &m, buf, (size_t)n);
+	}
+	sp_schedule(p);
+}
+
+/* --- the probe listener --------------------------------------------------------- */
+
+static void conn_close(struct serverprobe *p, struct sp_conn *c)
+{
+	close_fd(p->run->loop, &c->fd);
+	c->len = 0;
+}
+
+static void on_conn(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct serverprobe *p = data;
+	struct sp_conn *c = NULL;
+	uint8_t line[DIALBACK_TCP_LINE_LEN];
+	ssize_t n;
+
+	(void)l;
+	(void)events;
+	for (size_t i = 0; i < SP_PROBE_CONNS; i++)
+		if (p->conns[i].fd == fd)
+			c = &p->conns[i];
+	if (!c)
+		return;
+	n = recv(fd, c->buf + c->len, sizeof(c->buf) - c->len, 0);
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+			conn_close(p, c);
+		return;
+	}
+	c->len += (size_t)n;
+	if (dialback_tcp_classify(c->buf, c->len, p->probe_nonce) == DIALBACK_PROBE) {
+		/* It is the server, with our nonce: echo the line back so it
+		 * reports "probe", and note that it got in. */
+		dialback_tcp_line(line, p->probe_nonce);
+		(void)send(fd, line, sizeof(line), MSG_NOSIGNAL);
+		p->run->res->reach.probe_arrived = true;
+		conn_close(p, c);
+	} else if (c->len == sizeof(c->buf)) {
+		conn_close(p, c); /* a stranger: the line never came */
+	}
+	sp_schedule(p);
+}
+
+static void on_accept(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct serverprobe *p = data;
+
+	(void)events;
+	for (int k = 0; k < 8; k++) {
+		struct sp_conn *c = NULL;
+		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (cfd < 0)
+			return;
+		for (size_t i = 0; i < SP_PROBE_CONNS && !c; i++)
+			if (p->conns[i].fd < 0)
+				c = &p->conns[i];
+		if (!c || loop_add_fd(l, cfd, EPOLLIN, on_conn, p) < 0) {
+			close(cfd);
+			continue;
+		}
+		c->fd = cfd;
+		c->len = 0;
+	}
+}
+
+static int tcp_socket(const struct netaddr *bind_to, bool reuse)
+{
+	struct sockaddr_storage ss;
+	int one = 1, sl, fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (reuse && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+		      setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0))
+		goto fail;
+	sl = netaddr_to_sockaddr(bind_to, &ss);
+	if (sl <= 0 || bind(fd, (struct sockaddr *)&ss, (socklen_t)sl) < 0)
+		goto fail;
+	return fd;
+fail:
+	sl = -errno;
+	close(fd);
+	return sl < 0 ? sl : -EINVAL;
+}
+
+static uint16_t local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct netaddr a;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0 ||
+	    netaddr_from_sockaddr(&a, (struct sockaddr *)&ss, sl) < 0)
+		return 0;
+	return a.port;
+}
+
+static int probe_listen(struct serverprobe *p)
+{
+	struct netaddr any = { .family = AF_INET };
+	int fd = tcp_socket(&any, false);
+
+	if (fd < 0)
+		return fd;
+	if (listen(fd, 8) < 0 || loop_add_fd(p->run->loop, fd, EPOLLIN, on_accept, p) < 0) {
+		close(fd);
+		return -EIO;
+	}
+	p->lfd = fd;
+	p->run->res->reach.probe_port = local_port(fd);
+	return p->run->res->reach.probe_port ? 0 : -EIO;
+}
+
+/* --- TCP mapping ------------------------------------------------------------------ */
+
+static void tcp_done(struct serverprobe *p, struct sp_tcp *t)
+{
+	t->done = true;
+	close_fd(p->run->loop, &t->fd);
+}
+
+static void tcp_connect(struct serverprobe *p, struct sp_tcp *t, const struct netaddr *dst);
+static void tcpmap_start(struct serverprobe *p);
+
+static void tcp_answer(struct serverprobe *p, struct sp_tcp *t)
+{
+	struct stun_msg m;
+	const struct netaddr *mapped;
+	size_t want;
+
+	if (t->len < STUN_HEADER_LEN)
+		return;
+	/* RFC 8489 §6.2.2: messages back to back on the stream; the header
+	 * says how long this one is. */
+	want = STUN_HEADER_LEN + (((size_t)t->buf[2] << 8) | t->buf[3]);
+	if (want > sizeof(t->buf)) {
+		p->srv->bad_packets++;
+		tcp_done(p, t);
+		return;
+	}
+	if (t->len < want)
+		return;
+	if (stun_decode(&m, t->buf, want) < 0 || m.cls != STUN_SUCCESS ||
+	    memcmp(m.tid, t->tid, STUN_TID_LEN) || !(mapped = stun_msg_mapped(&m)) ||
+	    !observed_believable(&p->server, mapped)) {
+		p->srv->bad_packets++;
+		tcp_done(p, t);
+		return;
+	}
+	t->mapped = *mapped;
+	if (m.has_other_address && observed_believable(&p->server, &m.other_address))
+		t->other = m.other_address;
+	tcp_done(p, t);
+	/* Test III only when test II saw another mapping than test I. */
+	if (t == &p->t[1] && p->t[0].done && p->t[0].mapped.family &&
+	    !netaddr_eq(&p->t[0].mapped, &t->mapped, false))
+		tcp_connect(p, &p->t[2], &p->other);
+	if (t == &p->t[0] && p->t[1].done && p->t[1].mapped.family &&
+	    !netaddr_eq(&p->t[1].mapped, &t->mapped, false))
+		tcp_connect(p, &p->t[2], &p->other);
+	if (t == &p->t[0])
+		tcpmap_start(p); /* its OTHER-ADDRESS may be the first we hear of */
+}
+
+static void on_tcp(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct serverprobe *p = data;
+	struct sp_tcp *t = NULL;
+	ssize_t n;
+
+	for (int k = 0; k < 3; k++)
+		if (p->t[k].fd == fd)
+			t = &p->t[k];
+	if (!t)
+		return;
+	if (!t->sent) {
+		int err = 0;
+		socklen_t el = sizeof(err);
+		struct stun_opts o = { .cls = STUN_REQUEST, .method = STUN_BINDING, .tid = t->tid };
+		uint8_t req[STUN_HEADER_LEN];
+
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0 || err ||
+		    !(events & EPOLLOUT) || stun_encode(&o, req, sizeof(req)) < 0 ||
+		    send(fd, req, sizeof(req), MSG_NOSIGNAL) != (ssize_t)sizeof(req)) {
+			tcp_done(p, t);
+			sp_schedule(p);
+			return;
+		}
+		t->sent = true;
+		loop_mod_fd(l, fd, EPOLLIN);
+		sp_schedule(p);
+		return;
+	}
+	n = recv(fd, t->buf + t->len, sizeof(t->buf) - t->len, 0);
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+			tcp_done(p, t);
+	} else {
+		t->len += (size_t)n;
+		tcp_answer(p, t);
+	}
+	sp_schedule(p);
+}
+
+static void tcp_connect(struct serverprobe *p, struct sp_tcp *t, const struct netaddr *dst)
+{
+	struct netaddr me = { .family = AF_INET, .port = p->tcp_lport };
+	struct sockaddr_storage ss;
+	int sl, fd;
+
+	if (t->fd >= 0 || t->done || !dst->family)
+		return;
+	t->dst = *dst;
+	if (getrandom(t->tid, sizeof(t->tid), 0) != (ssize_t)sizeof(t->tid))
+		goto fail;
+	fd = tcp_socket(&me, true);
+	if (fd < 0)
+		goto fail;
+	if (!p->tcp_lport)
+		p->tcp_lport = local_port(fd);
+	sl = netaddr_to_sockaddr(dst, &ss);
+	if ((connect(fd, (struct sockaddr *)&ss, (socklen_t)sl) < 0 && errno != EINPROGRESS) ||
+	    loop_add_fd(p->run->loop, fd, EPOLLOUT, on_tcp, p) < 0) {
+		close(fd);
+		goto fail;
+	}
+	t->fd = fd;
+	return;
+fail:
+	t->done = true;
+}
+
+/* Test I at once; test II once the server has told its alternate address
+ * (over UDP or in test I's answer), from the same local port. */
+static void tcpmap_start(struct serverprobe *p)
+{
+	struct netaddr alt = p->other;
+
+	if (!p->tcp_started) {
+		p->tcp_started = true;
+		tcp_connect(p, &p->t[0], &p->server);
+	}
+	if (!alt.family && p->t[0].other.family)
+		alt = p->other = p->t[0].other;
+	if (!alt.family || p->t[1].fd >= 0 || p->t[1].done || !p->tcp_lport)
+		return;
+	alt.port = p->server.port;
+	tcp_connect(p, &p->t[1], &alt);
+}
+
+/* --- scheduling ------------------------------------------------------------------- */
+
+static bool dial_pending(const struct serverprobe *p, const struct sp_dial *d, uint64_t now)
+{
+	if (!d->used)
+		return false;
+	if (!d->done)
+		return true;
+	/* A UDP datagram may trail the server's answer a little. */
+	return d->watch_fd >= 0 && d->result == DIALBACK_SENT && !d->arrived &&
+	       now < d->done_ms + SP_UDP_GRACE + p->rtt_ms;
+}
+
+static bool probe_pending(const struct serverprobe *p)
+{
+	/* The server said it reached the probe: its connection may still be
+	 * on its way to accept(). */
+	for (size_t i = 0; i < p->n_dials; i++)
+		if (p->d[i].port_idx < 0 && p->d[i].done && p->d[i].result == DIALBACK_PROBE)
+			return !p->run->res->reach.probe_arrived &&
+			       loop_now_ms(p->run->loop) < p->d[i].done_ms + SP_UDP_GRACE;
+	return false;
+}
+
+static void on_timer(struct loop *l, struct loop_timer *t, void *data)
+{
+	(void)l;
+	(void)t;
+	sp_schedule(data);
+}
+
+static void sp_schedule(struct serverprobe *p)
+{
+	struct loop *l = p->run->loop;
+	uint64_t now = loop_now_ms(l), next = UINT64_MAX, d;
+	bool busy = false;
+
+	if (p->finished)
+		return;
+	for (size_t i = 0; i < p->n_dials; i++) {
+		struct sp_dial *dl = &p->d[i];
+
+		if (dl->x.active) {
+			d = xmit_due(&dl->x);
+			if (d <= now) {
+				xmit_send(p, p->fd, &dl->x, &p->server);
+				d = xmit_due(&dl->x);
+			}
+			if (d < next)
+				next = d;
+		}
+		if (dial_pending(p, dl, now)) {
+			busy = true;
+			d = dl->done ? dl->done_ms + SP_UDP_GRACE + p->rtt_ms : UINT64_MAX;
+			if (d < next)
+				next = d;
+		}
+	}
+	if (probe_pending(p)) {
+		busy = true;
+		if (now + 20 < next)
+			next = now + 20;
+	}
+	if (p->hfd >= 0 && !p->h_done) {
+		busy = true;
+		if (p->h_end && now >= p->h_end) {
+			p->h_done = true;
+			p->hx.active = false;
+			p->run->res->reach.hairpinning = TRI_NO;
+			busy = false;
+		} else if (p->hx.active) {
+			d = xmit_due(&p->hx);
+			if (d <= now) {
+				xmit_send(p, p->hfd, &p->hx, p->h_end ? &p->hmapped : &p->server);
+				d = xmit_due(&p->hx);
+			}
+			if (p->h_end && p->h_end < d)
+				d = p->h_end;
+			if (d < next)
+				next = d;
+		} else if (p->h_end && p->h_end < next) {
+			next = p->h_end;
+		}
+	}
+	for (int k = 0; k < 3; k++)
+		busy |= p->t[k].fd >= 0;
+	/* Test II waits on the alternate address; without one there is none. */
+	if (!busy) {
+		loop_timer_stop(l, &p->timer);
+		p->finished = true;
+		check_probe_done(p->run, p->id);
+		return;
+	}
+	if (next != UINT64_MAX)
+		loop_timer_start(l, &p->timer, next > now ? next - now : 0, on_timer, p);
+}
+
+/* --- life cycle ----------------------------------------------------------------------- */
+
+static void sp_finish(struct check_run *r, void *state)
+{
+	struct serverprobe *p = state;
+	struct reach_view *rv = &r->res->reach;
+	struct netaddr local = r->res->local.route4.source;
+
+	loop_timer_stop(r->loop, &p->timer);
+	for (size_t i = 0; i < p->n_dials; i++) {
+		struct sp_dial *d = &p->d[i];
+		struct reach_port *rp;
+
+		close_fd(r->loop, &d->watch_fd);
+		if (d->port_idx < 0) {
+			rv->probe_dial = d->result;
+			if (d->result == DIALBACK_PROBE && !rv->probe_arrived) {
+				/* It says it reached our listener, which never
+				 * saw its nonce: a lie, or a proxy in between. */
+				p->srv->bad_packets++;
+				rv->probe_dial = 0;
+				srv_error(p, "claims it reached natdoctor's probe listener, "
+					     "which saw nothing: its answers are not trusted");
+			}
+			continue;
+		}
+		rp = &rv->ports[d->port_idx];
+		rp->dial = d->result;
+		rp->dial_ms = d->elapsed_ms;
+		rp->udp_arrived = d->arrived;
+	}
+	for (size_t i = 0; i < r->cfg->n_ports && i < CHECK_MAX_PORTS; i++) {
+		rv->reached[i] = reach_port_reached(&rv->ports[i]);
+		rv->measured |= rv->reached[i] != TRI_UNKNOWN;
+	}
+	if (p->srv->server.family && !p->srv->answered && !p->srv->error[0])
+		snprintf(p->srv->error, sizeof(p->srv->error), "no answer within %u ms",
+			 r->cfg->deadline_ms);
+	else if (p->srv->answered && !p->srv->dialback && !p->srv->error[0])
+		srv_error(p, "answered, but never with a dial-back cookie");
+	for (size_t i = 0; i < p->n_dials; i++)
+		if (p->srv->dialback && p->d[i].used && !p->d[i].done && !p->srv->error[0])
+			srv_error(p, "gave no dial-back result in time (slow, or overloaded)");
+	local.port = p->tcp_lport;
+	rv->tcp_mapping =
+	    reach_classify_mapping(&local, &p->t[0].mapped, &p->t[1].mapped, &p->t[2].mapped);
+	for (size_t i = 0; i < SP_PROBE_CONNS; i++)
+		close_fd(r->loop, &p->conns[i].fd);
+	for (int k = 0; k < 3; k++)
+		close_fd(r->loop, &p->t[k].fd);
+	close_fd(r->loop, &p->lfd);
+	close_fd(r->loop, &p->fd);
+	close_fd(r->loop, &p->hfd);
+	free(p);
+}
+
+static int add_dial(struct serverprobe *p, uint8_t proto, uint16_t port, int port_idx)
+{
+	struct sp_dial *d = &p->d[p->n_dials];
+
+	if (p->n_dials == SP_MAX_DIALS)
+		return -ENOSPC;
+	d->used = true;
+	d->watch_fd = -1;
+	d->port_idx = port_idx;
+	d->req.proto = proto;
+	d->req.port = port;
+	if (getrandom(d->req.nonce, sizeof(d->req.nonce), 0) != (ssize_t)sizeof(d->req.nonce))
+		return -EIO;
+	p->n_dials++;
+	return 0;
+}
+
+/* A UDP node port that no node holds: hold it ourselves for the datagram. */
+static int watch_udp(struct serverprobe *p, struct sp_dial *d)
+{
+	struct netaddr me = { .family = AF_INET, .port = d->req.port };
+	struct sockaddr_storage ss;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int sl = netaddr_to_sockaddr(&me, &ss);
+
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&ss, (socklen_t)sl) < 0 ||
+	    loop_add_fd(p->run->loop, fd, EPOLLIN, on_udp, p) < 0) {
+		close(fd);
+		return -EADDRINUSE;
+	}
+	d->watch_fd = fd;
+	return 0;
+}
+
+static const struct stun_target *pick_server(const struct check_config *cfg, size_t *idx,
+					     struct netaddr *addr)
+{
+	for (size_t i = 0; i < cfg->n_servers; i++)
+		for (size_t k = 0; k < cfg->servers[i].n_addrs; k++)
+			if (cfg->servers[i].addrs[k].family == AF_INET) {
+				*idx = i;
+				*addr = cfg->servers[i].addrs[k];
+				return &cfg->servers[i];
+			}
+	return NULL;
+}
+
+int serverprobe_start(struct check_run *r)
+{
+	const struct check_config *cfg = r->cfg;
+	struct reach_view *rv = &r->res->reach;
+	struct serverprobe *p;
+	size_t idx = 0;
+
+	rv->tried = cfg->n_servers > 0;
+	rv->hairpinning = TRI_UNKNOWN;
+	rv->n_servers = 0;
+	for (size_t i = 0; i < cfg->n_servers && i < CHECK_MAX_SERVERS; i++) {
+		struct server_result *s = &rv->servers[rv->n_servers++];
+		const struct stun_target *t = &cfg->servers[i];
+		bool v6 = strchr(t->host, ':') != NULL;
+
+		snprintf(s->name, sizeof(s->name), "%s%s%s:%u", v6 ? "[" : "", t->host,
+			 v6 ? "]" : "", t->port);
+		if (t->resolve_error[0])
+			snprintf(s->error, sizeof(s->error), "cannot resolve: %s",
+				 t->resolve_error);
+	}
+	for (size_t i = 0; i < cfg->n_ports && i < CHECK_MAX_PORTS; i++)
+		rv->ports[rv->n_ports++].port = cfg->ports[i];
+	if (!cfg->n_servers || !cfg->ipv4)
+		return 0;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->run = r;
+	p->fd = p->lfd = p->hfd = -1;
+	for (int k = 0; k < 3; k++)
+		p->t[k].fd = -1;
+	for (size_t i = 0; i < SP_PROBE_CONNS; i++)
+		p->conns[i].fd = -1;
+	loop_timer_init(&p->timer);
+	p->id = check_probe_register(r, "server", sp_finish, p);
+	if (p->id < 0) {
+		free(p);
+		return -ENOSPC;
+	}
+	if (!pick_server(cfg, &idx, &p->server) || !r->res->local.route4.present) {
+		for (size_t i = 0; i < rv->n_servers; i++)
+			if (!rv->servers[i].error[0])
+				text_copy(rv->servers[i].error, sizeof(rv->servers[i].error),
+					  "no IPv4 address, or no IPv4 route");
+		p->srv = &rv->servers[0];
+		p->finished = true;
+		check_probe_done(r, p->id);
+		return 0;
+	}
+	p->srv = &rv->servers[idx];
+	p->srv->server = p->server;
+	p->fd = udp_open(AF_INET, NULL, NULL);
+	if (p->fd < 0 || loop_add_fd(r->loop, p->fd, EPOLLIN, on_udp, p) < 0) {
+		text_copy(rv->error, sizeof(rv->error), "cannot open a UDP socket");
+		p->finished = true;
+		check_probe_done(r, p->id);
+		return 0;
+	}
+	/* The node's ports. */
+	for (size_t i = 0; i < cfg->n_ports && i < CHECK_MAX_PORTS; i++) {
+		const struct node_port *np = &cfg->ports[i];
+		struct sp_dial *d = &p->d[p->n_dials];
+
+		if (add_dial(p, np->proto == IPPROTO_UDP ? DIALBACK_PROTO_UDP : DIALBACK_PROTO_TCP,
+			     np->port, (int)i) < 0)
+			break;
+		if (np->proto == IPPROTO_UDP) {
+			rv->ports[i].udp_watched = watch_udp(p, d) == 0;
+			if (!rv->ports[i].udp_watched) {
+				/* The node holds it: only the node can tell. */
+				d->used = false;
+				p->n_dials--;
+			}
+		}
+	}
+	/* natdoctor's own probe listener on a random port. */
+	if (probe_listen(p) == 0 && add_dial(p, DIALBACK_PROTO_TCP, rv->probe_port, -1) == 0)
+		memcpy(p->probe_nonce, p->d[p->n_dials - 1].req.nonce, DIALBACK_NONCE_LEN);
+	for (size_t i = 0; i < p->n_dials; i++)
+		if (dial_send_request(p, &p->d[i]) < 0)
+			dial_finish(p, &p->d[i], 0, 0);
+	/* Hairpinning, from a socket of its own. */
+	if (cfg->hairpin) {
+		p->hfd = udp_open(AF_INET, NULL, NULL);
+		if (p->hfd >= 0 && (loop_add_fd(r->loop, p->hfd, EPOLLIN, on_udp, p) < 0 ||
+				    xmit_prepare(&p->hx, NULL) < 0))
+			close_fd(r->loop, &p->hfd);
+		if (p->hfd >= 0)
+			xmit_send(p, p->hfd, &p->hx, &p->server);
+	}
+	sp_schedule(p);
+	return 0;
+}
