@@ -300,7 +300,8 @@ static struct netaddr expected_source(const struct sfam *f, const struct xmit *x
 
 static bool is_5780_test(const struct sfam *f, const struct xmit *x)
 {
-	return x == &f->map || x == &f->map3 || x == &f->f[FT_I] || x == &f->f[FT_II] || x == &f->f[FT_III];
+	return x == &f->map || x == &f->map3 || x == &f->f[FT_I] || x == &f->f[FT_II] ||
+	       x == &f->f[FT_III];
 }
 
 /* An answer counts only from the address and port its request asked for:

@@ -31,6 +31,8 @@ static const char check_help[] =
     "everything answers (--timeout when nothing does). It sends:\n"
     "  - STUN Binding requests (UDP) to public STUN servers (--stun), and a\n"
     "    few of them with a small TTL to list the routers on the way;\n"
+    "  - with --server, STUN over UDP and TCP to that natdoctor serve, which\n"
+    "    connects back to the node's ports and to a probe port of natdoctor's;\n"
     "  - PCP and NAT-PMP requests (UDP 5351) and UPnP discovery (SSDP) to\n"
     "    your router only. PCP is asked to map natdoctor's own probe port for\n"
     "    a few seconds and to delete it at once (--no-pcp-map to skip): that\n"
@@ -133,8 +135,8 @@ static const struct preset *find_preset(const char *name)
 }
 
 /* --stun or --server (flag) HOST[:PORT] into list[*n], port 3478 if none. */
-static int parse_target(struct cli_args *a, const char *flag, struct stun_target *list,
-			size_t max, size_t *n, const char *arg)
+static int parse_target(struct cli_args *a, const char *flag, struct stun_target *list, size_t max,
+			size_t *n, const char *arg)
 {
 	struct stun_target *t;
 	uint16_t port = 3478;
