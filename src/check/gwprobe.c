@@ -169,6 +169,14 @@ static void set_result(struct gw_proto_result *o, int code, const char *name, ui
 	o->rtt_ms = rtt;
 }
 
+/* Count an answer thrown away, by reason (check/reject.h). */
+static void reject(struct gw_proto_result *o, enum reject_reason why)
+{
+	o->rejected[why]++;
+	if (reject_is_fault(why))
+		o->bad_packets++;
+}
+
 static void on_natpmp(struct gwprobe *g, const uint8_t *p, size_t n, uint32_t rtt)
 {
 	struct natpmp_response resp;
@@ -176,7 +184,8 @@ static void on_natpmp(struct gwprobe *g, const uint8_t *p, size_t n, uint32_t rt
 	int r = natpmp_decode_response(&resp, p, n);
 
 	if (r < 0 && r != -ERANGE) {
-		o->bad_packets++;
+		/* NAT-PMP's -EBADMSG is a request (opcode below 128). */
+		reject(o, r == -EBADMSG ? REJECT_NOT_ANSWER : reject_from_errno(r));
 		return;
 	}
 	if (resp.result == NATPMP_UNSUPP_VERSION) {
@@ -188,8 +197,12 @@ static void on_natpmp(struct gwprobe *g, const uint8_t *p, size_t n, uint32_t rt
 			 "the gateway speaks NAT-PMP only (answered UNSUPP_VERSION)");
 		return;
 	}
-	if (g->n_done || !natpmp_response_matches(&g->nreq, &resp)) {
-		o->bad_packets++;
+	if (!natpmp_response_matches(&g->nreq, &resp)) {
+		reject(o, REJECT_UNASKED);
+		return;
+	}
+	if (g->n_done) {
+		reject(o, REJECT_DUPLICATE); /* the answer to a retransmission */
 		return;
 	}
 	g->n_done = true;
@@ -198,7 +211,7 @@ static void on_natpmp(struct gwprobe *g, const uint8_t *p, size_t n, uint32_t rt
 		if (believable_external(&resp.external))
 			o->external = resp.external;
 		else if (netaddr_classify(&resp.external) != NETADDR_UNSPECIFIED)
-			o->bad_packets++;
+			reject(o, REJECT_ADDRESS);
 	}
 }
 
@@ -207,9 +220,11 @@ static void on_pcp(struct gwprobe *g, const uint8_t *p, size_t n, uint32_t rtt)
 	struct pcp_response resp;
 	struct gw_proto_result *o = pcp_out(g);
 	int r = pcp_decode_response(&resp, p, n);
+	enum pcp_mismatch why;
 
 	if (r < 0 && r != -ERANGE) {
-		o->bad_packets++;
+		/* PCP's -EBADMSG is a clear R bit: a request. */
+		reject(o, r == -EBADMSG ? REJECT_NOT_ANSWER : reject_from_errno(r));
 		return;
 	}
 	if (resp.version != PCP_VERSION) {
@@ -230,13 +245,28 @@ static void on_pcp(struct gwprobe *g, const uint8_t *p, size_t n, uint32_t rtt)
 		g->n_done = true;
 		return;
 	}
-	if (!g->a_done && pcp_response_matches(&g->areq, &resp)) {
+	if (pcp_response_matches(&g->areq, &resp)) {
+		if (g->a_done) {
+			reject(o, REJECT_DUPLICATE);
+			return;
+		}
 		g->a_done = true;
 		if (!o->available)
 			set_result(o, resp.result, pcp_result_name(resp.result), resp.epoch, rtt);
 		return;
 	}
-	if (g->m_wanted && !g->m_done && pcp_response_matches(&g->mreq, &resp)) {
+	why = pcp_response_mismatch(&g->mreq, &resp);
+	if (!g->m_wanted || why != PCP_MATCH) {
+		reject(o, why == PCP_MISMATCH_NONCE && g->m_wanted ? REJECT_NONCE : REJECT_UNASKED);
+		return;
+	}
+	/* The MAP answer, the delete answer, or a repeat of either: the
+	 * delete's answer grants lifetime 0 or is an error (§15). */
+	if (g->deleting && !g->d_done && (resp.lifetime == 0 || resp.result != PCP_SUCCESS)) {
+		g->d_done = true;
+		return;
+	}
+	if (!g->m_done) {
 		g->m_done = true;
 		/* The MAP result is the more telling one (NOT_AUTHORIZED,
 		 * NO_RESOURCES...): it replaces ANNOUNCE's SUCCESS. */
@@ -252,7 +282,7 @@ static void on_pcp(struct gwprobe *g, const uint8_t *p, size_t n, uint32_t rtt)
 		if (resp.map.external.family && believable_external(&resp.map.external))
 			o->external = resp.map.external;
 		else
-			o->bad_packets++;
+			reject(o, REJECT_ADDRESS);
 		/* Delete it at once (RFC 6887 §15): same nonce, lifetime 0. */
 		g->deleting = true;
 		g->mreq.lifetime = 0;
@@ -260,11 +290,7 @@ static void on_pcp(struct gwprobe *g, const uint8_t *p, size_t n, uint32_t rtt)
 		send_pending(g);
 		return;
 	}
-	if (g->deleting && !g->d_done && pcp_response_matches(&g->mreq, &resp)) {
-		g->d_done = true;
-		return;
-	}
-	o->bad_packets++;
+	reject(o, REJECT_DUPLICATE);
 }
 
 static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
@@ -294,8 +320,9 @@ static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 			continue;
 		}
 		if (n == 0 || (size_t)n > PCP_MAX_LEN) {
-			/* Too long for either protocol: count it against both. */
-			pcp_out(g)->bad_packets++;
+			/* Empty, or too long for either protocol: counted
+			 * against PCP. */
+			reject(pcp_out(g), REJECT_LENGTH);
 			continue;
 		}
 		if (buf[0] == NATPMP_VERSION)

@@ -92,6 +92,17 @@ static struct json_object *j_local(const struct local_view *l)
 	return o;
 }
 
+/* {"nonce": 3, "length": 1}: the reasons with a count, by reject_key. */
+static struct json_object *j_rejected(const unsigned counts[static REJECT_MAX])
+{
+	struct json_object *o = json_object_new_object();
+
+	for (unsigned i = 0; i < REJECT_MAX; i++)
+		if (counts[i])
+			put(o, reject_key(i), json_object_new_int64(counts[i]));
+	return o;
+}
+
 static struct json_object *j_gwproto(const struct gw_proto_result *p)
 {
 	struct json_object *o = json_object_new_object();
@@ -102,6 +113,7 @@ static struct json_object *j_gwproto(const struct gw_proto_result *p)
 	put(o, "epoch", p->available ? json_object_new_int64(p->epoch) : NULL);
 	put(o, "rtt_ms", p->available ? json_object_new_int64(p->rtt_ms) : NULL);
 	put(o, "bad_packets", json_object_new_int64(p->bad_packets));
+	put(o, "rejected", j_rejected(p->rejected));
 	put(o, "error", j_str(p->error));
 	return o;
 }

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "check/reject.h"
 #include "util/netaddr.h"
 
 #define CHECK_MAX_PORTS	       16
@@ -121,8 +122,10 @@ struct gw_proto_result {
 	uint32_t epoch;		 /* seconds since the gateway's mapping state began */
 	struct netaddr external; /* family 0 if not reported */
 	uint32_t rtt_ms;
-	unsigned bad_packets;	    /* answers we threw away as malformed or lying */
-	char error[CHECK_TEXT_MAX]; /* "no answer within 2.5 s", "port unreachable" */
+	unsigned bad_packets;	       /* answers we threw away as malformed or lying */
+	unsigned rejected[REJECT_MAX]; /* answers thrown away, by reason (check/reject.h);
+					* duplicates are counted here, not in bad_packets */
+	char error[CHECK_TEXT_MAX];    /* "no answer within 2.5 s", "port unreachable" */
 };
 
 struct upnp_port_mapping {

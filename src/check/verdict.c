@@ -558,6 +558,31 @@ static void finding_nat(struct ctx *c)
 	}
 }
 
+/* "PCP: 3 answers with the wrong nonce; NAT-PMP: 1 answer of the wrong
+ * length; UPnP: 2 answers": each protocol with bad answers, by reason. */
+static void gw_bad_evidence(char *out, size_t cap, const struct gateway_view *g)
+{
+	const struct gw_proto_result *p[] = { &g->pcp, &g->natpmp };
+	const char *name[] = { "PCP", "NAT-PMP" };
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < 2; i++) {
+		char why[300];
+
+		if (!p[i]->bad_packets)
+			continue;
+		/* A result filled by hand (tests, old callers) may have the
+		 * total without reasons. */
+		if (!reject_summary(p[i]->rejected, why, sizeof(why)))
+			snprintf(why, sizeof(why), "%u answers", p[i]->bad_packets);
+		text_appendf(out, cap, &len, "%s%s: %s", len ? "; " : "", name[i], why);
+	}
+	if (g->upnp.bad_answers)
+		text_appendf(out, cap, &len, "%sUPnP: %u answer%s", len ? "; " : "",
+			     g->upnp.bad_answers, g->upnp.bad_answers == 1 ? "" : "s");
+}
+
 static void finding_gateway(struct ctx *c)
 {
 	const struct gateway_view *g = &c->res->gateway;
@@ -661,8 +686,7 @@ static void finding_gateway(struct ctx *c)
 		    "The gateway sent %u malformed or inconsistent answers; they were "
 		    "ignored",
 		    bad);
-		SET(f->evidence, "PCP %u, NAT-PMP %u, UPnP %u", g->pcp.bad_packets,
-		    g->natpmp.bad_packets, g->upnp.bad_answers);
+		gw_bad_evidence(f->evidence, sizeof(f->evidence), g);
 		SET(f->remedy, "A router firmware bug or something pretending to be the router. "
 			       "Update the router's firmware; do not trust its mapping protocols.");
 	}

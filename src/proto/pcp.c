@@ -461,19 +461,31 @@ int pcp_decode_response(struct pcp_response *resp, const uint8_t *p, size_t len)
 	return resp->result > PCP_RESULT_MAX ? -ERANGE : 0;
 }
 
-bool pcp_response_matches(const struct pcp_request *req, const struct pcp_response *resp)
+enum pcp_mismatch pcp_response_mismatch(const struct pcp_request *req,
+					const struct pcp_response *resp)
 {
 	/* A version-2 UNSUPP_VERSION answers no version-2 request: it is a
 	 * PCP-only server refusing a NAT-PMP request (§9; miniupnpd's
 	 * createPCPResponse sends it with opcode 0 and the R bit). */
-	if (resp->version != PCP_VERSION || resp->opcode != req->opcode ||
-	    resp->result == PCP_UNSUPP_VERSION)
-		return false;
+	if (resp->version != PCP_VERSION || resp->result == PCP_UNSUPP_VERSION)
+		return PCP_MISMATCH_VERSION;
+	if (resp->opcode != req->opcode)
+		return PCP_MISMATCH_OPCODE;
 	if (req->opcode != PCP_OP_MAP)
-		return true;
-	return resp->has_map && memcmp(resp->map.nonce, req->map.nonce, PCP_NONCE_LEN) == 0 &&
-	       resp->map.protocol == req->map.protocol &&
-	       resp->map.internal_port == req->map.internal_port;
+		return PCP_MATCH;
+	if (!resp->has_map)
+		return PCP_MISMATCH_NO_DATA;
+	if (memcmp(resp->map.nonce, req->map.nonce, PCP_NONCE_LEN) != 0)
+		return PCP_MISMATCH_NONCE;
+	if (resp->map.protocol != req->map.protocol ||
+	    resp->map.internal_port != req->map.internal_port)
+		return PCP_MISMATCH_PROTOCOL_PORT;
+	return PCP_MATCH;
+}
+
+bool pcp_response_matches(const struct pcp_request *req, const struct pcp_response *resp)
+{
+	return pcp_response_mismatch(req, resp) == PCP_MATCH;
 }
 
 bool pcp_epoch_valid(uint32_t prev, uint32_t cur, uint32_t client_elapsed_s)

@@ -217,6 +217,24 @@ int pcp_decode_response(struct pcp_response *resp, const uint8_t *p, size_t len)
  */
 bool pcp_response_matches(const struct pcp_request *req, const struct pcp_response *resp);
 
+/* Why a decoded response does not answer a request: what
+ * pcp_response_mismatch returns, for a caller that counts rejections by
+ * reason ("3 answers with the wrong nonce"). */
+enum pcp_mismatch {
+	PCP_MATCH = 0,
+	PCP_MISMATCH_VERSION,	    /* another version, or a v2 UNSUPP_VERSION */
+	PCP_MISMATCH_OPCODE,	    /* answers another opcode */
+	PCP_MISMATCH_NO_DATA,	    /* a MAP error without opcode data */
+	PCP_MISMATCH_NONCE,	    /* a MAP answer with another nonce */
+	PCP_MISMATCH_PROTOCOL_PORT, /* same nonce, another protocol or internal port */
+};
+
+/* pcp_response_matches with the reason: PCP_MATCH (0) when resp answers
+ * req, else the first check that failed, in the order of enum
+ * pcp_mismatch. */
+enum pcp_mismatch pcp_response_mismatch(const struct pcp_request *req,
+					const struct pcp_response *resp);
+
 /*
  * RFC 6887 §8.5: whether Epoch Time `cur` is valid given the previous one,
  * `prev`, received client_elapsed_s seconds ago by the client's clock. False

@@ -46,6 +46,14 @@ for mode in burst lie mixed silent; do
 		assert_json "$f" '(.gateway.pcp.bad_packets + .gateway.natpmp.bad_packets) > 0' true
 		assert_finding "$f" stun-bad-answers warning
 	fi
+	if [[ "$mode" == burst ]]; then
+		# Issue 8 item 4: counted by reason, and the evidence says why.
+		assert_json "$f" '.gateway.pcp.rejected.nonce >= 1' true
+		assert_json "$f" '.gateway.pcp.rejected.version >= 1' true
+		assert_json "$f" '.gateway.pcp.rejected.length >= 1' true
+		assert_json "$f" '[.findings[] | select(.id == "gateway-bad-answers") | .evidence]
+			| first | test("answers? with the wrong nonce")' true
+	fi
 	# Every text that reached the report is printable ASCII.
 	if LC_ALL=C grep -q '[^[:print:][:space:]]' "$f"; then
 		fail "mode $mode: non-printable bytes in the JSON"

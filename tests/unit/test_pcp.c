@@ -645,22 +645,30 @@ static void match_map_response(void **state)
 	(void)state;
 	assert_int_equal(pcp_decode_response(&resp, map_response, sizeof(map_response)), 0);
 	assert_true(pcp_response_matches(&req, &resp));
+	assert_int_equal(pcp_response_mismatch(&req, &resp), PCP_MATCH);
 	req.map.nonce[11] ^= 1;
 	assert_false(pcp_response_matches(&req, &resp));
+	assert_int_equal(pcp_response_mismatch(&req, &resp), PCP_MISMATCH_NONCE);
 	req = map_request_struct();
 	req.map.protocol = IPPROTO_UDP;
 	assert_false(pcp_response_matches(&req, &resp));
+	assert_int_equal(pcp_response_mismatch(&req, &resp), PCP_MISMATCH_PROTOCOL_PORT);
 	req = map_request_struct();
 	req.map.internal_port = 30334;
 	assert_false(pcp_response_matches(&req, &resp));
+	assert_int_equal(pcp_response_mismatch(&req, &resp), PCP_MISMATCH_PROTOCOL_PORT);
 	req = map_request_struct();
 	req.opcode = PCP_OP_ANNOUNCE;
 	assert_false(pcp_response_matches(&req, &resp));
+	assert_int_equal(pcp_response_mismatch(&req, &resp), PCP_MISMATCH_OPCODE);
 	/* An error without opcode data cannot be tied to a nonce. */
 	req = map_request_struct();
 	resp.has_map = false;
 	resp.result = PCP_NOT_AUTHORIZED;
 	assert_false(pcp_response_matches(&req, &resp));
+	assert_int_equal(pcp_response_mismatch(&req, &resp), PCP_MISMATCH_NO_DATA);
+	resp.result = PCP_UNSUPP_VERSION;
+	assert_int_equal(pcp_response_mismatch(&req, &resp), PCP_MISMATCH_VERSION);
 }
 
 /* Issue 11 item 1: a PCP-only server answers our NAT-PMP request with

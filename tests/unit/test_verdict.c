@@ -705,6 +705,40 @@ static void other_node_kinds_get_their_flag(void **state)
 	assert_non_null(strstr(find(&f->v, "behind-nat")->remedy, "TCP 8333 -> 192.168.1.10:8333"));
 }
 
+/* Issue 8 item 4: the evidence names why answers were thrown away;
+ * duplicates of a retransmission are no fault and raise no warning. */
+static void gateway_bad_answers_by_reason(void **state)
+{
+	struct fixture *f = *state;
+	struct gateway_view *g = &f->res.gateway;
+	const struct finding *fi;
+
+	base(f, "192.168.1.10", "192.168.1.1", "45.0.0.2");
+	g->pcp.rejected[REJECT_DUPLICATE] = 2;
+	g->natpmp.rejected[REJECT_DUPLICATE] = 1;
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_null(find(&f->v, "gateway-bad-answers"));
+	g->pcp.rejected[REJECT_NONCE] = 3;
+	g->pcp.rejected[REJECT_LENGTH] = 1;
+	g->pcp.bad_packets = 4;
+	g->natpmp.rejected[REJECT_ADDRESS] = 1;
+	g->natpmp.bad_packets = 1;
+	g->upnp.bad_answers = 2;
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	fi = find(&f->v, "gateway-bad-answers");
+	assert_non_null(fi);
+	assert_non_null(strstr(fi->summary, "7 malformed"));
+	assert_string_equal(
+	    fi->evidence, "PCP: 1 answer of the wrong length, 3 answers with the wrong nonce; "
+			  "NAT-PMP: 1 answer with an impossible external address; UPnP: 2 answers");
+	/* A total without reasons still reads. */
+	memset(g->pcp.rejected, 0, sizeof(g->pcp.rejected));
+	g->natpmp.bad_packets = 0;
+	g->upnp.bad_answers = 0;
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_string_equal(find(&f->v, "gateway-bad-answers")->evidence, "PCP: 4 answers");
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -735,6 +769,7 @@ int main(void)
 		T(listeners),
 		T(upnp_mapping_to_another_host),
 		T(other_node_kinds_get_their_flag),
+		T(gateway_bad_answers_by_reason),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
