@@ -8,7 +8,7 @@ pkgs=(
 	# build
 	build-essential cmake pkg-config clang libclang-rt-14-dev clang-format
 	# libraries (docs/DEPENDENCIES.md says why each)
-	libminiupnpc-dev libjson-c-dev libcurl4-openssl-dev libcmocka-dev
+	libminiupnpc-dev libjson-c-dev libcurl4-openssl-dev libcmocka-dev libsodium-dev
 	# the lab: kernel NAT, real gateway and STUN daemons, their clients
 	iproute2 nftables miniupnpd-nftables miniupnpc natpmpc coturn socat
 	# tests and benchmarks

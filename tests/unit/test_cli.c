@@ -16,6 +16,7 @@
 
 #include "cli/check.h"
 #include "cli/peers.h"
+#include "cli/serve.h"
 
 #define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
 #define ARGC(...) ((int)(sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *)))
@@ -36,6 +37,15 @@ static int peers_argv(struct peers_config *c, int argc, char *argv[])
 	return peers_parse(&args, c);
 }
 #define PEERS(c, ...) peers_argv(c, ARGC("peers", __VA_ARGS__), ARGV("peers", __VA_ARGS__))
+
+static struct serve_config sopts;
+
+static int serve_argv(int argc, char *argv[])
+{
+	cli_args_init(&args, "serve", argc, argv);
+	return serve_parse(&args, &sopts);
+}
+#define SERVE(...) serve_argv(ARGC("serve", __VA_ARGS__), ARGV("serve", __VA_ARGS__))
 
 /* A usage error: -EINVAL, one line that contains want. */
 static void assert_usage(int r, const char *want)
@@ -222,9 +232,60 @@ static void peers_usage_errors_name_the_flag(void **state)
 	free(c);
 }
 
+static void serve_flags_fill_the_config(void **state)
+{
+	(void)state;
+	assert_int_equal(SERVE("--listen", "11.0.0.10"), 0);
+	assert_int_equal(sopts.conf.addr[0].family, AF_INET);
+	assert_int_equal(sopts.conf.addr[1].family, 0);
+	assert_int_equal(sopts.conf.port[0], 3478);
+	assert_int_equal(sopts.conf.port[1], 3479);
+	assert_int_equal(sopts.threads, 0); /* serve_main picks one per CPU */
+	assert_false(sopts.conf.allow_private);
+	assert_false(sopts.has_metrics);
+	assert_int_equal(SERVE("--listen", "2a00:11::10", "--listen", "2a00:11::11", "--port",
+			       "5000", "--alt-port", "5001", "--allow-private", "--metrics",
+			       "127.0.0.1:9477", "--threads", "3"),
+			 0);
+	assert_int_equal(sopts.conf.addr[1].family, AF_INET6);
+	assert_int_equal(sopts.conf.port[0], 5000);
+	assert_int_equal(sopts.conf.port[1], 5001);
+	assert_true(sopts.conf.allow_private);
+	assert_true(sopts.has_metrics);
+	assert_int_equal(sopts.metrics.port, 9477);
+	assert_int_equal(sopts.threads, 3);
+	assert_int_equal(SERVE("--help"), 0);
+	assert_true(args.help);
+}
+
+static void serve_usage_errors_name_the_flag(void **state)
+{
+	(void)state;
+	assert_usage(SERVE("--port", "3478"), "--listen ADDR is required");
+	assert_usage(SERVE("--listen", "stun.example.org"), "bad --listen 'stun.example.org'");
+	assert_usage(SERVE("--listen", "0.0.0.0"), "not the wildcard");
+	assert_usage(SERVE("--listen", "::"), "not the wildcard");
+	assert_usage(SERVE("--listen", "11.0.0.10", "--listen", "2a00:11::1"),
+		     "both addresses must be IPv4");
+	assert_usage(SERVE("--listen", "11.0.0.10", "--listen", "11.0.0.10"), "same address");
+	assert_usage(SERVE("--listen", "1.1.1.1", "--listen", "1.1.1.2", "--listen", "1.1.1.3"),
+		     "more than twice");
+	assert_usage(SERVE("--listen", "11.0.0.10", "--port", "0"), "bad --port '0'");
+	assert_usage(SERVE("--listen", "11.0.0.10", "--alt-port", "65536"), "bad --alt-port");
+	assert_usage(SERVE("--listen", "11.0.0.10", "--port", "3479"), "two ports");
+	assert_usage(SERVE("--listen", "11.0.0.10", "--threads", "0"), "bad --threads '0'");
+	assert_usage(SERVE("--listen", "11.0.0.10", "--threads", "65"), "bad --threads");
+	assert_usage(SERVE("--listen", "11.0.0.10", "--metrics", "9477"), "bad --metrics '9477'");
+	assert_usage(SERVE("--listen", "11.0.0.10", "--metrics", "localhost:9477"),
+		     "bad --metrics");
+	assert_usage(SERVE("--listen", "11.0.0.10", "extra"), "unexpected argument");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(serve_flags_fill_the_config),
+		cmocka_unit_test(serve_usage_errors_name_the_flag),
 		cmocka_unit_test(check_defaults),
 		cmocka_unit_test(check_flags_fill_the_config),
 		cmocka_unit_test(check_usage_errors_name_the_flag),
