@@ -358,7 +358,7 @@ static void finding_public_host(struct ctx *c)
 	f = add(c, "host-firewall", SEV_WARNING);
 	SET(f->summary,
 	    "This host has a public address, but a stateful firewall drops what strangers send "
-	    "it: %s is reachable only if a rule lets it in",
+	    "it: %s get in only if a rule lets them in",
 	    c->ports);
 	SET(f->evidence,
 	    "no NAT (%s), yet the RFC 5780 filtering test measured %s filtering: an answer "
@@ -434,10 +434,10 @@ static void finding_behind_one(struct ctx *c)
 		return;
 	}
 	text_appendf(f->remedy, sizeof(f->remedy), &len,
-		     "%s %s (%s), forward %s (destination NAT / port forwarding), or make this "
+		     "%s (%s), forward %s (destination NAT / port forwarding), or make this "
 		     "host the DMZ host.",
 		     udp_open ? "Unless it is already done, on your router" : "On your router",
-		     c->fmt_gwlan, res->local.route4.gateway.family ? "" : "its LAN address", fwd);
+		     c->fmt_gwlan, fwd);
 	if (maps[0])
 		text_appendf(f->remedy, sizeof(f->remedy), &len,
 			     " The router also offers automatic mapping (%s); prefer PCP or "
@@ -487,9 +487,8 @@ static void finding_multi(struct ctx *c)
 		SET(f->summary,
 		    "Your provider's carrier-grade NAT (100.64.0.0/10) stands between the node and "
 		    "its peers: port forwarding on your router cannot help");
-		SET(f->evidence, "%d layers of NAT%s: %s%s%s", w->layers,
-		    w->certain ? "" : " at least", w->basis,
-		    w->doubt[0] ? "; there may be more: " : "", w->doubt);
+		SET(f->evidence, "%s%d layers of NAT: %s%s%s", w->certain ? "" : "at least ",
+		    w->layers, w->basis, w->doubt[0] ? "; there may be more: " : "", w->doubt);
 		text_appendf(f->remedy, sizeof(f->remedy), &len,
 			     "Ask your provider for a public IPv4 address (many give one on "
 			     "request, some for a fee). Tell them: \"my line is behind "
@@ -872,7 +871,7 @@ void verdict_compute(const struct check_config *cfg, const struct check_result *
 	if (res->local.route4.gateway.family)
 		netaddr_fmt_ip(&res->local.route4.gateway, c.fmt_gwlan);
 	else
-		SET(c.fmt_gwlan, "your router");
+		SET(c.fmt_gwlan, "its LAN address");
 	v->layers = c.w.layers;
 	v->layers_certain = c.w.layers >= 0 && c.w.certain;
 	v->more_likely = c.w.more_likely;

@@ -317,6 +317,9 @@ void weigh_ipv4(const struct check_result *res, const struct netaddr *host4, str
 	for (size_t i = 0; i < 3; i++)
 		w->wan_not_public |=
 		    w->gw[i].answer == GWA_REFUSED_WAN || w->gw[i].answer == GWA_NO_EXTERNAL;
+	for (size_t i = 0; i < 3; i++)
+		if (w->wan_not_public && w->gw[i].answer == GWA_OK)
+			w->gw[i].answer = GWA_UNPROVEN; /* answered, mapping never tried */
 	router_wan(w);
 	if (!host4->family)
 		return;

@@ -18,6 +18,7 @@ enum gw_answer {
 	GWA_NONE = 0,	 /* not asked, or no answer */
 	GWA_EXTERNAL,	 /* success, with a WAN address */
 	GWA_OK,		 /* success without an address (PCP ANNOUNCE only) */
+	GWA_UNPROVEN,	 /* GWA_OK, but a sibling says the WAN is not public */
 	GWA_NO_EXTERNAL, /* answered, but has no external address (0.0.0.0, empty) */
 	GWA_REFUSED_WAN, /* refused with a code that says its WAN cannot be mapped */
 	GWA_REFUSED,	 /* refused for another reason (policy, version, quota) */

@@ -14,6 +14,7 @@
 #
 # Functions (each documented where it is defined):
 #   lab_up TOPOLOGY         public home cgnat symmetric dmz blackhole hostile
+#                           cgnatstun silentisp fullcone firewalled natpmponly nat66
 #   lab_down                remove every namespace, kill every daemon (idempotent)
 #   lab_host CMD...         run CMD in the host namespace (bounded by a timeout)
 #   lab_router / lab_isp / lab_core / lab_srv CMD...   same, other namespaces
@@ -93,7 +94,7 @@ export COTURN_A6=2a00:11::10 COTURN_B6=2a00:11::11
 export HOSTILE_A_ADDR=11.0.0.20 HOSTILE_B_ADDR=11.0.0.21
 export PEER_IP=11.0.0.30 PEER_IP6=2a00:11::30
 export STUN_PORT=3478 STUN_ALT_PORT=3479
-LAB_TOPOLOGIES="public home cgnat symmetric dmz blackhole hostile"
+LAB_TOPOLOGIES="public home cgnat symmetric dmz blackhole hostile cgnatstun silentisp fullcone firewalled natpmponly nat66"
 
 # --- output and assertions --------------------------------------------------
 
@@ -640,6 +641,7 @@ _lab_miniupnpd_conf()
 		max_lifetime=86400
 		uuid=$(cat /proc/sys/kernel/random/uuid)
 		friendly_name=natdoctor lab router $LAB_ID
+		${_LAB_MINIUPNPD_EXTRA:-}
 		allow 1024-65535 192.168.1.0/24 1024-65535
 		deny 0-65535 0.0.0.0/0 0-65535
 	EOF
@@ -862,6 +864,129 @@ _lab_topo_hostile()
 	LAB_FILTERING=address-and-port-dependent LAB_GATEWAY_PROTOCOLS=hostile
 }
 
+# --- layouts from outside our first lab (issue 10) -----------------------------
+
+# cgnat, but the home router learns its WAN address by STUN (miniupnpd
+# ext_perform_stun, as OpenWrt does): it reports the CGNAT's public address
+# over NAT-PMP and UPnP although its own WAN is 100.64.0.2.
+_lab_topo_cgnatstun()
+{
+	_LAB_MINIUPNPD_EXTRA="ext_perform_stun=yes
+ext_stun_host=$COTURN_A
+ext_stun_port=$STUN_PORT"
+	_lab_topo_cgnat
+	_LAB_MINIUPNPD_EXTRA=''
+}
+
+# cgnat, but the provider's router sends no ICMP time-exceeded: the path
+# shows a silent hop 2 before the first public router.
+_lab_topo_silentisp()
+{
+	_lab_topo_cgnat
+	_lab_nft "$NS_ISP" <<-'EOF'
+		table inet silent {
+			chain output {
+				type filter hook output priority filter; policy accept;
+				icmp type time-exceeded drop
+			}
+		}
+	EOF
+}
+
+# A UDP "full cone": every UDP datagram that reaches the WAN goes to the
+# host (endpoint-independent filtering for UDP), while TCP is only
+# masqueraded: an unsolicited TCP connection to 30333 finds nothing.
+_lab_topo_fullcone()
+{
+	_lab_router_behind_core
+	_lab_nft "$NS_ROUTER" <<-EOF
+		table ip nd {
+			chain prerouting {
+				type nat hook prerouting priority dstnat; policy accept;
+				iifname "wan" meta l4proto udp dnat to $HOST_IP
+			}
+			chain forward {
+				type filter hook forward priority filter; policy drop;
+				ct state established,related accept
+				iifname "lan" accept
+				iifname "wan" meta l4proto udp ip daddr $HOST_IP accept
+			}
+			chain postrouting {
+				type nat hook postrouting priority srcnat; policy accept;
+				oifname "wan" masquerade
+			}
+		}
+	EOF
+	LAB_NAT_LAYERS=1 LAB_MAPPING=endpoint-independent LAB_FILTERING=endpoint-independent
+}
+
+# The public host with a stateful input filter of its own: replies and ICMP
+# errors get in, nothing unsolicited does (TCP 30333 included).
+_lab_topo_firewalled()
+{
+	_lab_topo_public
+	_lab_nft "$NS_HOST" <<-'EOF'
+		table inet fw {
+			chain input {
+				type filter hook input priority filter; policy drop;
+				iifname "lo" accept
+				ct state established,related accept
+			}
+		}
+	EOF
+	LAB_FILTERING=address-and-port-dependent
+}
+
+# The home router, but PCP is dropped without a word (first payload byte
+# 2 on UDP 5351): a NAT-PMP-only router whose PCP never answers.
+_lab_topo_natpmponly()
+{
+	_lab_topo_home
+	_lab_nft "$NS_ROUTER" <<-'EOF'
+		table inet nopcp {
+			chain input {
+				type filter hook input priority -10; policy accept;
+				udp dport 5351 @ih,0,8 2 drop
+			}
+		}
+	EOF
+	LAB_GATEWAY_PROTOCOLS="upnp natpmp"
+}
+
+# NAT66: the LAN is a ULA (fd00:1::/64) and the router masquerades IPv6 too,
+# behind its global 2a00:11:2::2; IPv4 as in symmetric's router but with
+# ordinary masquerade. No gateway protocol.
+_lab_topo_nat66()
+{
+	NS_HOST=$LAB_ID-host NS_ROUTER=$LAB_ID-router
+	_lab_ns host
+	_lab_ns router router
+	_lab_uplink rtr 2 "$NS_ROUTER" wan
+	ROUTER_WAN=11.0.2.2 ROUTER_LAN=192.168.1.1 HOST_IP=192.168.1.10 HOST_GW=192.168.1.1
+	ROUTER_WAN6=2a00:11:2::2 ROUTER_LAN6=fd00:1::1 HOST_IP6=fd00:1::10 PUBLIC_IP=$ROUTER_WAN
+	_lab_ip "$NS_ROUTER" <<-EOF
+		addr add $ROUTER_WAN/24 dev wan
+		addr add $ROUTER_WAN6/64 dev wan nodad
+		route add default via 11.0.2.1
+		route add default via 2a00:11:2::1
+	EOF
+	_lab_lan "$NS_ROUTER" 192.168.1 fd00:1
+	_lab_nft "$NS_ROUTER" <<-'EOF'
+		table inet nd {
+			chain forward {
+				type filter hook forward priority filter; policy drop;
+				ct state established,related accept
+				iifname "lan" accept
+			}
+			chain postrouting {
+				type nat hook postrouting priority srcnat; policy accept;
+				oifname "wan" masquerade
+			}
+		}
+	EOF
+	LAB_NAT_LAYERS=1 LAB_MAPPING=endpoint-independent LAB_FILTERING=address-and-port-dependent
+}
+
 # lab_up TOPOLOGY: build one topology of this run (lab_down first to switch),
 # start its daemons and wait until each has bound its ports. Sets and
 # exports the variables listed at the top. Sets LAB_UP_MS to how long it took.
@@ -880,7 +1005,14 @@ lab_up()
 	# Wait for every daemon at the end, so they start side by side.
 	lab_wait_port "$NS_SRV" udp "$STUN_ALT_PORT" "$LAB_WAIT_TIMEOUT" "$COTURN_B"
 	case $topo in
-	home | cgnat) _lab_check_system_miniupnpd && _lab_miniupnpd_wait ;;
+	home | cgnat | silentisp | natpmponly)
+		_lab_check_system_miniupnpd && _lab_miniupnpd_wait
+		;;
+	cgnatstun)
+		# miniupnpd binds nothing until its STUN test has waited out the
+		# CHANGE-REQUEST answers the CGNAT filters: about 6 s.
+		_lab_check_system_miniupnpd && LAB_WAIT_TIMEOUT=15 _lab_miniupnpd_wait
+		;;
 	hostile) _lab_hostile_wait ;;
 	esac
 	LAB_UP_MS=$(($(lab_ms) - t0))

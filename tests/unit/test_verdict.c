@@ -358,6 +358,14 @@ static void case2_silent_provider_and_refusing_router(void **state)
 	assert_non_null(strstr(fi->summary, "PCP NAT-PMP UPnP IGD"));
 	assert_non_null(strstr(fi->evidence, "UPnP GetExternalIPAddress gave no address"));
 	assert_int_equal(verdict_exit_status(&f->v), ND_EXIT_PROBLEM);
+
+	/* PCP ANNOUNCE's success (--no-pcp-map) tried no mapping: with its
+	 * siblings refusing, it is not offered either. */
+	f->res.gateway.pcp.result_code = 0;
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_null(find(&f->v, "gateway-mapping-available"));
+	assert_null(strstr(find(&f->v, "gateway-mapping-refused")->summary, "PCP"));
+	assert_true(f->v.more_likely);
 }
 
 static void silent_hops_alone_make_one_layer_uncertain(void **state)
