@@ -958,19 +958,17 @@ _lab_topo_natpmponly()
 # ordinary masquerade. No gateway protocol.
 _lab_topo_nat66()
 {
-	NS_HOST=$LAB_ID-host NS_ROUTER=$LAB_ID-router
-	_lab_ns host
-	_lab_ns router router
-	_lab_uplink rtr 2 "$NS_ROUTER" wan
-	ROUTER_WAN=11.0.2.2 ROUTER_LAN=192.168.1.1 HOST_IP=192.168.1.10 HOST_GW=192.168.1.1
-	ROUTER_WAN6=2a00:11:2::2 ROUTER_LAN6=fd00:1::1 HOST_IP6=fd00:1::10 PUBLIC_IP=$ROUTER_WAN
+	_lab_router_behind_core
+	ROUTER_WAN6=2a00:11:2::2 ROUTER_LAN6=fd00:1::1 HOST_IP6=fd00:1::10
 	_lab_ip "$NS_ROUTER" <<-EOF
-		addr add $ROUTER_WAN/24 dev wan
 		addr add $ROUTER_WAN6/64 dev wan nodad
-		route add default via 11.0.2.1
 		route add default via 2a00:11:2::1
+		addr add $ROUTER_LAN6/64 dev lan nodad
 	EOF
-	_lab_lan "$NS_ROUTER" 192.168.1 fd00:1
+	_lab_ip "$NS_HOST" <<-EOF
+		addr add $HOST_IP6/64 dev eth0 nodad
+		route add default via $ROUTER_LAN6
+	EOF
 	_lab_nft "$NS_ROUTER" <<-'EOF'
 		table inet nd {
 			chain forward {
