@@ -255,6 +255,9 @@ int check_run(const struct check_config *cfg, struct check_result *res)
 	/* The local view first: the kernel answers at once, and the probes
 	 * need the default gateway and the outgoing interface. */
 	local_view_gather(cfg, &res->local);
+	/* That took real time (netlink, /proc): every probe's first send
+	 * time, and so every round trip, is measured from here. */
+	loop_update_time(r.loop);
 
 	loop_timer_init(&r.deadline);
 	err = loop_timer_start(r.loop, &r.deadline, cfg->deadline_ms, on_deadline, NULL);

@@ -45,11 +45,19 @@
 
 static const unsigned gw_retx_ms[] = { 250, 750, 1750 };
 
+/* Once NAT-PMP has answered, a PCP server on the same box answers within a
+ * few of NAT-PMP's round trips (it installs a rule for the MAP: allow for
+ * that) or not at all: a NAT-PMP-only router that drops PCP must not cost
+ * the whole deadline. */
+#define GW_PCP_GRACE_RTTS   4
+#define GW_PCP_GRACE_MIN_MS 150
+
 struct gwprobe {
 	struct check_run *run;
 	int id;
 	int fd;
 	struct loop_timer retx;
+	struct loop_timer pcp_grace; /* armed when NAT-PMP answered first */
 	unsigned n_retx;
 	uint64_t sent_ms;
 
@@ -86,6 +94,7 @@ static void gw_close(struct gwprobe *g)
 		g->fd = -1;
 	}
 	loop_timer_stop(g->run->loop, &g->retx);
+	loop_timer_stop(g->run->loop, &g->pcp_grace);
 }
 
 static void maybe_done(struct gwprobe *g)
@@ -150,6 +159,34 @@ static void on_retx(struct loop *l, struct loop_timer *t, void *data)
 	}
 }
 
+static void on_pcp_grace(struct loop *l, struct loop_timer *t, void *data)
+{
+	struct gwprobe *g = data;
+
+	(void)l;
+	(void)t;
+	if (pcp_finished(g) || pcp_out(g)->available)
+		return;	   /* PCP spoke after all: its own waits apply */
+	delete_on_exit(g); /* a MAP that left may have made a mapping */
+	snprintf(pcp_out(g)->error, CHECK_TEXT_MAX,
+		 "no answer within %u ms of NAT-PMP's (a NAT-PMP-only router)",
+		 GW_PCP_GRACE_RTTS * natpmp_out(g)->rtt_ms < GW_PCP_GRACE_MIN_MS
+		     ? GW_PCP_GRACE_MIN_MS
+		     : GW_PCP_GRACE_RTTS * natpmp_out(g)->rtt_ms);
+	g->a_done = g->m_done = g->d_done = true;
+	maybe_done(g);
+}
+
+static void start_pcp_grace(struct gwprobe *g, uint32_t natpmp_rtt)
+{
+	uint64_t wait = (uint64_t)GW_PCP_GRACE_RTTS * natpmp_rtt;
+
+	if (pcp_finished(g) || pcp_out(g)->available)
+		return;
+	loop_timer_start(g->run->loop, &g->pcp_grace,
+			 wait < GW_PCP_GRACE_MIN_MS ? GW_PCP_GRACE_MIN_MS : wait, on_pcp_grace, g);
+}
+
 static bool believable_external(const struct netaddr *a)
 {
 	/* Unicast beyond the link: reserved, private, shared or public (the
@@ -207,6 +244,7 @@ static void on_natpmp(struct gwprobe *g, const uint8_t *p, size_t n, uint32_t rt
 	}
 	g->n_done = true;
 	set_result(o, resp.result, natpmp_result_name(resp.result), resp.epoch, rtt);
+	start_pcp_grace(g, rtt);
 	if (resp.result == NATPMP_SUCCESS && resp.external.family) {
 		if (believable_external(&resp.external))
 			o->external = resp.external;
@@ -377,6 +415,7 @@ int gwprobe_start(struct check_run *r)
 	g->run = r;
 	g->fd = -1;
 	loop_timer_init(&g->retx);
+	loop_timer_init(&g->pcp_grace);
 	err = udp_open(AF_INET, &gw, &local);
 	if (err < 0)
 		goto fail;
@@ -410,7 +449,7 @@ int gwprobe_start(struct check_run *r)
 		check_probe_done(r, g->id);
 		return err;
 	}
-	g->sent_ms = loop_now_ms(r->loop);
+	g->sent_ms = loop_update_time(r->loop);
 	send_pending(g);
 	loop_timer_start(r->loop, &g->retx, gw_retx_ms[g->n_retx++], on_retx, g);
 	return 0;

@@ -329,7 +329,7 @@ int pathprobe_start(struct check_run *r, const struct netaddr *target)
 		}
 		return e < 0 ? e : -ENOSPC;
 	}
-	p->started_ms = loop_now_ms(r->loop);
+	p->started_ms = loop_update_time(r->loop);
 	for (size_t i = 0; i < p->n; i++)
 		send_ttl(&p->t[i]);
 	schedule(p);

@@ -162,7 +162,7 @@ static void xmit_send(struct loop *l, struct xmit *x)
 	int sl = netaddr_to_sockaddr(&x->to, &ss);
 
 	if (x->n_sent == 0)
-		x->first_ms = loop_now_ms(l);
+		x->first_ms = loop_update_time(l); /* the true send time */
 	x->n_sent++;
 	/* A send error (no route right now) is like a lost packet: the
 	 * retransmissions and the deadline deal with it. */

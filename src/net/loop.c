@@ -85,6 +85,12 @@ uint64_t loop_now_ms(struct loop *l)
 	return l->now_ms;
 }
 
+uint64_t loop_update_time(struct loop *l)
+{
+	l->now_ms = monotonic_ms();
+	return l->now_ms;
+}
+
 /* --- fds ------------------------------------------------------------------ */
 
 static int fd_slot_reserve(struct loop *l, int fd)

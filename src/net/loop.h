@@ -75,6 +75,11 @@ int loop_post(struct loop *l, loop_post_cb cb, void *data);
 /* Monotonic milliseconds, cached at each loop iteration. */
 uint64_t loop_now_ms(struct loop *l);
 
+/* Read the clock now into the cache and return it: for work done before
+ * loop_run() (or a long callback) after which a send time must be true,
+ * else round trips measured against the cache come out too long. */
+uint64_t loop_update_time(struct loop *l);
+
 /* Run until loop_stop() or until nothing is left to wait for: no fds and no
  * armed timers. Signals and posts do not keep the loop alive, so a caller
  * waiting on a worker thread keeps a deadline timer armed. Returns 0, or a
