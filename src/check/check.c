@@ -109,7 +109,10 @@ static void watch_signals(struct loop *l, int *got)
 
 		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
 			continue;
-		(void)loop_add_signal(l, sigs[i], on_signal, got);
+		/* Best effort: without the signalfd a signal ends the check
+		 * the default way, as it would any program. */
+		if (loop_add_signal(l, sigs[i], on_signal, got) < 0)
+			continue;
 	}
 }
 
@@ -183,7 +186,7 @@ int check_resolve_targets(struct check_config *cfg, char *err, size_t errsize)
 	struct loop_timer deadline;
 	int stun_idx[CHECK_MAX_SERVERS];
 	struct loop *l;
-	int r;
+	int r, ran = 0;
 
 	servers_to_stun(cfg, stun_idx);
 
@@ -209,7 +212,7 @@ int check_resolve_targets(struct check_config *cfg, char *err, size_t errsize)
 	}
 	if (pf.pending) {
 		loop_timer_start(l, &deadline, cfg->deadline_ms, on_deadline, NULL);
-		loop_run(l);
+		ran = loop_run(l);
 	}
 	for (size_t i = 0; i < cfg->n_stun; i++) {
 		if (!pf.reqs[i])
@@ -229,6 +232,10 @@ int check_resolve_targets(struct check_config *cfg, char *err, size_t errsize)
 		s->n_addrs = cfg->stun[stun_idx[i]].n_addrs;
 		memcpy(s->resolve_error, cfg->stun[stun_idx[i]].resolve_error,
 		       sizeof(s->resolve_error));
+	}
+	if (ran < 0) {
+		snprintf(err, errsize, "cannot wait for the resolver: %s", strerror(-ran));
+		return ran;
 	}
 	if (pf.first_bad >= 0) {
 		snprintf(err, errsize,

@@ -31,7 +31,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -441,7 +440,7 @@ int gwprobe_start(struct check_run *r)
 		err = g->id;
 		goto fail;
 	}
-	err = loop_add_fd(r->loop, g->fd, EPOLLIN, on_readable, g);
+	err = loop_add_fd(r->loop, g->fd, LOOP_READABLE, on_readable, g);
 	if (err < 0) {
 		/* Registered: finish() frees it. */
 		gw_close(g);

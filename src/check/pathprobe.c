@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -161,7 +160,7 @@ static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 	(void)l;
 	(void)fd;
 	read_errqueue(t);
-	if (events & EPOLLIN)
+	if (events & LOOP_READABLE)
 		read_data(t);
 	read_errqueue(t);
 	schedule(t->p);
@@ -313,7 +312,7 @@ int pathprobe_start(struct check_run *r, const struct netaddr *target)
 		p->n = i + 1;
 		e = open_ttl(t, target);
 		if (e == 0)
-			e = loop_add_fd(r->loop, t->fd, EPOLLIN, on_readable, t);
+			e = loop_add_fd(r->loop, t->fd, LOOP_READABLE, on_readable, t);
 		if (e < 0)
 			break;
 	}

@@ -39,7 +39,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -466,7 +465,7 @@ static void start_5780(struct sfam *f, size_t i)
 		f->f_done = true;
 		return;
 	}
-	if (loop_add_fd(l, f->ffd, EPOLLIN, on_readable, f) < 0 ||
+	if (loop_add_fd(l, f->ffd, LOOP_READABLE, on_readable, f) < 0 ||
 	    xmit_prepare(&f->f[FT_I], f->ffd, &f->srv[i].server, false, false) < 0) {
 		f->f_done = true;
 		return;
@@ -778,7 +777,7 @@ static void fam_init(struct stunprobe *p, struct sfam *f, int family, bool enabl
 	/* Our local port from the socket; our local IP from the kernel's
 	 * route toward the internet (the socket is bound to the wildcard). */
 	f->fd = udp_open(family, NULL, &out->local);
-	if (f->fd >= 0 && loop_add_fd(p->run->loop, f->fd, EPOLLIN, on_readable, f) < 0) {
+	if (f->fd >= 0 && loop_add_fd(p->run->loop, f->fd, LOOP_READABLE, on_readable, f) < 0) {
 		close(f->fd);
 		f->fd = -1;
 	}

@@ -35,7 +35,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -435,9 +434,9 @@ int upnp_start(struct check_run *r)
 		check_probe_done(r, p->id);
 		return err;
 	}
-	err = loop_add_fd(r->loop, p->fd, EPOLLIN, on_ssdp_readable, p);
+	err = loop_add_fd(r->loop, p->fd, LOOP_READABLE, on_ssdp_readable, p);
 	if (err == 0 && p->ufd >= 0 &&
-	    loop_add_fd(r->loop, p->ufd, EPOLLIN, on_ssdp_readable, p) < 0) {
+	    loop_add_fd(r->loop, p->ufd, LOOP_READABLE, on_ssdp_readable, p) < 0) {
 		close(p->ufd);
 		p->ufd = -1;
 	}

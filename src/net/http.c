@@ -24,7 +24,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 
 struct http_req {
 	struct http_req *prev, *next;
@@ -131,11 +130,11 @@ static void on_io(struct loop *l, int fd, uint32_t events, void *data)
 	int flags = 0;
 
 	(void)l;
-	if (events & EPOLLIN)
+	if (events & LOOP_READABLE)
 		flags |= CURL_CSELECT_IN;
-	if (events & EPOLLOUT)
+	if (events & LOOP_WRITABLE)
 		flags |= CURL_CSELECT_OUT;
-	if (events & (EPOLLERR | EPOLLHUP))
+	if (events & (LOOP_ERROR | LOOP_HUP))
 		flags |= CURL_CSELECT_ERR;
 	socket_action(data, fd, flags);
 }
@@ -161,9 +160,9 @@ static int sock_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *soc
 		return 0;
 	}
 	if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
-		events |= EPOLLIN;
+		events |= LOOP_READABLE;
 	if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
-		events |= EPOLLOUT;
+		events |= LOOP_WRITABLE;
 	if (socketp) {
 		r = loop_mod_fd(h->loop, s, events);
 	} else {

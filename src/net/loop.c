@@ -7,7 +7,8 @@
  * number, so an event that was already fetched for an fd that a callback
  * removed (and perhaps re-added) in the same batch is recognised as stale
  * and dropped instead of calling the wrong callback. Timers are intrusive
- * and kept in a binary min-heap on their due time. Signals arrive through a
+ * and kept in a doubly-linked list in due order (ties in start order), so
+ * arming one allocates nothing. Signals arrive through a
  * signalfd, posts from other threads through an eventfd plus a
  * mutex-protected queue. The signalfd and the eventfd are "internal": they
  * do not keep loop_run alive.
@@ -29,6 +30,13 @@
 #define LOOP_MAX_SIGNALS 8
 /* No sane use of this loop needs more; a bound keeps a bug from eating RAM. */
 #define LOOP_MAX_FD 65536
+
+/* The loop-level flags are epoll's own bits, so nothing needs translating;
+ * callers still never see <sys/epoll.h>. */
+_Static_assert(LOOP_READABLE == EPOLLIN && LOOP_WRITABLE == EPOLLOUT && LOOP_ERROR == EPOLLERR &&
+		   LOOP_HUP == EPOLLHUP,
+	       "loop flags must match epoll's");
+#define LOOP_EVENTS (LOOP_READABLE | LOOP_WRITABLE | LOOP_ERROR | LOOP_HUP)
 
 struct loop_fd {
 	loop_io_cb cb; /* NULL: slot free */
@@ -59,8 +67,9 @@ struct loop {
 	size_t n_user_fds; /* registrations that keep loop_run alive */
 	uint32_t next_gen;
 
-	struct loop_timer **heap;
-	size_t heap_len, heap_cap;
+	struct loop_timer *timers; /* armed, in (due_ms, seq) order */
+	struct loop_timer *timers_last;
+	uint64_t timer_seq; /* the last seq handed out */
 
 	int sigfd;
 	sigset_t sigmask;
@@ -116,7 +125,7 @@ static int fd_slot_reserve(struct loop *l, int fd)
 
 static int fd_add(struct loop *l, int fd, uint32_t events, loop_io_cb cb, void *data, bool internal)
 {
-	struct epoll_event ev = { .events = events };
+	struct epoll_event ev = { .events = events & LOOP_EVENTS };
 	struct loop_fd *s;
 	int r;
 
@@ -147,7 +156,7 @@ int loop_add_fd(struct loop *l, int fd, uint32_t events, loop_io_cb cb, void *da
 
 int loop_mod_fd(struct loop *l, int fd, uint32_t events)
 {
-	struct epoll_event ev = { .events = events };
+	struct epoll_event ev = { .events = events & LOOP_EVENTS };
 
 	if (fd < 0 || (size_t)fd >= l->n_fds_cap || !l->fds[fd].cb)
 		return -ENOENT;
@@ -174,113 +183,74 @@ int loop_del_fd(struct loop *l, int fd)
 	return 0;
 }
 
-/* --- timers: a binary min-heap on due_ms ----------------------------------- */
+/* --- timers: an intrusive list in due order ----------------------------------- */
 
 void loop_timer_init(struct loop_timer *t)
 {
 	memset(t, 0, sizeof(*t));
-	t->heap_index = SIZE_MAX;
 }
 
 bool loop_timer_armed(const struct loop_timer *t)
 {
-	/* A zeroed, never started timer has no callback yet. */
-	return t->heap_index != SIZE_MAX && t->cb != NULL;
-}
-
-static void heap_set(struct loop *l, size_t i, struct loop_timer *t)
-{
-	l->heap[i] = t;
-	t->heap_index = i;
-}
-
-static void heap_up(struct loop *l, size_t i)
-{
-	struct loop_timer *t = l->heap[i];
-
-	while (i > 0) {
-		size_t parent = (i - 1) / 2;
-
-		if (l->heap[parent]->due_ms <= t->due_ms)
-			break;
-		heap_set(l, i, l->heap[parent]);
-		i = parent;
-	}
-	heap_set(l, i, t);
-}
-
-static void heap_down(struct loop *l, size_t i)
-{
-	struct loop_timer *t = l->heap[i];
-
-	for (;;) {
-		size_t c = 2 * i + 1;
-
-		if (c >= l->heap_len)
-			break;
-		if (c + 1 < l->heap_len && l->heap[c + 1]->due_ms < l->heap[c]->due_ms)
-			c++;
-		if (t->due_ms <= l->heap[c]->due_ms)
-			break;
-		heap_set(l, i, l->heap[c]);
-		i = c;
-	}
-	heap_set(l, i, t);
-}
-
-static bool timer_in_heap(struct loop *l, const struct loop_timer *t)
-{
-	return t->heap_index < l->heap_len && l->heap[t->heap_index] == t;
+	return t->armed;
 }
 
 void loop_timer_stop(struct loop *l, struct loop_timer *t)
 {
-	size_t i = t->heap_index;
-
-	if (!timer_in_heap(l, t)) {
-		t->heap_index = SIZE_MAX;
+	if (!t->armed)
 		return;
-	}
-	l->heap_len--;
-	if (i != l->heap_len) {
-		heap_set(l, i, l->heap[l->heap_len]);
-		heap_down(l, i);
-		heap_up(l, l->heap[i]->heap_index);
-	}
-	t->heap_index = SIZE_MAX;
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		l->timers = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	else
+		l->timers_last = t->prev;
+	t->prev = t->next = NULL;
+	t->armed = false;
 }
 
 int loop_timer_start(struct loop *l, struct loop_timer *t, uint64_t after_ms, loop_timer_cb cb,
 		     void *data)
 {
+	struct loop_timer *at;
+
 	if (!cb)
 		return -EINVAL;
 	loop_timer_stop(l, t);
-	if (l->heap_len == l->heap_cap) {
-		size_t cap = l->heap_cap ? l->heap_cap * 2 : 16;
-		struct loop_timer **n = realloc(l->heap, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		l->heap = n;
-		l->heap_cap = cap;
-	}
 	t->due_ms = l->now_ms + after_ms;
+	t->seq = ++l->timer_seq;
 	t->cb = cb;
 	t->data = data;
-	heap_set(l, l->heap_len++, t);
-	heap_up(l, t->heap_index);
+	/* After every timer due at or before it: ties keep their start order.
+	 * From the end, because most timers are armed for later than the rest. */
+	for (at = l->timers_last; at && at->due_ms > t->due_ms; at = at->prev)
+		;
+	t->prev = at;
+	t->next = at ? at->next : l->timers;
+	if (t->next)
+		t->next->prev = t;
+	else
+		l->timers_last = t;
+	if (at)
+		at->next = t;
+	else
+		l->timers = t;
+	t->armed = true;
 	return 0;
 }
 
 static void run_due_timers(struct loop *l)
 {
-	/* Only timers due by now: one that re-arms itself with 0 ms runs on the
-	 * next iteration, not in a tight loop here. */
-	uint64_t now = l->now_ms;
+	/* Only the timers due now and armed before this pass: one that re-arms
+	 * itself at 0 ms (or arms another) waits for the next iteration, after
+	 * epoll had its turn. A timer armed during the pass sorts after every
+	 * older one due at the same time, so the first young one ends it. */
+	uint64_t now = l->now_ms, last_seq = l->timer_seq;
 
-	while (l->heap_len && l->heap[0]->due_ms <= now && !l->stop) {
-		struct loop_timer *t = l->heap[0];
+	while (l->timers && l->timers->due_ms <= now && l->timers->seq <= last_seq && !l->stop) {
+		struct loop_timer *t = l->timers;
 
 		loop_timer_stop(l, t);
 		t->cb(l, t, t->data);
@@ -304,29 +274,40 @@ static void on_signalfd(struct loop *l, int fd, uint32_t events, void *data)
 
 int loop_add_signal(struct loop *l, int signo, loop_signal_cb cb, void *data)
 {
-	int fd;
+	sigset_t want = l->sigmask, one, before;
+	int fd, r;
 
 	if (!cb || signo <= 0 || signo >= NSIG)
 		return -EINVAL;
 	if (l->n_sigs == LOOP_MAX_SIGNALS)
 		return -ENOSPC;
-	sigaddset(&l->sigmask, signo);
-	if (pthread_sigmask(SIG_BLOCK, &l->sigmask, NULL) != 0)
-		return -EINVAL;
-	fd = signalfd(l->sigfd, &l->sigmask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (fd < 0)
-		return -errno;
+	sigemptyset(&one);
+	sigaddset(&one, signo);
+	sigaddset(&want, signo);
+	r = pthread_sigmask(SIG_BLOCK, &one, &before);
+	if (r != 0)
+		return -r;
+	fd = signalfd(l->sigfd, &want, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		goto restore;
+	}
 	if (l->sigfd < 0) {
-		int r = fd_add(l, fd, EPOLLIN, on_signalfd, NULL, true);
-
+		r = fd_add(l, fd, LOOP_READABLE, on_signalfd, NULL, true);
 		if (r < 0) {
 			close(fd);
-			return r;
+			goto restore;
 		}
 		l->sigfd = fd;
 	}
+	l->sigmask = want;
 	l->sigs[l->n_sigs++] = (struct loop_sig){ .signo = signo, .cb = cb, .data = data };
 	return 0;
+restore:
+	/* Unblock it only if it was not blocked before we came. */
+	if (!sigismember(&before, signo))
+		pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+	return r;
 }
 
 /* --- posts from other threads --------------------------------------------- */
@@ -398,7 +379,7 @@ int loop_new(struct loop **out)
 		r = -errno;
 		goto fail;
 	}
-	r = fd_add(l, l->postfd, EPOLLIN, on_postfd, NULL, true);
+	r = fd_add(l, l->postfd, LOOP_READABLE, on_postfd, NULL, true);
 	if (r < 0)
 		goto fail;
 	*out = l;
@@ -424,7 +405,6 @@ void loop_free(struct loop *l)
 		close(l->epfd);
 	pthread_mutex_destroy(&l->post_lock);
 	free(l->fds);
-	free(l->heap);
 	free(l);
 }
 
@@ -444,7 +424,7 @@ static void dispatch(struct loop *l, const struct epoll_event *ev)
 	s = &l->fds[fd];
 	if (!s->cb || s->gen != gen)
 		return; /* removed (or replaced) by an earlier callback in this batch */
-	s->cb(l, fd, ev->events, s->data);
+	s->cb(l, fd, ev->events & LOOP_EVENTS, s->data);
 }
 
 int loop_run(struct loop *l)
@@ -457,11 +437,14 @@ int loop_run(struct loop *l)
 
 		l->now_ms = monotonic_ms();
 		run_due_timers(l);
-		if (l->stop || (l->n_user_fds == 0 && l->heap_len == 0))
+		if (l->stop || (l->n_user_fds == 0 && !l->timers))
 			break;
-		if (l->heap_len) {
-			uint64_t due = l->heap[0]->due_ms;
+		if (l->timers) {
+			uint64_t due = l->timers->due_ms;
 
+			/* The clock moved while the timers ran: ask it again, so
+			 * what fell due meanwhile is polled for, not slept past. */
+			l->now_ms = monotonic_ms();
 			timeout = due <= l->now_ms
 				      ? 0
 				      : (int)(due - l->now_ms > 60000 ? 60000 : due - l->now_ms);

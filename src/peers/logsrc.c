@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -125,7 +124,7 @@ static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 {
 	(void)l;
 	(void)fd;
-	(void)events; /* EPOLLHUP: read drains what is left, then sees 0 */
+	(void)events; /* LOOP_HUP: read drains what is left, then sees 0 */
 	pump(data);
 }
 
@@ -136,7 +135,7 @@ static void on_timer(struct loop *l, struct loop_timer *t, void *data)
 	(void)t;
 	if (s->polled) {
 		/* Level-triggered: fires at once if data came meanwhile. */
-		if (loop_add_fd(l, s->fd, EPOLLIN, on_readable, s) < 0) {
+		if (loop_add_fd(l, s->fd, LOOP_READABLE, on_readable, s) < 0) {
 			stop(s);
 			s->o.on_event(s->o.data, LOGSRC_ERROR, -EIO);
 		}
@@ -170,7 +169,7 @@ static int start(struct logsrc *s)
 		}
 		if (S_ISFIFO(st.st_mode))
 			fcntl(s->fd, F_SETPIPE_SZ, LOGSRC_PIPE_SIZE); /* best effort */
-		r = loop_add_fd(s->loop, s->fd, EPOLLIN, on_readable, s);
+		r = loop_add_fd(s->loop, s->fd, LOOP_READABLE, on_readable, s);
 		if (r == 0) {
 			s->polled = true;
 			return 0;

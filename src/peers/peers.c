@@ -909,8 +909,14 @@ int peers_run(const struct peers_config *cfg)
 			return status;
 		}
 	}
-	loop_add_signal(a->loop, SIGINT, on_signal, a);
-	loop_add_signal(a->loop, SIGTERM, on_signal, a);
+	r = loop_add_signal(a->loop, SIGINT, on_signal, a);
+	if (r == 0)
+		r = loop_add_signal(a->loop, SIGTERM, on_signal, a);
+	if (r < 0) {
+		log_warnx("cannot watch for Ctrl-C: %s", strerror(-r));
+		app_free(a);
+		return ND_EXIT_INTERNAL;
+	}
 	if (cfg->tty && !cfg->once && !cfg->json) {
 		/* The alternate screen, as top and watch use: the shell's
 		 * scrollback is left alone and comes back at the end. */

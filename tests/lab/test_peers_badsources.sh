@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: MIT
 # natdoctor peers against sources that fail: nothing listening, a server
 # that accepts and never answers, an HTML error page, garbage, HTTP 500, an
-# endless chunked body, a huge body. Each gets a clear message naming the
-# source and the likely cause; memory stays bounded; a good source beside
-# them is still read and judged, once and live.
+# endless chunked body, a huge body, a log that never ends (/dev/zero). Each
+# gets a clear message naming the source and the likely cause; memory stays
+# bounded; every run ends at its deadline and at SIGINT/SIGTERM; a good
+# source beside them is still read and judged, once and live.
 # shellcheck disable=SC2154 # PORT_* and PID_* are set by name (printf -v)
 set -euo pipefail
 source "$(dirname "$0")/peers_common.sh"
@@ -66,6 +67,40 @@ n=$(grep -c 'metrics http://127.0.0.1:'"$PORT_endless"'/metrics: answer larger' 
 ((n == 1)) || fail "the endless source was reported $n times, wanted once"
 pt_stop live
 assert_status 0
+
+step "a log that never ends (/dev/zero): signals and the --once deadline still get their turn"
+# Issue 7 defect 1: it used to spin on a 0 ms timer, deaf to everything
+# but SIGKILL. Now each pass reads a bounded slice and the loop moves on.
+ms_now() { echo $(($(date +%s%N) / 1000000)); }
+for sig in TERM INT; do
+	pt_live "zero$sig" "zero$sig" "zero$sig" peers --log /dev/zero --once
+done
+sleep 1
+for sig in TERM INT; do
+	pid_var=PID_zero$sig
+	t0=$(ms_now)
+	kill -"$sig" "${!pid_var}"
+	# A 5 s bound, in case it is deaf: the lab's cleanup kills it then.
+	(sleep 5 && kill -KILL "${!pid_var}" 2>/dev/null) &
+	killer=$!
+	set +e
+	wait "${!pid_var}"
+	PT_STATUS=$?
+	set -e
+	took=$(($(ms_now) - t0))
+	kill "$killer" 2>/dev/null || true
+	((PT_STATUS != 137)) || fail "peers --log /dev/zero ignores SIG$sig"
+	echo "   SIG$sig ended it in $took ms (exit $PT_STATUS)"
+	((took <= 100)) || fail "SIG$sig took $took ms to end peers --log /dev/zero, wanted <= 100"
+done
+# --once with a log waits max(4 x --timeout + 2 s, 12 s) for informant lines.
+t0=$(ms_now)
+pt_run zero zero peers --once --timeout 1 --log /dev/zero
+took=$(($(ms_now) - t0))
+echo "   --once ended after $took ms (deadline 12000 ms)"
+assert_status 3
+assert_match zero.err 'log /dev/zero: no informant line'
+((took >= 12000 && took <= 12100)) || fail "--once on /dev/zero took $took ms, deadline 12000 ms"
 
 step "live, nothing works: stops with exit 3 and says why"
 pt_run dead dead peers --interval 1 --timeout 1 --rpc "$PORT_refused" --metrics "$PORT_html"

@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sys/epoll.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "net/loop.h"
@@ -53,8 +55,9 @@ static void timers_fire_in_due_order(void **state)
 	assert_int_equal(loop_run(l), 0); /* returns: nothing left */
 	assert_int_equal(o.n, 4);
 	assert_int_equal(o.seen[0], 4);
-	/* 1 and 3 share a due time: either order is fine. */
-	assert_true((o.seen[1] == 1 && o.seen[2] == 3) || (o.seen[1] == 3 && o.seen[2] == 1));
+	/* 1 and 3 share a due time: they fire in the order they were started. */
+	assert_int_equal(o.seen[1], 1);
+	assert_int_equal(o.seen[2], 3);
 	assert_int_equal(o.seen[3], 0);
 	loop_free(l);
 }
@@ -105,7 +108,7 @@ static void on_a(struct loop *l, int fd, uint32_t events, void *data)
 	struct pipes *p = data;
 	char c;
 
-	assert_true(events & EPOLLIN);
+	assert_true(events & LOOP_READABLE);
 	p->a_calls++;
 	assert_int_equal(read(fd, &c, 1), 1);
 	/* Remove both: b's event, if already fetched in this batch, is stale. */
@@ -122,9 +125,9 @@ static void removed_fd_gets_no_stale_event(void **state)
 	assert_int_equal(pipe(p.a), 0);
 	assert_int_equal(pipe(p.b), 0);
 	assert_int_equal(loop_new(&l), 0);
-	assert_int_equal(loop_add_fd(l, p.a[0], EPOLLIN, on_a, &p), 0);
-	assert_int_equal(loop_add_fd(l, p.b[0], EPOLLIN, on_b, &p), 0);
-	assert_int_equal(loop_add_fd(l, p.b[0], EPOLLIN, on_b, &p), -EEXIST);
+	assert_int_equal(loop_add_fd(l, p.a[0], LOOP_READABLE, on_a, &p), 0);
+	assert_int_equal(loop_add_fd(l, p.b[0], LOOP_READABLE, on_b, &p), 0);
+	assert_int_equal(loop_add_fd(l, p.b[0], LOOP_READABLE, on_b, &p), -EEXIST);
 	assert_int_equal(write(p.b[1], "x", 1), 1);
 	assert_int_equal(write(p.a[1], "x", 1), 1);
 	assert_int_equal(loop_run(l), 0);
@@ -222,6 +225,229 @@ static void signals_arrive_through_the_loop(void **state)
 	loop_free(l);
 }
 
+/* --- fairness (issue 7 defect 1) ----------------------------------------- */
+
+struct busy {
+	struct loop_timer spin, deadline;
+	unsigned spins;
+	bool deadline_ran;
+	int signo;
+};
+
+static void on_spin(struct loop *l, struct loop_timer *t, void *data)
+{
+	struct busy *b = data;
+
+	if (b->spins++ == 0)
+		raise(SIGUSR2); /* pending on the signalfd from now on */
+	/* A source that never ends: come back at once, forever. */
+	assert_int_equal(loop_timer_start(l, t, 0, on_spin, b), 0);
+}
+
+static void on_busy_deadline(struct loop *l, struct loop_timer *t, void *data)
+{
+	struct busy *b = data;
+
+	(void)t;
+	b->deadline_ran = true;
+	loop_timer_stop(l, &b->spin);
+}
+
+static void on_busy_sig(struct loop *l, int signo, void *data)
+{
+	struct busy *b = data;
+
+	(void)l;
+	b->signo = signo;
+}
+
+static void timer_at_0ms_leaves_signals_and_deadlines_their_turn(void **state)
+{
+	struct loop *l;
+	struct busy b = { 0 };
+	uint64_t t0;
+
+	(void)state;
+	alarm(10); /* the old loop spun here forever: die instead of hanging ctest */
+	assert_int_equal(loop_new(&l), 0);
+	assert_int_equal(loop_add_signal(l, SIGUSR2, on_busy_sig, &b), 0);
+	t0 = loop_now_ms(l);
+	assert_int_equal(loop_timer_start(l, &b.spin, 0, on_spin, &b), 0);
+	assert_int_equal(loop_timer_start(l, &b.deadline, 50, on_busy_deadline, &b), 0);
+	assert_int_equal(loop_run(l), 0);
+	alarm(0);
+	assert_int_equal(b.signo, SIGUSR2);
+	assert_true(b.deadline_ran);
+	assert_true(b.spins > 1); /* it did spin, one pass at a time */
+	assert_true(loop_now_ms(l) - t0 < 1000);
+	loop_free(l);
+}
+
+struct rearm_pass {
+	struct loop_timer a, b;
+	int a_runs, b_runs;
+};
+
+static void on_pass_a(struct loop *l, struct loop_timer *t, void *data)
+{
+	struct rearm_pass *p = data;
+
+	(void)t;
+	/* Arms b at 0 ms from inside the pass: b is due at once, but waits
+	 * for the next pass (after epoll had its turn). */
+	if (++p->a_runs == 1)
+		assert_int_equal(loop_timer_start(l, &p->b, 0, on_pass_a, p), 0);
+	else
+		p->b_runs++;
+}
+
+static void timer_armed_in_a_pass_waits_for_the_next(void **state)
+{
+	struct loop *l;
+	struct rearm_pass p = { 0 };
+
+	(void)state;
+	assert_int_equal(loop_new(&l), 0);
+	assert_int_equal(loop_timer_start(l, &p.a, 0, on_pass_a, &p), 0);
+	assert_int_equal(loop_run(l), 0);
+	assert_int_equal(p.a_runs, 2);
+	assert_int_equal(p.b_runs, 1);
+	assert_int_equal(loop_timer_start(l, &p.a, 0, NULL, NULL), -EINVAL);
+	assert_false(loop_timer_armed(&p.a));
+	loop_free(l);
+}
+
+/* --- an fd removed and added again in the same epoll batch ------------------ */
+
+struct readd {
+	int a[2], b[2];
+	int old_calls, new_calls, first;
+};
+
+static void readd_new(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct readd *r = data;
+	char c;
+
+	assert_true(events & LOOP_READABLE);
+	r->new_calls++;
+	assert_int_equal(read(fd, &c, 1), 1);
+	loop_del_fd(l, r->a[0]);
+	loop_del_fd(l, r->b[0]);
+}
+
+static void readd_old(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct readd *r = data;
+	int other = fd == r->a[0] ? r->b[0] : r->a[0];
+
+	(void)events;
+	r->old_calls++;
+	r->first = fd;
+	/* Both are readable and both events are in this batch. Replace the
+	 * other's registration: its fetched event belongs to the old one and
+	 * must be dropped; the new one fires on the next poll. */
+	assert_int_equal(loop_del_fd(l, other), 0);
+	assert_int_equal(loop_add_fd(l, other, LOOP_READABLE, readd_new, r), 0);
+	assert_int_equal(loop_del_fd(l, fd), 0);
+}
+
+static void readded_fd_in_the_same_batch_gets_only_new_events(void **state)
+{
+	struct loop *l;
+	struct readd r = { 0 };
+
+	(void)state;
+	assert_int_equal(pipe(r.a), 0);
+	assert_int_equal(pipe(r.b), 0);
+	assert_int_equal(loop_new(&l), 0);
+	assert_int_equal(loop_add_fd(l, r.a[0], LOOP_READABLE, readd_old, &r), 0);
+	assert_int_equal(loop_add_fd(l, r.b[0], LOOP_READABLE, readd_old, &r), 0);
+	assert_int_equal(write(r.a[1], "x", 1), 1);
+	assert_int_equal(write(r.b[1], "x", 1), 1);
+	assert_int_equal(loop_run(l), 0); /* ends: nothing registered */
+	assert_int_equal(r.old_calls, 1);
+	assert_int_equal(r.new_calls, 1);
+	loop_free(l);
+	for (int i = 0; i < 2; i++) {
+		close(r.a[i]);
+		close(r.b[i]);
+	}
+}
+
+/* --- EINTR ------------------------------------------------------------------ */
+
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int signo)
+{
+	(void)signo;
+	alarms++;
+}
+
+static void on_flag(struct loop *l, struct loop_timer *t, void *data)
+{
+	(void)l;
+	(void)t;
+	*(bool *)data = true;
+}
+
+static void interrupted_wait_goes_on(void **state)
+{
+	struct sigaction sa, old;
+	struct itimerval it = { .it_value = { .tv_usec = 20000 } }, off = { 0 };
+	struct loop *l;
+	struct loop_timer t;
+	bool fired = false;
+
+	(void)state;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm; /* no SA_RESTART: epoll_wait returns EINTR */
+	assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
+	assert_int_equal(loop_new(&l), 0);
+	loop_timer_init(&t);
+	assert_int_equal(loop_timer_start(l, &t, 100, on_flag, &fired), 0);
+	assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+	assert_int_equal(loop_run(l), 0);
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	assert_int_equal(alarms, 1);
+	assert_true(fired);
+	loop_free(l);
+}
+
+/* --- loop_add_signal leaves the mask as it was when it fails --------------- */
+
+static void failed_signal_registration_restores_the_mask(void **state)
+{
+	struct rlimit lim, tight;
+	struct loop *l;
+	sigset_t now;
+	int fd;
+
+	(void)state;
+	assert_int_equal(loop_new(&l), 0);
+	/* No fd left for the signalfd: the lowest free one is the limit. */
+	fd = dup(0);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &lim), 0);
+	tight = lim;
+	tight.rlim_cur = (rlim_t)fd;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &tight), 0);
+	assert_int_equal(loop_add_signal(l, SIGWINCH, on_sig, NULL), -EMFILE);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &lim), 0);
+	assert_int_equal(pthread_sigmask(SIG_BLOCK, NULL, &now), 0);
+	assert_false(sigismember(&now, SIGWINCH));
+	/* And it works once there is room, and is unblocked again by loop_free. */
+	assert_int_equal(loop_add_signal(l, SIGWINCH, on_sig, NULL), 0);
+	assert_int_equal(pthread_sigmask(SIG_BLOCK, NULL, &now), 0);
+	assert_true(sigismember(&now, SIGWINCH));
+	loop_free(l);
+	assert_int_equal(pthread_sigmask(SIG_BLOCK, NULL, &now), 0);
+	assert_false(sigismember(&now, SIGWINCH));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +456,11 @@ int main(void)
 		cmocka_unit_test(removed_fd_gets_no_stale_event),
 		cmocka_unit_test(posts_from_a_thread_arrive),
 		cmocka_unit_test(signals_arrive_through_the_loop),
+		cmocka_unit_test(timer_at_0ms_leaves_signals_and_deadlines_their_turn),
+		cmocka_unit_test(timer_armed_in_a_pass_waits_for_the_next),
+		cmocka_unit_test(readded_fd_in_the_same_batch_gets_only_new_events),
+		cmocka_unit_test(interrupted_wait_goes_on),
+		cmocka_unit_test(failed_signal_registration_restores_the_mask),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -42,7 +42,7 @@ static void run_for(struct loop *l, uint64_t ms)
 
 	loop_timer_init(&t);
 	loop_timer_start(l, &t, ms, on_deadline, NULL);
-	loop_run(l);
+	assert_int_equal(loop_run(l), 0);
 	loop_timer_stop(l, &t);
 }
 
