@@ -33,7 +33,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -455,7 +454,7 @@ static void on_accept(struct loop *l, int fd, uint32_t events, void *data)
 		for (size_t i = 0; i < SP_PROBE_CONNS && !c; i++)
 			if (p->conns[i].fd < 0)
 				c = &p->conns[i];
-		if (!c || loop_add_fd(l, cfd, EPOLLIN, on_conn, p) < 0) {
+		if (!c || loop_add_fd(l, cfd, LOOP_READABLE, on_conn, p) < 0) {
 			close(cfd);
 			continue;
 		}
@@ -503,7 +502,7 @@ static int probe_listen(struct serverprobe *p)
 
 	if (fd < 0)
 		return fd;
-	if (listen(fd, 8) < 0 || loop_add_fd(p->run->loop, fd, EPOLLIN, on_accept, p) < 0) {
+	if (listen(fd, 8) < 0 || loop_add_fd(p->run->loop, fd, LOOP_READABLE, on_accept, p) < 0) {
 		close(fd);
 		return -EIO;
 	}
@@ -581,14 +580,15 @@ static void on_tcp(struct loop *l, int fd, uint32_t events, void *data)
 		uint8_t req[STUN_HEADER_LEN];
 
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0 || err ||
-		    !(events & EPOLLOUT) || stun_encode(&o, req, sizeof(req)) < 0 ||
+		    !(events & LOOP_WRITABLE) || stun_encode(&o, req, sizeof(req)) < 0 ||
 		    send(fd, req, sizeof(req), MSG_NOSIGNAL) != (ssize_t)sizeof(req)) {
 			tcp_done(p, t);
 			sp_schedule(p);
 			return;
 		}
 		t->sent = true;
-		loop_mod_fd(l, fd, EPOLLIN);
+		if (loop_mod_fd(l, fd, LOOP_READABLE) < 0)
+			tcp_done(p, t);
 		sp_schedule(p);
 		return;
 	}
@@ -621,7 +621,7 @@ static void tcp_connect(struct serverprobe *p, struct sp_tcp *t, const struct ne
 		p->tcp_lport = local_port(fd);
 	sl = netaddr_to_sockaddr(dst, &ss);
 	if ((connect(fd, (struct sockaddr *)&ss, (socklen_t)sl) < 0 && errno != EINPROGRESS) ||
-	    loop_add_fd(p->run->loop, fd, EPOLLOUT, on_tcp, p) < 0) {
+	    loop_add_fd(p->run->loop, fd, LOOP_WRITABLE, on_tcp, p) < 0) {
 		close(fd);
 		goto fail;
 	}
@@ -830,7 +830,7 @@ static int watch_udp(struct serverprobe *p, struct sp_dial *d)
 	if (fd < 0)
 		return -errno;
 	if (bind(fd, (struct sockaddr *)&ss, (socklen_t)sl) < 0 ||
-	    loop_add_fd(p->run->loop, fd, EPOLLIN, on_udp, p) < 0) {
+	    loop_add_fd(p->run->loop, fd, LOOP_READABLE, on_udp, p) < 0) {
 		close(fd);
 		return -EADDRINUSE;
 	}
@@ -904,7 +904,7 @@ int serverprobe_start(struct check_run *r)
 	p->srv = &rv->servers[idx];
 	p->srv->server = p->server;
 	p->fd = udp_open(AF_INET, NULL, NULL);
-	if (p->fd < 0 || loop_add_fd(r->loop, p->fd, EPOLLIN, on_udp, p) < 0) {
+	if (p->fd < 0 || loop_add_fd(r->loop, p->fd, LOOP_READABLE, on_udp, p) < 0) {
 		text_copy(rv->error, sizeof(rv->error), "cannot open a UDP socket");
 		p->finished = true;
 		check_probe_done(r, p->id);
@@ -936,7 +936,7 @@ int serverprobe_start(struct check_run *r)
 	/* Hairpinning, from a socket of its own. */
 	if (cfg->hairpin) {
 		p->hfd = udp_open(AF_INET, NULL, NULL);
-		if (p->hfd >= 0 && (loop_add_fd(r->loop, p->hfd, EPOLLIN, on_udp, p) < 0 ||
+		if (p->hfd >= 0 && (loop_add_fd(r->loop, p->hfd, LOOP_READABLE, on_udp, p) < 0 ||
 				    xmit_prepare(&p->hx, NULL) < 0))
 			close_fd(r->loop, &p->hfd);
 		if (p->hfd >= 0)
