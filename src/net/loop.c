@@ -34,9 +34,9 @@
 /* The loop-level flags are epoll's own bits, so nothing needs translating;
  * callers still never see <sys/epoll.h>. */
 _Static_assert(LOOP_READABLE == EPOLLIN && LOOP_WRITABLE == EPOLLOUT && LOOP_ERROR == EPOLLERR &&
-		   LOOP_HUP == EPOLLHUP,
+		   LOOP_HUP == EPOLLHUP && LOOP_PEER_CLOSED == EPOLLRDHUP,
 	       "loop flags must match epoll's");
-#define LOOP_EVENTS (LOOP_READABLE | LOOP_WRITABLE | LOOP_ERROR | LOOP_HUP)
+#define LOOP_EVENTS (LOOP_READABLE | LOOP_WRITABLE | LOOP_ERROR | LOOP_HUP | LOOP_PEER_CLOSED)
 
 struct loop_fd {
 	loop_io_cb cb; /* NULL: slot free */

@@ -26,12 +26,13 @@ struct loop;
 struct loop_timer;
 
 /* What an fd waits for and what happened to it: loop-level flags, so that
- * epoll stays inside net/loop.c (redis' AE_READABLE). LOOP_ERROR and
- * LOOP_HUP are always reported, whether asked for or not. */
-#define LOOP_READABLE 0x001u
-#define LOOP_WRITABLE 0x004u
-#define LOOP_ERROR    0x008u
-#define LOOP_HUP      0x010u
+ * the loop's epoll stays inside net/loop.c (redis' AE_READABLE). LOOP_ERROR
+ * and LOOP_HUP are always reported, whether asked for or not. */
+#define LOOP_READABLE	 0x001u
+#define LOOP_WRITABLE	 0x004u
+#define LOOP_ERROR	 0x008u
+#define LOOP_HUP	 0x010u
+#define LOOP_PEER_CLOSED 0x2000u /* the stream's peer shut down its writing side */
 
 typedef void (*loop_io_cb)(struct loop *l, int fd, uint32_t events, void *data);
 typedef void (*loop_timer_cb)(struct loop *l, struct loop_timer *t, void *data);

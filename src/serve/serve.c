@@ -565,7 +565,7 @@ static void dial_io_cb(struct loop *l, int fd, uint32_t events, void *data)
 
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
 			err = errno;
-		if (err == EINPROGRESS || (!err && !(events & EPOLLOUT)))
+		if (err == EINPROGRESS || (!err && !(events & LOOP_WRITABLE)))
 			return;
 		if (err) {
 			/* RST, or ICMP port/host unreachable: refused. Anything
@@ -582,7 +582,10 @@ static void dial_io_cb(struct loop *l, int fd, uint32_t events, void *data)
 			dial_finish(d, DIALBACK_OTHER);
 			return;
 		}
-		loop_mod_fd(l, fd, EPOLLIN);
+		if (loop_mod_fd(l, fd, LOOP_READABLE) < 0) {
+			dial_finish(d, DIALBACK_OTHER);
+			return;
+		}
 		loop_timer_start(l, &d->timer, DIAL_READ_MS, dial_timeout_cb, d);
 		return;
 	}
@@ -646,7 +649,7 @@ static void dial_start_cb(struct loop *l, void *data)
 				: DIALBACK_FILTERED);
 		return;
 	}
-	if (loop_add_fd(l, fd, EPOLLOUT, dial_io_cb, d) < 0) {
+	if (loop_add_fd(l, fd, LOOP_WRITABLE, dial_io_cb, d) < 0) {
 		dial_finish(d, DIALBACK_BUSY);
 		return;
 	}
@@ -719,7 +722,10 @@ static void tcp_answer(struct tcp_conn *k, const struct dialback_res *res)
 	tcp_reply(k, STUN_HEADER_LEN + be16_load(k->buf + 2), res);
 	if (k->fd < 0)
 		return;
-	loop_mod_fd(k->s->loop, k->fd, EPOLLIN | EPOLLRDHUP);
+	if (loop_mod_fd(k->s->loop, k->fd, LOOP_READABLE | LOOP_PEER_CLOSED) < 0) {
+		tcp_close(k);
+		return;
+	}
 	tcp_process(k);
 }
 
@@ -766,7 +772,8 @@ static void tcp_process(struct tcp_conn *k)
 			/* tcp_answer() once the dial-back ends; until then
 			 * nothing is read (level-triggered epoll would spin on
 			 * unread input), only a hang-up is noticed. */
-			loop_mod_fd(s->loop, k->fd, 0);
+			if (loop_mod_fd(s->loop, k->fd, 0) < 0)
+				tcp_close(k);
 			return;
 		}
 	}
@@ -793,7 +800,7 @@ static void tcp_io_cb(struct loop *l, int fd, uint32_t events, void *data)
 	if (k->waiting) {
 		/* Stop reading until the answer is out; a peer that hung up
 		 * is noticed when we write. */
-		if (events & (EPOLLHUP | EPOLLERR))
+		if (events & (LOOP_HUP | LOOP_ERROR))
 			tcp_close(k);
 		return;
 	}
@@ -856,7 +863,7 @@ found:
 		k->waiting = NULL;
 		loop_timer_init(&k->idle);
 		if (netaddr_from_sockaddr(&k->src, (struct sockaddr *)&ss, sl) < 0 ||
-		    loop_add_fd(l, c, EPOLLIN | EPOLLRDHUP, tcp_io_cb, k) < 0) {
+		    loop_add_fd(l, c, LOOP_READABLE | LOOP_PEER_CLOSED, tcp_io_cb, k) < 0) {
 			close(c);
 			k->fd = -1;
 			continue;
@@ -961,7 +968,7 @@ static void metrics_accept_cb(struct loop *l, int fd, uint32_t events, void *dat
 		m->fd = c;
 		m->len = 0;
 		loop_timer_init(&m->timer);
-		if (loop_add_fd(l, c, EPOLLIN, metrics_io_cb, m) < 0) {
+		if (loop_add_fd(l, c, LOOP_READABLE, metrics_io_cb, m) < 0) {
 			close(c);
 			m->fd = -1;
 			continue;
@@ -995,7 +1002,7 @@ static int listen_tcp(struct server *s, const char **what)
 				*what = fmt_what("listen", &e, "tcp");
 				return -errno;
 			}
-			rc = loop_add_fd(s->loop, fd, EPOLLIN, tcp_accept_cb, s);
+			rc = loop_add_fd(s->loop, fd, LOOP_READABLE, tcp_accept_cb, s);
 			if (rc < 0)
 				return rc;
 		}
@@ -1012,7 +1019,7 @@ static int listen_tcp(struct server *s, const char **what)
 			*what = fmt_what("listen metrics", &s->cfg->metrics, "tcp");
 			return -errno;
 		}
-		rc = loop_add_fd(s->loop, fd, EPOLLIN, metrics_accept_cb, s);
+		rc = loop_add_fd(s->loop, fd, LOOP_READABLE, metrics_accept_cb, s);
 		if (rc < 0)
 			return rc;
 	}
