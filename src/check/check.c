@@ -64,6 +64,14 @@ void check_probe_done(struct check_run *r, int id)
 	loop_stop(r->loop);
 }
 
+void *check_probe_state(struct check_run *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_probes; i++)
+		if (!strcmp(r->probes[i].name, name))
+			return r->probes[i].state;
+	return NULL;
+}
+
 uint64_t check_time_left(struct check_run *r)
 {
 	uint64_t end = r->started_ms + r->cfg->deadline_ms, now = loop_now_ms(r->loop);
@@ -273,13 +281,14 @@ int check_run(const struct check_config *cfg, struct check_result *res)
 	/* Every probe starts now and runs at once; each records its own
 	 * failure to start in the result, so the others still run. */
 	stunprobe_start(&r);
-	serverprobe_start(&r);
 	if (cfg->ipv4)
 		gwprobe_start(&r);
 	/* UPnP asks the LAN's router: without an IPv4 default gateway there
 	 * is none, and SSDP would go nowhere useful. */
 	if (cfg->upnp && cfg->ipv4 && res->local.route4.gateway.family == AF_INET)
 		upnp_start(&r);
+	/* After the gateway probe: it may map its probe listeners there. */
+	serverprobe_start(&r);
 	/* A probe that failed to start marked itself done at once; run the
 	 * loop only if something is still out there. */
 	bool pending = false;

@@ -75,6 +75,9 @@ int check_probe_register(struct check_run *r, const char *name, check_finish_fn 
 /* The probe has nothing left to wait for. When every probe is done the
  * loop stops before the deadline. */
 void check_probe_done(struct check_run *r, int id);
+/* The state a probe registered under name, or NULL: how one probe asks
+ * another (check --server asks the gateway probe for mappings). */
+void *check_probe_state(struct check_run *r, const char *name);
 /* Milliseconds left until the deadline (0 when past it). */
 uint64_t check_time_left(struct check_run *r);
 /* Milliseconds since the check started. */

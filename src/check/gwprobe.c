@@ -68,6 +68,17 @@ struct gwprobe {
 	struct pcp_request mreq; /* MAP, then the same MAP with lifetime 0 */
 	bool m_wanted, m_done, deleting, d_done;
 	bool m_sent; /* a MAP has left: the gateway may hold a mapping */
+
+	/* TCP maps of check --server's probe listeners (gwprobe_map_tcp):
+	 * answered once through cb, deleted at finish. */
+	struct gw_pmap {
+		struct pcp_request req;
+		bool sent, done;
+		uint16_t granted; /* external port, 0 when refused or silent */
+		gwprobe_map_cb cb;
+		void *data;
+	} pm[GW_MAX_PMAPS];
+	size_t n_pm;
 };
 
 static struct gw_proto_result *pcp_out(struct gwprobe *g)
@@ -85,6 +96,22 @@ static bool pcp_finished(const struct gwprobe *g)
 	return g->a_done && (!g->m_wanted || g->m_done) && (!g->deleting || g->d_done);
 }
 
+static bool pmaps_answered(const struct gwprobe *g)
+{
+	for (size_t i = 0; i < g->n_pm; i++)
+		if (!g->pm[i].done)
+			return false;
+	return true;
+}
+
+static bool pmaps_held(const struct gwprobe *g)
+{
+	for (size_t i = 0; i < g->n_pm; i++)
+		if (g->pm[i].sent && (!g->pm[i].done || g->pm[i].granted))
+			return true;
+	return false;
+}
+
 static void gw_close(struct gwprobe *g)
 {
 	if (g->fd >= 0) {
@@ -98,10 +125,22 @@ static void gw_close(struct gwprobe *g)
 
 static void maybe_done(struct gwprobe *g)
 {
-	if (g->fd < 0 || !g->n_done || !pcp_finished(g))
+	if (g->fd < 0 || !g->n_done || !pcp_finished(g) || !pmaps_answered(g))
 		return;
-	gw_close(g);
+	/* Mappings made for check --server stay until finish deletes them,
+	 * and their socket with them. */
+	if (!pmaps_held(g))
+		gw_close(g);
 	check_probe_done(g->run, g->id);
+}
+
+static void pmap_send(struct gwprobe *g, struct gw_pmap *m)
+{
+	uint8_t buf[PCP_MAX_LEN];
+	int n = pcp_encode_request(&m->req, buf);
+
+	if (n > 0 && send(g->fd, buf, (size_t)n, 0) >= 0)
+		m->sent = true;
 }
 
 /* Send every request still waiting for its answer. */
@@ -125,6 +164,17 @@ static void send_pending(struct gwprobe *g)
 		if (n > 0 && send(g->fd, buf, (size_t)n, 0) >= 0 && g->mreq.lifetime)
 			g->m_sent = true;
 	}
+	for (size_t i = 0; i < g->n_pm; i++)
+		if (!g->pm[i].done)
+			pmap_send(g, &g->pm[i]);
+}
+
+static void pmap_answer(struct gw_pmap *m, uint16_t granted)
+{
+	m->done = true;
+	m->granted = granted;
+	if (m->cb)
+		m->cb(m->data, granted);
 }
 
 /* The way out: if a MAP left and no answer says there is nothing to
@@ -134,6 +184,18 @@ static void delete_on_exit(struct gwprobe *g)
 {
 	uint8_t buf[PCP_MAX_LEN];
 	int n;
+
+	for (size_t i = 0; g->fd >= 0 && i < g->n_pm; i++) {
+		struct gw_pmap *m = &g->pm[i];
+
+		if (!m->sent || (m->done && !m->granted))
+			continue;
+		m->req.lifetime = 0;
+		m->req.map.external_port = m->granted;
+		n = pcp_encode_request(&m->req, buf);
+		for (int k = 0; k < 2 && n > 0; k++)
+			(void)send(g->fd, buf, (size_t)n, 0);
+	}
 
 	if (g->fd < 0 || !g->m_sent || g->d_done)
 		return;
@@ -292,6 +354,19 @@ static void on_pcp(struct gwprobe *g, const uint8_t *p, size_t n, uint32_t rtt)
 			set_result(o, resp.result, pcp_result_name(resp.result), resp.epoch, rtt);
 		return;
 	}
+	for (size_t i = 0; i < g->n_pm; i++) {
+		struct gw_pmap *m = &g->pm[i];
+
+		if (pcp_response_mismatch(&m->req, &resp) != PCP_MATCH)
+			continue;
+		if (m->done)
+			reject(o, REJECT_DUPLICATE); /* the answer to a retransmission */
+		else
+			pmap_answer(m, resp.result == PCP_SUCCESS && resp.has_map
+					   ? resp.map.external_port
+					   : 0);
+		return;
+	}
 	why = pcp_response_mismatch(&g->mreq, &resp);
 	if (!g->m_wanted || why != PCP_MATCH) {
 		reject(o, why == PCP_MISMATCH_NONCE && g->m_wanted ? REJECT_NONCE : REJECT_UNASKED);
@@ -386,6 +461,40 @@ static void gw_finish(struct check_run *r, void *state)
 		gw_close(g);
 	}
 	free(g);
+}
+
+int gwprobe_map_tcp(struct check_run *r, uint16_t internal_port, uint16_t suggested,
+		    gwprobe_map_cb cb, void *data)
+{
+	struct gwprobe *g = check_probe_state(r, "gateway");
+	struct gw_pmap *m;
+
+	if (!g || g->fd < 0 || (g->n_done && g->a_done && !pcp_out(g)->available))
+		return -ENOTSUP; /* no gateway, or one without PCP */
+	if (g->n_pm == GW_MAX_PMAPS)
+		return -ENOSPC;
+	m = &g->pm[g->n_pm];
+	memset(m, 0, sizeof(*m));
+	m->req.opcode = PCP_OP_MAP;
+	m->req.client = g->areq.client;
+	m->req.lifetime = GW_MAP_LIFETIME_S;
+	m->req.map.protocol = IPPROTO_TCP;
+	m->req.map.internal_port = internal_port;
+	m->req.map.external_port = suggested;
+	if (getrandom(m->req.map.nonce, sizeof(m->req.map.nonce), 0) !=
+	    (ssize_t)sizeof(m->req.map.nonce))
+		return -EIO;
+	m->cb = cb;
+	m->data = data;
+	g->n_pm++;
+	pmap_send(g, m); /* only the new one: the others have their schedule */
+	if (!loop_timer_armed(&g->retx)) {
+		/* The first round is over: give the new request its own. */
+		g->n_retx = 1;
+		g->sent_ms = loop_now_ms(r->loop);
+		loop_timer_start(r->loop, &g->retx, gw_retx_ms[0], on_retx, g);
+	}
+	return 0;
 }
 
 int gwprobe_start(struct check_run *r)

@@ -41,9 +41,12 @@
 #include "net/udp.h"
 #include "proto/dialback.h"
 #include "proto/stun.h"
+#include "util/log.h"
 #include "util/text.h"
 
-#define SP_MAX_DIALS   (CHECK_MAX_PORTS + 1) /* node ports and the probe */
+#define SP_MAX_LST     3 /* probe listeners: a random port, two node-port numbers */
+#define SP_MAX_DIALS   (CHECK_MAX_PORTS + SP_MAX_LST)
+#define SP_MAP_WAIT    1000 /* ms to wait for the gateway's PCP answer */
 #define SP_PKT_MAX     128
 #define SP_RECV_MAX    1500
 #define SP_UDP_GRACE   150 /* ms a UDP dial-back datagram may trail the answer */
@@ -71,7 +74,8 @@ struct sp_xmit {
 struct sp_dial {
 	bool used, done;
 	struct dialback_req req;
-	int port_idx; /* index in cfg->ports, -1 for the probe listener */
+	int port_idx; /* index in cfg->ports, -1 for a probe listener */
+	int lst;      /* the probe listener it dials, -1 for a node port */
 	bool have_cookie;
 	struct dialback_cookie cookie;
 	struct sp_xmit x;
@@ -95,8 +99,29 @@ struct sp_tcp {
 
 struct sp_conn {
 	int fd;
+	int lst; /* which listener accepted it */
 	uint8_t buf[128];
 	size_t len;
+};
+
+struct serverprobe;
+
+/* natdoctor's own TCP probe listener. [0] sits on a random port: dialled
+ * on that port, or behind a NAT on the port the router's PCP maps to it.
+ * The others stand in for a node port that was not reached: mapped
+ * through the router on the node's external port number, when that
+ * number is free there. */
+struct sp_lst {
+	struct serverprobe *p;
+	int fd;
+	uint16_t port;	   /* local port */
+	int node_idx;	   /* -1 for the random one, else index in cfg->ports */
+	bool map_pending;  /* a PCP MAP went out, no answer yet */
+	uint64_t map_end;  /* when to stop waiting for it */
+	uint16_t ext_port; /* what the router granted, 0 none */
+	uint8_t nonce[DIALBACK_NONCE_LEN];
+	bool arrived; /* the server's greeting with our nonce came in */
+	int dial;     /* index in d[] of its dial-back, -1 none yet */
 };
 
 struct serverprobe {
@@ -110,10 +135,11 @@ struct serverprobe {
 	int fd;		       /* dial-back requests */
 	struct sp_dial d[SP_MAX_DIALS];
 	size_t n_dials;
-	/* probe listener */
-	int lfd;
+	/* probe listeners */
+	struct sp_lst lst[SP_MAX_LST];
+	size_t n_lst;
+	bool use_pcp; /* behind a NAT whose router may map for us */
 	struct sp_conn conns[SP_PROBE_CONNS];
-	uint8_t probe_nonce[DIALBACK_NONCE_LEN];
 	/* TCP mapping: [0] primary, [1] alternate IP, [2] alternate IP and port */
 	struct sp_tcp t[3];
 	uint16_t tcp_lport;
@@ -208,13 +234,28 @@ static int dial_send_request(struct serverprobe *p, struct sp_dial *d)
 	return 0;
 }
 
+static void lst_dial(struct serverprobe *p, struct sp_lst *ls, uint16_t ext_port);
+static bool lst_map(struct serverprobe *p, struct sp_lst *ls, uint16_t suggested);
+static int probe_listen(struct serverprobe *p, int node_idx);
+static int add_dial(struct serverprobe *p, uint8_t proto, uint16_t port, int port_idx, int lst);
+
 static void dial_finish(struct serverprobe *p, struct sp_dial *d, uint8_t result, uint16_t ms)
 {
+	int k;
+
 	d->x.active = false;
 	d->done = true;
 	d->result = result;
 	d->elapsed_ms = ms;
 	d->done_ms = loop_now_ms(p->run->loop);
+	/* A TCP node port that was not reached: does its number get in at
+	 * all? A probe listener of ours, mapped on that external number
+	 * through the router, tells. Only after the node's own dial-back, so
+	 * a mapping of ours never stands in front of a working forward. */
+	if (d->port_idx >= 0 && d->req.proto == DIALBACK_PROTO_TCP && p->use_pcp &&
+	    (result == DIALBACK_REFUSED || result == DIALBACK_FILTERED) &&
+	    (k = probe_listen(p, d->port_idx)) >= 0)
+		lst_map(p, &p->lst[k], d->req.port);
 }
 
 static struct sp_dial *dial_by_tid(struct serverprobe *p, const uint8_t *tid)
@@ -427,12 +468,12 @@ static void on_conn(struct loop *l, int fd, uint32_t events, void *data)
 		return;
 	}
 	c->len += (size_t)n;
-	if (dialback_tcp_classify(c->buf, c->len, p->probe_nonce) == DIALBACK_PROBE) {
+	if (dialback_tcp_classify(c->buf, c->len, p->lst[c->lst].nonce) == DIALBACK_PROBE) {
 		/* It is the server, with our nonce: echo the line back so it
 		 * reports "probe", and note that it got in. */
-		dialback_tcp_line(line, p->probe_nonce);
+		dialback_tcp_line(line, p->lst[c->lst].nonce);
 		(void)send(fd, line, sizeof(line), MSG_NOSIGNAL);
-		p->run->res->reach.probe_arrived = true;
+		p->lst[c->lst].arrived = true;
 		conn_close(p, c);
 	} else if (c->len == sizeof(c->buf)) {
 		conn_close(p, c); /* a stranger: the line never came */
@@ -442,7 +483,8 @@ static void on_conn(struct loop *l, int fd, uint32_t events, void *data)
 
 static void on_accept(struct loop *l, int fd, uint32_t events, void *data)
 {
-	struct serverprobe *p = data;
+	struct sp_lst *ls = data;
+	struct serverprobe *p = ls->p;
 
 	(void)events;
 	for (int k = 0; k < 8; k++) {
@@ -459,6 +501,7 @@ static void on_accept(struct loop *l, int fd, uint32_t events, void *data)
 			continue;
 		}
 		c->fd = cfd;
+		c->lst = (int)(ls - p->lst);
 		c->len = 0;
 	}
 }
@@ -495,20 +538,32 @@ static uint16_t local_port(int fd)
 	return a.port;
 }
 
-static int probe_listen(struct serverprobe *p)
+/* A new probe listener on a random port; its index, or a negative errno. */
+static int probe_listen(struct serverprobe *p, int node_idx)
 {
 	struct netaddr any = { .family = AF_INET };
-	int fd = tcp_socket(&any, false);
+	struct sp_lst *ls;
+	int fd;
 
+	if (p->n_lst == SP_MAX_LST)
+		return -ENOSPC;
+	ls = &p->lst[p->n_lst];
+	fd = tcp_socket(&any, false);
 	if (fd < 0)
 		return fd;
-	if (listen(fd, 8) < 0 || loop_add_fd(p->run->loop, fd, LOOP_READABLE, on_accept, p) < 0) {
+	ls->p = p;
+	ls->fd = fd;
+	ls->node_idx = node_idx;
+	ls->dial = -1;
+	ls->port = local_port(fd);
+	if (!ls->port || listen(fd, 8) < 0 ||
+	    loop_add_fd(p->run->loop, fd, LOOP_READABLE, on_accept, ls) < 0 ||
+	    getrandom(ls->nonce, sizeof(ls->nonce), 0) != (ssize_t)sizeof(ls->nonce)) {
 		close(fd);
+		ls->fd = -1;
 		return -EIO;
 	}
-	p->lfd = fd;
-	p->run->res->reach.probe_port = local_port(fd);
-	return p->run->res->reach.probe_port ? 0 : -EIO;
+	return (int)p->n_lst++;
 }
 
 /* --- TCP mapping ------------------------------------------------------------------ */
@@ -662,15 +717,70 @@ static bool dial_pending(const struct serverprobe *p, const struct sp_dial *d, u
 	       now < d->done_ms + SP_UDP_GRACE + p->rtt_ms;
 }
 
-static bool probe_pending(const struct serverprobe *p)
+/* A listener still waits: for the router's mapping, or for the server's
+ * connection that it says reached us (it may still be on its way to
+ * accept()). Returns when to look again, UINT64_MAX if none waits. */
+static uint64_t lst_pending(struct serverprobe *p, uint64_t now)
 {
-	/* The server said it reached the probe: its connection may still be
-	 * on its way to accept(). */
-	for (size_t i = 0; i < p->n_dials; i++)
-		if (p->d[i].port_idx < 0 && p->d[i].done && p->d[i].result == DIALBACK_PROBE)
-			return !p->run->res->reach.probe_arrived &&
-			       loop_now_ms(p->run->loop) < p->d[i].done_ms + SP_UDP_GRACE;
-	return false;
+	uint64_t next = UINT64_MAX;
+
+	for (size_t i = 0; i < p->n_lst; i++) {
+		struct sp_lst *ls = &p->lst[i];
+		const struct sp_dial *d = ls->dial >= 0 ? &p->d[ls->dial] : NULL;
+
+		if (ls->map_pending && now >= ls->map_end) {
+			/* The router never answered: dial the random one as it
+			 * is (a DMZ, a public host); a node number means nothing. */
+			ls->map_pending = false;
+			if (ls->node_idx < 0)
+				lst_dial(p, ls, ls->port);
+		}
+		if (ls->map_pending && ls->map_end < next)
+			next = ls->map_end;
+		if (d && d->done && d->result == DIALBACK_PROBE && !ls->arrived &&
+		    now < d->done_ms + SP_UDP_GRACE && now + 20 < next)
+			next = now + 20;
+	}
+	return next;
+}
+
+static void lst_dial(struct serverprobe *p, struct sp_lst *ls, uint16_t ext_port)
+{
+	log_debug("server: dial back probe listener %u on external port %u", ls->port, ext_port);
+	if (p->finished || ls->dial >= 0 ||
+	    add_dial(p, DIALBACK_PROTO_TCP, ext_port, -1, (int)(ls - p->lst)) < 0)
+		return;
+	ls->dial = (int)p->n_dials - 1;
+	if (dial_send_request(p, &p->d[ls->dial]) < 0)
+		dial_finish(p, &p->d[ls->dial], 0, 0);
+}
+
+static void on_mapped(void *data, uint16_t ext_port)
+{
+	struct sp_lst *ls = data;
+	struct serverprobe *p = ls->p;
+
+	log_debug("server: probe listener %u mapped on external port %u at %u ms", ls->port,
+		  ext_port, check_elapsed(p->run));
+	if (p->finished || !ls->map_pending)
+		return;
+	ls->map_pending = false;
+	ls->ext_port = ext_port;
+	if (ls->node_idx < 0)
+		lst_dial(p, ls, ext_port ? ext_port : ls->port);
+	else if (ext_port && ext_port == p->run->cfg->ports[ls->node_idx].port)
+		lst_dial(p, ls, ext_port); /* the number was free: try it */
+	sp_schedule(p);
+}
+
+/* Ask the router to map ls on `suggested`; false when it cannot be asked. */
+static bool lst_map(struct serverprobe *p, struct sp_lst *ls, uint16_t suggested)
+{
+	if (!p->use_pcp || gwprobe_map_tcp(p->run, ls->port, suggested, on_mapped, ls) < 0)
+		return false;
+	ls->map_pending = true;
+	ls->map_end = loop_now_ms(p->run->loop) + SP_MAP_WAIT;
+	return true;
 }
 
 static void on_timer(struct loop *l, struct loop_timer *t, void *data)
@@ -707,18 +817,18 @@ static void sp_schedule(struct serverprobe *p)
 				next = d;
 		}
 	}
-	if (probe_pending(p)) {
+	d = lst_pending(p, now);
+	if (d != UINT64_MAX) {
 		busy = true;
-		if (now + 20 < next)
-			next = now + 20;
+		if (d < next)
+			next = d;
 	}
 	if (p->hfd >= 0 && !p->h_done) {
-		busy = true;
 		if (p->h_end && now >= p->h_end) {
+			/* Our own request never came back through the NAT. */
 			p->h_done = true;
 			p->hx.active = false;
 			p->run->res->reach.hairpinning = TRI_NO;
-			busy = false;
 		} else if (p->hx.active) {
 			d = xmit_due(&p->hx);
 			if (d <= now) {
@@ -735,6 +845,7 @@ static void sp_schedule(struct serverprobe *p)
 	}
 	for (int k = 0; k < 3; k++)
 		busy |= p->t[k].fd >= 0;
+	busy |= p->hfd >= 0 && !p->h_done;
 	/* Test II waits on the alternate address; without one there is none. */
 	if (!busy) {
 		loop_timer_stop(l, &p->timer);
@@ -760,15 +871,23 @@ static void sp_finish(struct check_run *r, void *state)
 		struct reach_port *rp;
 
 		close_fd(r->loop, &d->watch_fd);
-		if (d->port_idx < 0) {
-			rv->probe_dial = d->result;
-			if (d->result == DIALBACK_PROBE && !rv->probe_arrived) {
+		if (d->lst >= 0) {
+			const struct sp_lst *ls = &p->lst[d->lst];
+
+			if (d->result == DIALBACK_PROBE && !ls->arrived) {
 				/* It says it reached our listener, which never
 				 * saw its nonce: a lie, or a proxy in between. */
 				p->srv->bad_packets++;
-				rv->probe_dial = 0;
 				srv_error(p, "claims it reached natdoctor's probe listener, "
 					     "which saw nothing: its answers are not trusted");
+			}
+			if (ls->node_idx < 0) {
+				rv->probe_port = d->req.port;
+				rv->probe_dial = d->result;
+				rv->probe_arrived = ls->arrived;
+			} else if (d->done) {
+				rv->ports[ls->node_idx].num_probe_tried = true;
+				rv->ports[ls->node_idx].num_probe_arrived = ls->arrived;
 			}
 			continue;
 		}
@@ -792,17 +911,32 @@ static void sp_finish(struct check_run *r, void *state)
 	local.port = p->tcp_lport;
 	rv->tcp_mapping =
 	    reach_classify_mapping(&local, &p->t[0].mapped, &p->t[1].mapped, &p->t[2].mapped);
+	/* The router's UPnP view may have caught our own probe mappings: they
+	 * are not the operator's forwards. */
+	for (size_t i = 0; i < r->res->gateway.upnp.n_mappings; i++) {
+		struct upnp_port_mapping *m = &r->res->gateway.upnp.mappings[i];
+
+		for (size_t k = 0; k < p->n_lst && m->exists; k++)
+			if (p->lst[k].ext_port && m->internal.port == p->lst[k].port &&
+			    netaddr_eq(&m->internal, &r->res->local.route4.source, true)) {
+				m->exists = false;
+				memset(&m->internal, 0, sizeof(m->internal));
+				m->description[0] = '\0';
+				m->lease_s = 0;
+			}
+	}
 	for (size_t i = 0; i < SP_PROBE_CONNS; i++)
 		close_fd(r->loop, &p->conns[i].fd);
 	for (int k = 0; k < 3; k++)
 		close_fd(r->loop, &p->t[k].fd);
-	close_fd(r->loop, &p->lfd);
+	for (size_t i = 0; i < p->n_lst; i++)
+		close_fd(r->loop, &p->lst[i].fd);
 	close_fd(r->loop, &p->fd);
 	close_fd(r->loop, &p->hfd);
 	free(p);
 }
 
-static int add_dial(struct serverprobe *p, uint8_t proto, uint16_t port, int port_idx)
+static int add_dial(struct serverprobe *p, uint8_t proto, uint16_t port, int port_idx, int lst)
 {
 	struct sp_dial *d = &p->d[p->n_dials];
 
@@ -811,9 +945,12 @@ static int add_dial(struct serverprobe *p, uint8_t proto, uint16_t port, int por
 	d->used = true;
 	d->watch_fd = -1;
 	d->port_idx = port_idx;
+	d->lst = lst;
 	d->req.proto = proto;
 	d->req.port = port;
-	if (getrandom(d->req.nonce, sizeof(d->req.nonce), 0) != (ssize_t)sizeof(d->req.nonce))
+	if (lst >= 0)
+		memcpy(d->req.nonce, p->lst[lst].nonce, sizeof(d->req.nonce));
+	else if (getrandom(d->req.nonce, sizeof(d->req.nonce), 0) != (ssize_t)sizeof(d->req.nonce))
 		return -EIO;
 	p->n_dials++;
 	return 0;
@@ -880,7 +1017,7 @@ int serverprobe_start(struct check_run *r)
 	if (!p)
 		return -ENOMEM;
 	p->run = r;
-	p->fd = p->lfd = p->hfd = -1;
+	p->fd = p->hfd = -1;
 	for (int k = 0; k < 3; k++)
 		p->t[k].fd = -1;
 	for (size_t i = 0; i < SP_PROBE_CONNS; i++)
@@ -916,7 +1053,7 @@ int serverprobe_start(struct check_run *r)
 		struct sp_dial *d = &p->d[p->n_dials];
 
 		if (add_dial(p, np->proto == IPPROTO_UDP ? DIALBACK_PROTO_UDP : DIALBACK_PROTO_TCP,
-			     np->port, (int)i) < 0)
+			     np->port, (int)i, -1) < 0)
 			break;
 		if (np->proto == IPPROTO_UDP) {
 			rv->ports[i].udp_watched = watch_udp(p, d) == 0;
@@ -927,12 +1064,15 @@ int serverprobe_start(struct check_run *r)
 			}
 		}
 	}
-	/* natdoctor's own probe listener on a random port. */
-	if (probe_listen(p) == 0 && add_dial(p, DIALBACK_PROTO_TCP, rv->probe_port, -1) == 0)
-		memcpy(p->probe_nonce, p->d[p->n_dials - 1].req.nonce, DIALBACK_NONCE_LEN);
 	for (size_t i = 0; i < p->n_dials; i++)
 		if (dial_send_request(p, &p->d[i]) < 0)
 			dial_finish(p, &p->d[i], 0, 0);
+	/* natdoctor's own probe listener on a random port: behind a NAT,
+	 * mapped through the router first (PCP), else dialled as it is. */
+	p->use_pcp = cfg->pcp_map_test && r->res->local.route4.gateway.family == AF_INET &&
+		     netaddr_classify(&r->res->local.route4.source) != NETADDR_PUBLIC;
+	if (probe_listen(p, -1) == 0 && !lst_map(p, &p->lst[0], p->lst[0].port))
+		lst_dial(p, &p->lst[0], p->lst[0].port);
 	/* Hairpinning, from a socket of its own. */
 	if (cfg->hairpin) {
 		p->hfd = udp_open(AF_INET, NULL, NULL);
