@@ -13,6 +13,8 @@ pkgs=(
 	iproute2 nftables miniupnpd-nftables miniupnpc natpmpc coturn socat
 	# tests and benchmarks
 	jq python3 procps psmisc bsdutils hyperfine time
+	# systemd-analyze verify/security for contrib/natdoctor-serve.service
+	systemd
 	# shipping: hardening-check, the Debian package, man pages, Prometheus
 	devscripts debhelper fakeroot lintian mandoc bash-completion
 	prometheus prometheus-node-exporter
