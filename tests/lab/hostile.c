@@ -20,6 +20,17 @@
  *           request came in on. Gateway: the truth (--external)
  *   nomap   Gateway: NAT-PMP and PCP ANNOUNCE answered with the truth, PCP
  *           MAP never answered (a lost answer, every time). STUN: the truth
+ *   natpmponly  Gateway: NAT-PMP answered with the truth; every PCP request
+ *           refused with NAT-PMP's UNSUPP_VERSION (RFC 6886 framing, as a
+ *           NAT-PMP-only router does, RFC 6887 §9). STUN: the truth
+ *   pcponly Gateway: PCP answered with the truth; every NAT-PMP request
+ *           refused with PCP's version-2 UNSUPP_VERSION, R bit and opcode
+ *           0 (miniupnpd's createPCPResponse). STUN: the truth
+ *   refuse  STUN: a true answer offering RFC 5780 (OTHER-ADDRESS,
+ *           RESPONSE-ORIGIN) that refuses every CHANGE-REQUEST with error
+ *           420 and UNKNOWN-ATTRIBUTES 0x0003. Gateway: the truth
+ *   twice   every true answer sent twice, as a router does that answers
+ *           both a request and its retransmission
  *
  * Every PCP MAP request is logged with its nonce and lifetime, so a test can
  * see the delete (lifetime 0, the same nonce) arrive.
@@ -59,7 +70,18 @@
 #define NATPMP_PORT_RESP 16   /* RFC 6886 section 3.3 */
 #define NATPMP_ADDR_RESP 12   /* RFC 6886 section 3.2 */
 
-enum mode { MODE_BURST, MODE_LIE, MODE_MIXED, MODE_SILENT, MODE_NOCHANGE, MODE_NOMAP };
+enum mode {
+	MODE_BURST,
+	MODE_LIE,
+	MODE_MIXED,
+	MODE_SILENT,
+	MODE_NOCHANGE,
+	MODE_NOMAP,
+	MODE_NATPMPONLY,
+	MODE_PCPONLY,
+	MODE_REFUSE,
+	MODE_TWICE,
+};
 enum kind { KIND_STUN, KIND_GATEWAY };
 
 struct server {
@@ -91,6 +113,7 @@ struct request {
 	uint16_t internal_port; /* PCP MAP / NAT-PMP internal port */
 	uint32_t lifetime;	/* requested lifetime */
 	uint8_t natpmp_op;	/* NAT-PMP opcode of the request */
+	bool change_request;	/* STUN: a CHANGE-REQUEST attribute is present */
 };
 
 /* One datagram being built. HUGE_DATAGRAM is the biggest we ever send. */
@@ -687,6 +710,75 @@ static void gateway_answer(const struct server *s, const struct request *rq,
 	emit(s, rq, &w, what, sent);
 }
 
+/* The honest but limited servers: natpmponly, pcponly, refuse, twice. */
+static void limited_answer(const struct server *s, const struct request *rq,
+			   const struct config *cfg, int *sent)
+{
+	struct buf_writer w = fresh();
+	bool natpmp = rq->len >= 1 && rq->p[0] == 0;
+
+	if (s->kind == KIND_STUN && cfg->mode == MODE_REFUSE && rq->change_request) {
+		/* RFC 8489 §14.8 ERROR-CODE 420, §14.13 UNKNOWN-ATTRIBUTES. */
+		stun_header(&w, STUN_BINDING_ERROR, 0, STUN_COOKIE, rq->txid);
+		bw_u16(&w, STUN_ERROR_CODE);
+		bw_u16(&w, 4 + 20);
+		bw_u16(&w, 0);
+		bw_u8(&w, 4);
+		bw_u8(&w, 20);
+		bw_bytes(&w, "Unknown Attribute   ", 20);
+		bw_u16(&w, 0x000A);
+		bw_u16(&w, 2);
+		bw_u16(&w, 0x0003);
+		bw_u16(&w, 0x0003); /* padding: RFC 3489 repeated the type */
+		stun_fix_length(&w);
+		emit(s, rq, &w, "stun-refuses-change-request", sent);
+		return;
+	}
+	if (s->kind == KIND_STUN) {
+		stun_success(&w, rq, &rq->from);
+		if (cfg->mode == MODE_REFUSE) {
+			stun_addr_attr(&w, STUN_RESPONSE_ORIGIN, &s->bound, s->bound.port,
+				       rq->txid);
+			if (cfg->other.family)
+				stun_addr_attr(&w, STUN_OTHER_ADDRESS, &cfg->other, cfg->other.port,
+					       rq->txid);
+			stun_fix_length(&w);
+		}
+		emit(s, rq, &w, "stun-truth", sent);
+		if (cfg->mode == MODE_TWICE)
+			emit(s, rq, &w, "stun-truth-again", sent);
+		return;
+	}
+	if (cfg->mode == MODE_NATPMPONLY && !natpmp) {
+		/* RFC 6886 §3.5 framing: version 0, 128 + the request's
+		 * opcode, UNSUPP_VERSION, the epoch. */
+		bw_u8(&w, 0);
+		bw_u8(&w, (uint8_t)(128 + rq->pcp_opcode));
+		bw_u16(&w, 1);
+		bw_u32(&w, uptime_seconds());
+		emit(s, rq, &w, "natpmp-unsupp-version-to-pcp", sent);
+		return;
+	}
+	if (cfg->mode == MODE_PCPONLY && natpmp) {
+		/* RFC 6887 §7.2 header: version 2, R bit and opcode 0,
+		 * UNSUPP_VERSION, lifetime 0, the epoch. */
+		bw_u8(&w, 2);
+		bw_u8(&w, 0x80);
+		bw_u8(&w, 0);
+		bw_u8(&w, 1);
+		bw_u32(&w, 0);
+		bw_u32(&w, uptime_seconds());
+		bw_zero(&w, 12);
+		emit(s, rq, &w, "pcp-unsupp-version-to-natpmp", sent);
+		return;
+	}
+	if (!cfg->external.family)
+		return;
+	gateway_answer(s, rq, &cfg->external, "gateway-truth", sent);
+	if (cfg->mode == MODE_TWICE)
+		gateway_answer(s, rq, &cfg->external, "gateway-truth-again", sent);
+}
+
 /* Pull the few fields the lies echo. Anything short stays zero. */
 static void parse_request(struct request *rq, const struct server *s)
 {
@@ -695,6 +787,11 @@ static void parse_request(struct request *rq, const struct server *s)
 	if (s->kind == KIND_STUN) {
 		if (rq->len >= 20)
 			memcpy(rq->txid, p + 8, 12);
+		/* Attributes: type(2) length(2) value padded to 4. */
+		for (size_t off = 20; off + 4 <= rq->len;
+		     off += 4 + ((be16_load(p + off + 2) + 3u) & ~3u))
+			if (be16_load(p + off) == 0x0003) /* CHANGE-REQUEST, RFC 5780 §7.2 */
+				rq->change_request = true;
 		return;
 	}
 	if (rq->len >= 2 && p[0] == 0) { /* NAT-PMP, RFC 6886 3.2/3.3 */
@@ -781,6 +878,8 @@ static void handle(const struct server *s, const struct config *cfg, const uint8
 		stun_success(&w, &rq, &rq.from);
 		emit(s, &rq, &w, "stun-truth", &sent);
 	}
+	if (cfg->mode >= MODE_NATPMPONLY)
+		limited_answer(s, &rq, cfg, &sent);
 	if (cfg->mode == MODE_MIXED) {
 		if (s->kind == KIND_STUN) {
 			struct buf_writer w = fresh();
@@ -834,7 +933,8 @@ fail:
 static int parse_mode(const char *s, enum mode *m)
 {
 	static const char *const names[] = {
-		"burst", "lie", "mixed", "silent", "nochange", "nomap"
+		"burst", "lie",	       "mixed",	  "silent", "nochange",
+		"nomap", "natpmponly", "pcponly", "refuse", "twice",
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -861,32 +961,37 @@ static int parse_long(const char *s, long min, long max, long *out)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: lab_hostile [--stun IP[:PORT]]... [--gateway IP[:PORT]]... [options]\n"
-		   "\n"
-		   "A UDP responder that answers every request with lies, for the natdoctor lab.\n"
-		   "\n"
-		   "  -s, --stun IP[:PORT]     serve STUN here (port 3478 if none; repeatable)\n"
-		   "  -g, --gateway IP[:PORT]  serve PCP and NAT-PMP here (port 5351; repeatable)\n"
-		   "  -m, --mode MODE          burst  every lie, one datagram each, per request\n"
-		   "                           lie    one well-formed answer that lies\n"
-		   "                           mixed  the burst, then one true answer\n"
-		   "                           silent no answer at all\n"
-		   "                           nochange STUN offers OTHER-ADDRESS but ignores\n"
-		   "                                  CHANGE-REQUEST; gateway tells the truth\n"
-		   "                           nomap  PCP MAP never answered, the rest true\n"
-		   "                           (default: burst)\n"
-		   "  -H, --host-ip IP         the host's own private address, used as a lie\n"
-		   "  -e, --external IP        the true external address (mixed mode's PCP and\n"
-		   "                           NAT-PMP answers; without it mixed sends none)\n"
-		   "      --stun-lie IP        lie mode's STUN mapped address (default 127.0.0.1)\n"
-		   "      --gateway-lie IP     lie mode's external address (default 0.0.0.0)\n"
-		   "  -o, --other-address IP:PORT  nochange mode's OTHER-ADDRESS\n"
-		   "  -t, --max-seconds N      exit after N seconds (default 60, at most 86400)\n"
-		   "  -n, --max-requests N     answer at most N requests (default 100000)\n"
-		   "  -v, --verbose            log every datagram sent, by the name of its lie\n"
-		   "  -h, --help               this text\n"
-		   "\n"
-		   "Each request and the number of answers sent is logged to stderr.\n");
+	fprintf(f,
+		"usage: lab_hostile [--stun IP[:PORT]]... [--gateway IP[:PORT]]... [options]\n"
+		"\n"
+		"A UDP responder that answers every request with lies, for the natdoctor lab.\n"
+		"\n"
+		"  -s, --stun IP[:PORT]     serve STUN here (port 3478 if none; repeatable)\n"
+		"  -g, --gateway IP[:PORT]  serve PCP and NAT-PMP here (port 5351; repeatable)\n"
+		"  -m, --mode MODE          burst  every lie, one datagram each, per request\n"
+		"                           lie    one well-formed answer that lies\n"
+		"                           mixed  the burst, then one true answer\n"
+		"                           silent no answer at all\n"
+		"                           nochange STUN offers OTHER-ADDRESS but ignores\n"
+		"                                  CHANGE-REQUEST; gateway tells the truth\n"
+		"                           nomap  PCP MAP never answered, the rest true\n"
+		"                           natpmponly PCP refused as NAT-PMP does, the rest true\n"
+		"                           pcponly NAT-PMP refused as PCP does, the rest true\n"
+		"                           refuse STUN CHANGE-REQUEST refused with 420\n"
+		"                           twice  every true answer sent twice\n"
+		"                           (default: burst)\n"
+		"  -H, --host-ip IP         the host's own private address, used as a lie\n"
+		"  -e, --external IP        the true external address (mixed mode's PCP and\n"
+		"                           NAT-PMP answers; without it mixed sends none)\n"
+		"      --stun-lie IP        lie mode's STUN mapped address (default 127.0.0.1)\n"
+		"      --gateway-lie IP     lie mode's external address (default 0.0.0.0)\n"
+		"  -o, --other-address IP:PORT  nochange mode's OTHER-ADDRESS\n"
+		"  -t, --max-seconds N      exit after N seconds (default 60, at most 86400)\n"
+		"  -n, --max-requests N     answer at most N requests (default 100000)\n"
+		"  -v, --verbose            log every datagram sent, by the name of its lie\n"
+		"  -h, --help               this text\n"
+		"\n"
+		"Each request and the number of answers sent is logged to stderr.\n");
 }
 
 int main(int argc, char *argv[])

@@ -94,7 +94,7 @@ export COTURN_A6=2a00:11::10 COTURN_B6=2a00:11::11
 export HOSTILE_A_ADDR=11.0.0.20 HOSTILE_B_ADDR=11.0.0.21
 export PEER_IP=11.0.0.30 PEER_IP6=2a00:11::30
 export STUN_PORT=3478 STUN_ALT_PORT=3479
-LAB_TOPOLOGIES="public home cgnat symmetric dmz blackhole hostile cgnatstun silentisp fullcone firewalled natpmponly nat66"
+LAB_TOPOLOGIES="public home cgnat symmetric dmz blackhole hostile cgnatstun silentisp fullcone firewalled natpmponly nat66 adf"
 
 # --- output and assertions --------------------------------------------------
 
@@ -804,6 +804,41 @@ _lab_topo_symmetric()
 	LAB_FILTERING=address-and-port-dependent
 }
 
+# Address-dependent filtering (RFC 4787 §5): endpoint-independent mapping
+# (masquerade keeps the host's port), and inbound UDP from an address the
+# host has sent to, from any port, reaches the host: the forward chain
+# records (remote address, host port) in a set for 120 s and prerouting
+# sends matching WAN packets to the host. Other addresses are dropped.
+_lab_topo_adf()
+{
+	_lab_router_behind_core
+	_lab_nft "$NS_ROUTER" <<-EOF
+		table ip nd {
+			set contacted {
+				type ipv4_addr . inet_service
+				flags dynamic, timeout
+				timeout 120s
+			}
+			chain prerouting {
+				type nat hook prerouting priority dstnat; policy accept;
+				iifname "wan" meta l4proto udp ip saddr . udp dport @contacted dnat to $HOST_IP
+			}
+			chain forward {
+				type filter hook forward priority filter; policy drop;
+				iifname "lan" meta l4proto udp update @contacted { ip daddr . udp sport }
+				ct state established,related accept
+				iifname "lan" accept
+				iifname "wan" ct status dnat accept
+			}
+			chain postrouting {
+				type nat hook postrouting priority srcnat; policy accept;
+				oifname "wan" masquerade
+			}
+		}
+	EOF
+	LAB_NAT_LAYERS=1 LAB_MAPPING=endpoint-independent LAB_FILTERING=address-dependent
+}
+
 # DMZ: everything that arrives on the WAN and is not a reply goes to the host.
 _lab_topo_dmz()
 {
@@ -1046,7 +1081,10 @@ lab_router_reboot()
 # in another mode: burst (every lie, per request), lie (one well-formed but
 # lying answer), mixed (the lies, then one true answer), silent, nochange
 # (STUN offers OTHER-ADDRESS HOSTILE_B:3479 but ignores CHANGE-REQUEST),
-# nomap (PCP MAP never answered; the rest true).
+# nomap (PCP MAP never answered; the rest true), natpmponly (PCP refused
+# with NAT-PMP's UNSUPP_VERSION), pcponly (NAT-PMP refused with PCP's),
+# refuse (STUN refuses CHANGE-REQUEST with 420), twice (every true answer
+# sent twice).
 lab_hostile_mode()
 {
 	[[ "${LAB_TOPOLOGY:-}" == hostile ]] || fail "lab_hostile_mode: only in the hostile topology"

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The gateway and STUN paths a real router takes and no other lab test runs
+# (issue 11), on one hostile topology whose responders are honest but
+# limited (tests/lab/hostile.c modes):
+#   natpmponly  PCP refused with NAT-PMP's UNSUPP_VERSION: PCP absent,
+#               NAT-PMP's address believed, nothing counted as bad
+#   pcponly     NAT-PMP refused with PCP's v2 UNSUPP_VERSION (opcode 0, R
+#               bit; issue 11 item 1): NAT-PMP absent, PCP's MAP believed
+#   twice       every answer sent twice: duplicates counted by reason, no
+#               "bad answers" warning (issue 8 item 4)
+#   refuse      STUN refuses CHANGE-REQUEST with 420: filtering unknown
+#               (null), never guessed; the Binding answers still count
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/check_common.sh"
+
+lab_up hostile
+
+run_mode()
+{
+	lab_step "hostile mode: $1"
+	lab_hostile_mode "$1"
+	rc=0
+	lab_natdoctor "$LAB_DIR/$1.json" check --json --timeout 1500 \
+		--stun "$HOSTILE_A" --stun "$HOSTILE_B" || rc=$?
+	[[ "$rc" == 0 || "$rc" == 1 ]] || fail "mode $1: exit status $rc"
+	f="$LAB_DIR/$1.json"
+}
+
+run_mode natpmponly
+assert_json "$f" .gateway.natpmp.available true
+assert_json "$f" .gateway.natpmp.external_ipv4 "$ROUTER_WAN"
+assert_json "$f" .gateway.pcp.available false
+assert_json "$f" '.gateway.pcp.error | test("NAT-PMP only")' true
+assert_json "$f" '.gateway.pcp.bad_packets + .gateway.natpmp.bad_packets' 0
+assert_no_finding "$f" gateway-bad-answers
+
+run_mode pcponly
+assert_json "$f" .gateway.pcp.available true
+assert_json "$f" .gateway.pcp.result SUCCESS
+assert_json "$f" .gateway.pcp.external_ipv4 "$ROUTER_WAN"
+assert_json "$f" .gateway.natpmp.available false
+assert_json "$f" '.gateway.natpmp.error | test("PCP only")' true
+assert_json "$f" '.gateway.pcp.bad_packets + .gateway.natpmp.bad_packets' 0
+assert_no_finding "$f" gateway-bad-answers
+# The test mapping was deleted: the responder saw the lifetime-0 MAP.
+assert_match "pcp MAP lifetime 0 nonce" "$(cat "$LAB_DIR/hostile-gw.log")" "PCP delete sent"
+
+run_mode twice
+assert_json "$f" .gateway.natpmp.available true
+assert_json "$f" .gateway.pcp.available true
+assert_json "$f" '.gateway.natpmp.rejected.duplicate >= 1' true
+assert_json "$f" '.gateway.pcp.bad_packets + .gateway.natpmp.bad_packets' 0
+assert_no_finding "$f" gateway-bad-answers
+assert_json "$f" '[.stun.ipv4.servers[] | select(.answered)] | length' 2
+assert_json "$f" '([.stun.ipv4.servers[].bad_packets] | add)' 0
+assert_json "$f" .public.ipv4 "$ROUTER_WAN"
+
+run_mode refuse
+assert_json "$f" '[.stun.ipv4.servers[] | select(.answered)] | length' 2
+assert_json "$f" .public.ipv4 "$ROUTER_WAN"
+assert_json "$f" .nat.filtering null
