@@ -187,6 +187,12 @@ check_dmz()
 	lab_daemon_stop p2p
 }
 
+check_adf()
+{
+	lab_step "adf: an address the host sent to may answer from any port"
+	expect_nat "$ROUTER_WAN" "Endpoint Independent" "Address Dependent"
+}
+
 check_blackhole()
 {
 	local r rc=0
