@@ -59,6 +59,8 @@ static const char serve_help[] =
     "      a VPS with two addresses: full RFC 5780 and dial-back\n"
     "  natdoctor serve --listen 192.168.1.2 --allow-private --metrics 127.0.0.1:9477\n"
     "      on a LAN, with metrics for Prometheus on this host\n"
+    "  natdoctor check --server 203.0.113.5\n"
+    "      on the node's host: can strangers reach the node, and if not, who drops it\n"
     "\n"
     "Firewall: open UDP and TCP 3478 and 3479 (or your --port/--alt-port) on\n"
     "every --listen address.\n"
