@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# check --server against natdoctor serve behind a home router (miniupnpd,
+# masquerade): what nothing forwards (no-port-forward, told by natdoctor's
+# own probe mapped through PCP on the node's port number, every mapping
+# deleted afterwards), a manual port forward (DNAT) to a libp2p node and to
+# a plain TCP listener, UDP ports, a provider filter in front of the router
+# (the upstream drops TCP and UDP 30333 toward the router's WAN), a server
+# that is down; and interop: check --stun against coturn agrees with check
+# --server against serve on the mapping and the filtering.
+
+# shellcheck source=tests/lab/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=tests/lab/check_common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/check_common.sh"
+# shellcheck source=tests/lab/serve_common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/serve_common.sh"
+
+SERVER=$COTURN_A:4478
+
+# check_server NAME [ARGS...]: check --server serve only, JSON in NAME.json.
+check_server()
+{
+	local name=$1
+	shift
+	CHECK_RC=0
+	lab_natdoctor "$LAB_DIR/$name.json" check --json --server "$SERVER" "$@" || CHECK_RC=$?
+	jq -e . "$LAB_DIR/$name.json" >/dev/null || fail "check $name: stdout is not valid JSON"
+}
+
+# reach FILE PORT PROTO FIELD: one field of reachability[] for that port.
+reach() { jq -c "[.reachability[] | select(.port == $2 and .proto == \"$3\") | .$4][0]" "$1"; }
+
+# The deletes leave as check exits; give miniupnpd a moment to apply them.
+no_mapping_left()
+{
+	local i
+	for i in $(seq 40); do
+		lab_router nft list ruleset | grep -q dnat || return 0
+		sleep 0.05
+	done
+	lab_router nft list ruleset >&2
+	fail "a mapping of natdoctor's is left in the router"
+}
+
+lab_up home
+serve_up serve 4478 4479 9478 "$COTURN_A" "$COTURN_B"
+
+lab_step "nothing listens, nothing forwarded: no-port-forward first, then not-listening"
+check_server idle
+f=$(check_json idle)
+assert_json "$f" .dialback.measured true
+assert_json "$f" '.dialback.servers[0].dialback' true
+assert_json "$f" '.dialback.servers[0].error' null
+assert_json "$f" .dialback.probe_reached true
+for p in 30333 30334; do
+	assert_eq false "$(reach "$f" $p tcp reachable)" "$p reachable"
+	assert_eq '"no-port-forward"' "$(reach "$f" $p tcp blocked_by)" "$p blocked_by"
+	assert_eq '["not-listening"]' "$(reach "$f" $p tcp also_blocked_by)" "$p also"
+done
+assert_finding "$f" blocked-no-port-forward problem
+assert_json "$f" '.findings[] | select(.id == "blocked-no-port-forward") | .remedy | test("TCP 30333 -> '"$HOST_IP"':30333")' true
+assert_json "$f" .nat.mapping endpoint-independent
+assert_json "$f" .nat.tcp_mapping endpoint-independent
+assert_json "$f" .nat.filtering address-and-port-dependent
+assert_json "$f" .nat.hairpinning false
+# Our own probe mappings never show as the operator's forwards.
+assert_no_finding "$f" upnp-mapping-present
+assert_json "$f" '[.gateway.upnp.mappings[] | select(.exists)] | length' 0
+assert_json "$f" '.gateway.pcp.bad_packets' 0
+no_mapping_left
+
+lab_step "interop: --stun coturn and --server serve agree"
+check_run coturn
+assert_json "$(check_json coturn)" .nat.mapping endpoint-independent
+assert_json "$(check_json coturn)" .nat.filtering "$(jq -r .nat.filtering "$f")"
+
+lab_step "a manual port forward to a libp2p node (30333) and a plain listener (30334)"
+lab_daemon libp2p "$NS_HOST" python3 "$SERVE_CLIENT" listen libp2p --port 30333
+lab_daemon other "$NS_HOST" socat -u TCP-LISTEN:30334,reuseaddr,fork /dev/null
+lab_daemon udpnode "$NS_HOST" socat -u UDP-RECV:30336 /dev/null
+lab_wait_port "$NS_HOST" tcp 30333
+lab_wait_port "$NS_HOST" tcp 30334
+lab_wait_port "$NS_HOST" udp 30336
+lab_router nft add rule inet filter forward ct status dnat accept
+lab_exec "$NS_ROUTER" nft -f - <<-EOF
+	table ip nd_forward {
+		chain prerouting {
+			type nat hook prerouting priority dstnat - 1; policy accept;
+			iifname "wan" tcp dport { 30333, 30334 } dnat to $HOST_IP
+			iifname "wan" udp dport 30335 dnat to $HOST_IP
+		}
+	}
+	EOF
+check_server fwd -p 30333 -p 30334 -p 30335/udp -p 30337/udp -p 30336/udp
+f=$(check_json fwd)
+assert_eq true "$(reach "$f" 30333 tcp reachable)" "30333 reachable"
+assert_eq '"libp2p"' "$(reach "$f" 30333 tcp answered_by)" "30333 answered_by"
+assert_eq true "$(reach "$f" 30334 tcp reachable)" "30334 reachable"
+assert_eq '"other"' "$(reach "$f" 30334 tcp answered_by)" "30334 answered_by"
+assert_eq null "$(reach "$f" 30334 tcp blocked_by)" "30334 blocked_by"
+# UDP: natdoctor holds the ports no node holds, and sees the datagram or not.
+assert_eq true "$(reach "$f" 30335 udp reachable)" "30335/udp forwarded"
+assert_eq false "$(reach "$f" 30337 udp reachable)" "30337/udp not forwarded"
+assert_eq null "$(reach "$f" 30336 udp reachable)" "30336/udp held by the node"
+assert_finding "$f" port-answered-by-other warning
+assert_finding "$f" port-reachable info
+assert_json "$f" '.findings[] | select(.id == "port-answered-by-other") | .summary | test("TCP 30334")' true
+check_server fwd1 -p 30333
+f=$(check_json fwd1)
+assert_finding "$f" behind-nat info
+assert_eq 0 "$CHECK_RC" "exit status when the forward works"
+assert_json "$f" "(.elapsed_ms < 1000)" true
+lab_router nft delete table ip nd_forward
+no_mapping_left
+
+lab_step "a provider filter in front of the router: TCP and UDP 30333 dropped upstream"
+lab_exec "$NS_CORE" nft -f - <<-EOF
+	table inet nd_isp_filter {
+		chain forward {
+			type filter hook forward priority 0; policy accept;
+			ip daddr $ROUTER_WAN tcp dport 30333 drop
+			ip daddr $ROUTER_WAN udp dport 30333 drop
+		}
+	}
+	EOF
+check_server filtered
+f=$(check_json filtered)
+assert_eq '"provider-filter"' "$(reach "$f" 30333 tcp blocked_by)" "30333 behind the filter"
+assert_eq '"no-port-forward"' "$(reach "$f" 30334 tcp blocked_by)" "30334 passes the filter"
+assert_finding "$f" blocked-provider-filter problem
+no_mapping_left
+lab_core nft delete table inet nd_isp_filter
+
+lab_step "the server is down: one finding, the rest of the report stands"
+CHECK_RC=0
+lab_natdoctor "$LAB_DIR/down.json" check --json --stun "$COTURN_A" --server "$PEER_IP:4478" ||
+	CHECK_RC=$?
+f=$LAB_DIR/down.json
+assert_json "$f" '[.findings[] | select(.id == "server-failed")] | length' 1
+assert_json "$f" '.dialback.servers[0].error | test("no answer")' true
+assert_json "$f" .public.ipv4 "$ROUTER_WAN"
+assert_json "$f" .nat.mapping endpoint-independent
+assert_json "$f" '[.reachability[].reachable] | unique | tostring' '[null]'

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# check --server against natdoctor serve in the other check topologies: a
+# public host whose own nftables drops 30333 (host-firewall, the probe port
+# gets in), the provider's CGNAT (cgnat before not-listening), a symmetric
+# NAT and a DMZ host (mapping and TCP mapping as coturn's tests say).
+
+# shellcheck source=tests/lab/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=tests/lab/check_common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/check_common.sh"
+# shellcheck source=tests/lab/serve_common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/serve_common.sh"
+
+# check_server NAME [ARGS...]: check --server serve only, JSON in NAME.json.
+check_server()
+{
+	local name=$1
+	shift
+	CHECK_RC=0
+	lab_natdoctor "$LAB_DIR/$name.json" check --json --server "$COTURN_A:4478" "$@" ||
+		CHECK_RC=$?
+	jq -e . "$LAB_DIR/$name.json" >/dev/null || fail "check $name: stdout is not valid JSON"
+}
+
+reach() { jq -c "[.reachability[] | select(.port == $2 and .proto == \"$3\") | .$4][0]" "$1"; }
+
+lab_up public
+serve_up serve 4478 4479 9478 "$COTURN_A" "$COTURN_B"
+lab_step "public host: its own firewall drops the listening node port"
+lab_daemon node "$NS_HOST" socat -u TCP-LISTEN:30333,reuseaddr,fork /dev/null
+lab_wait_port "$NS_HOST" tcp 30333
+lab_exec "$NS_HOST" nft -f - <<-EOF
+	table inet nd_host_fw {
+		chain input {
+			type filter hook input priority 0; policy accept;
+			tcp dport 30333 drop
+		}
+	}
+	EOF
+check_server fw
+f=$(check_json fw)
+assert_eq false "$(reach "$f" 30333 tcp reachable)" "30333 reachable"
+assert_eq true "$(reach "$f" 30333 tcp listening)" "30333 listening"
+assert_eq '"host-firewall"' "$(reach "$f" 30333 tcp blocked_by)" "30333 blocked_by"
+assert_eq '"not-listening"' "$(reach "$f" 30334 tcp blocked_by)" "30334 blocked_by"
+assert_json "$f" .dialback.probe_reached true
+assert_finding "$f" blocked-host-firewall problem
+assert_json "$f" .nat.mapping none
+assert_json "$f" .nat.tcp_mapping none
+assert_json "$f" .nat.hairpinning null
+lab_step "the same host without the rule: reachable, answered by something not libp2p"
+lab_host nft delete table inet nd_host_fw
+check_server open -p 30333
+f=$(check_json open)
+assert_eq true "$(reach "$f" 30333 tcp reachable)" "30333 reachable"
+assert_eq '"other"' "$(reach "$f" 30333 tcp answered_by)" "30333 answered_by"
+lab_down
+
+lab_up cgnat
+serve_up serve 4478 4479 9478 "$COTURN_A" "$COTURN_B"
+lab_step "CGNAT: the provider's NAT is the outermost blocker"
+check_server cgnat
+f=$(check_json cgnat)
+assert_eq '"cgnat"' "$(reach "$f" 30333 tcp blocked_by)" "30333 blocked_by"
+assert_json "$f" "[.reachability[0].also_blocked_by[]] | index(\"not-listening\") != null" true
+assert_finding "$f" cgnat problem
+assert_json "$f" .nat.mapping endpoint-independent
+lab_down
+
+for topo in symmetric dmz; do
+	lab_up "$topo"
+	serve_up serve 4478 4479 9478 "$COTURN_A" "$COTURN_B"
+	lab_step "$topo: serve sees the mapping coturn's tests see"
+	check_server "$topo"
+	f=$(check_json "$topo")
+	assert_json "$f" .nat.mapping "$LAB_MAPPING"
+	assert_json "$f" .nat.tcp_mapping "$LAB_MAPPING"
+	assert_json "$f" .nat.filtering "$LAB_FILTERING"
+	check_run "$topo-coturn"
+	assert_json "$(check_json "$topo-coturn")" .nat.mapping "$LAB_MAPPING"
+	lab_down
+done
