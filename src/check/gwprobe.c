@@ -7,7 +7,8 @@
  *
  * Sent together at t=0, resent together at 250, 750 and 1750 ms (RFC 6886
  * §3.1 starts at 250 ms and doubles; PCP's 3 s initial RTO, RFC 6887 §8.1.1,
- * is too slow for a one-second check):
+ * is too slow for a one-second check; the schedule is net/retx.c's
+ * retx_lan_fast, next to RFC 6887's own for a daemon):
  *   - NAT-PMP external address request (opcode 0);
  *   - PCP ANNOUNCE (§14.1): is there a PCP server, and its epoch;
  *   - PCP MAP (§11.1) of this socket's own UDP port with a short lifetime,
@@ -35,14 +36,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "net/retx.h"
 #include "net/udp.h"
 #include "proto/natpmp.h"
 #include "proto/pcp.h"
 #include "util/text.h"
 
 #define GW_MAP_LIFETIME_S 30 /* if our delete is lost, the mapping ends soon */
-
-static const unsigned gw_retx_ms[] = { 250, 750, 1750 };
 
 /* Once NAT-PMP has answered, a PCP server on the same box answers within a
  * few of NAT-PMP's round trips (it installs a rule for the MAP: allow for
@@ -57,7 +57,7 @@ struct gwprobe {
 	int fd;
 	struct loop_timer retx;
 	struct loop_timer pcp_grace; /* armed when NAT-PMP answered first */
-	unsigned n_retx;
+	struct retx rx;		     /* net/retx.c: check's fast LAN schedule */
 	uint64_t sent_ms;
 
 	struct natpmp_request nreq;
@@ -212,12 +212,8 @@ static void on_retx(struct loop *l, struct loop_timer *t, void *data)
 	struct gwprobe *g = data;
 
 	send_pending(g);
-	if (g->n_retx < sizeof(gw_retx_ms) / sizeof(gw_retx_ms[0])) {
-		uint64_t since = loop_now_ms(l) - g->sent_ms;
-		uint64_t next = gw_retx_ms[g->n_retx++];
-
-		loop_timer_start(l, t, next > since ? next - since : 0, on_retx, g);
-	}
+	if (retx_sent(&g->rx, loop_now_ms(l), 0) != RETX_DONE)
+		loop_timer_start(l, t, retx_wait(&g->rx, loop_now_ms(l)), on_retx, g);
 }
 
 static void on_pcp_grace(struct loop *l, struct loop_timer *t, void *data)
@@ -490,9 +486,10 @@ int gwprobe_map_tcp(struct check_run *r, uint16_t internal_port, uint16_t sugges
 	pmap_send(g, m); /* only the new one: the others have their schedule */
 	if (!loop_timer_armed(&g->retx)) {
 		/* The first round is over: give the new request its own. */
-		g->n_retx = 1;
 		g->sent_ms = loop_now_ms(r->loop);
-		loop_timer_start(r->loop, &g->retx, gw_retx_ms[0], on_retx, g);
+		retx_init(&g->rx, &retx_lan_fast);
+		retx_sent(&g->rx, g->sent_ms, 0);
+		loop_timer_start(r->loop, &g->retx, retx_wait(&g->rx, g->sent_ms), on_retx, g);
 	}
 	return 0;
 }
@@ -559,7 +556,9 @@ int gwprobe_start(struct check_run *r)
 	}
 	g->sent_ms = loop_update_time(r->loop);
 	send_pending(g);
-	loop_timer_start(r->loop, &g->retx, gw_retx_ms[g->n_retx++], on_retx, g);
+	retx_init(&g->rx, &retx_lan_fast);
+	retx_sent(&g->rx, g->sent_ms, 0);
+	loop_timer_start(r->loop, &g->retx, retx_wait(&g->rx, g->sent_ms), on_retx, g);
 	return 0;
 fail:
 	snprintf(gv->pcp.error, CHECK_TEXT_MAX, "cannot ask the gateway: %s", strerror(-err));
