@@ -28,6 +28,7 @@
 #include "proto/nodelog.h"
 #include "proto/prom.h"
 #include "proto/rpc.h"
+#include "util/dynbuf.h"
 #include "util/exit.h"
 #include "util/linebuf.h"
 #include "util/log.h"
@@ -57,8 +58,7 @@ struct src {
 	enum rpc_method queue[RPC_METHOD_COUNT];
 	size_t q_len, q_pos;
 	uint32_t next_id, cur_id;
-	char *body;
-	size_t body_len, body_cap;
+	struct dynbuf body;
 	bool peers_refused;
 	uint64_t static_at_ms;
 
@@ -260,33 +260,13 @@ static int rpc_on_body(void *data, const char *p, size_t n)
 {
 	struct src *s = data;
 
-	if (s->body_len + n > s->body_cap) {
-		size_t cap = s->body_cap ? s->body_cap : 4096;
-		char *nb;
-
-		while (cap < s->body_len + n)
-			cap *= 2;
-		if (cap > PEERS_RPC_BODY_MAX)
-			cap = PEERS_RPC_BODY_MAX;
-		if (s->body_len + n > cap)
-			return -EFBIG; /* http enforces this too */
-		nb = realloc(s->body, cap);
-		if (!nb)
-			return -ENOMEM;
-		s->body = nb;
-		s->body_cap = cap;
-	}
-	memcpy(s->body + s->body_len, p, n);
-	s->body_len += n;
-	return 0;
+	return dynbuf_append(&s->body, p, n); /* http enforces the ceiling too */
 }
 
 static void rpc_free_body(struct src *s)
 {
 	/* Answers are small and come every few seconds: give the memory back. */
-	free(s->body);
-	s->body = NULL;
-	s->body_len = s->body_cap = 0;
+	dynbuf_free(&s->body);
 }
 
 static void rpc_apply(struct src *s, const struct rpc_reply *r)
@@ -311,6 +291,7 @@ static void rpc_apply(struct src *s, const struct rpc_reply *r)
 	case RPC_SYSTEM_LOCAL_PEER_ID:
 		chain_update_rpc_peer_id(c, r->u.peer_id);
 		break;
+	case RPC_SYSTEM_NETWORK_STATE: /* check's, not asked here */
 	case RPC_METHOD_COUNT:
 		break;
 	}
@@ -333,8 +314,8 @@ static void rpc_on_done(void *data, const struct http_result *res)
 		round_done(s); /* the node did not answer: skip the rest of the round */
 		return;
 	}
-	r = rpc_decode(m, s->cur_id, s->body ? s->body : "", s->body_len, &reply);
-	body_excerpt(s->body, s->body_len, head, sizeof(head));
+	r = rpc_decode(m, s->cur_id, s->body.p ? s->body.p : "", s->body.len, &reply);
+	body_excerpt(s->body.p, s->body.len, head, sizeof(head));
 	rpc_free_body(s);
 	if (r < 0) {
 		if (r == -EBADMSG)
@@ -400,7 +381,7 @@ static void rpc_send(struct src *s)
 				    .on_done = rpc_on_done,
 				    .data = s };
 	s->tried |= 1u << s->url;
-	s->body_len = 0;
+	rpc_free_body(s);
 	r = http_start(a->http, &rq, &s->req);
 	if (r < 0) {
 		src_fail(s, "cannot start a request to %s: %s", src_where(s), http_strerror(r));
@@ -803,6 +784,7 @@ static void on_signal(struct loop *l, int signo, void *data)
 static int src_setup(struct peers *a, struct src *s, const struct peers_source_config *cfg)
 {
 	*s = (struct src){ .cfg = cfg, .app = a, .chain = -1 };
+	dynbuf_init(&s->body, PEERS_RPC_BODY_MAX);
 	if (cfg->kind == PEERS_SRC_LOG) {
 		struct logsrc_opts o = { .path = cfg->where[0],
 					 .follow = !a->cfg->once,
@@ -863,7 +845,7 @@ static void app_free(struct peers *a)
 			http_cancel(a->http, s->req);
 		logsrc_close(s->log);
 		free(s->linemem);
-		free(s->body);
+		dynbuf_free(&s->body);
 	}
 	http_free(a->http);
 	loop_free(a->loop);

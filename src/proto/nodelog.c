@@ -71,6 +71,15 @@ static int64_t number_after(const char *s, size_t len, size_t from, const char *
 	return read_uint(s, len, &i, &v) == 0 ? v : -1;
 }
 
+static enum nodelog_chain chain_tag(const char *s, size_t len)
+{
+	if (find(s, len, 0, "[Parachain]") >= 0)
+		return NODELOG_CHAIN_PARA;
+	if (find(s, len, 0, "[Relaychain]") >= 0)
+		return NODELOG_CHAIN_RELAY;
+	return NODELOG_CHAIN_NONE;
+}
+
 static const struct {
 	const char *word;
 	enum nodelog_state state;
@@ -127,13 +136,43 @@ int nodelog_parse_line(const char *line, size_t len, struct nodelog_status *out)
 	*out = (struct nodelog_status){ .state = state, .peers = (uint32_t)peers };
 	/* The tag sits before the status word; searching only there keeps a
 	 * "[Parachain]" further along the line from counting. */
-	if (find(buf, (size_t)word_at, 0, "[Parachain]") >= 0)
-		out->chain = NODELOG_CHAIN_PARA;
-	else if (find(buf, (size_t)word_at, 0, "[Relaychain]") >= 0)
-		out->chain = NODELOG_CHAIN_RELAY;
+	out->chain = chain_tag(buf, (size_t)word_at);
 	out->target = number_after(buf, (size_t)open, (size_t)word_at, "target=#");
 	out->best = number_after(buf, n, (size_t)peers_at, "best: #");
 	out->finalized = number_after(buf, n, (size_t)peers_at, "finalized #");
+	return 1;
+}
+
+int nodelog_parse_extaddr(const char *line, size_t len, struct nodelog_extaddr *out)
+{
+	static const char key[] = "external address for our node: ";
+	char buf[NODELOG_LINE_MAX];
+	long at;
+	size_t n, start, end;
+	enum nodelog_extaddr_event ev;
+
+	if (len > NODELOG_LINE_MAX || !memmem(line, len, key, sizeof(key) - 1))
+		return 0;
+	n = strip_ansi(line, len, buf);
+	at = find(buf, n, 0, key);
+	if (at < 0)
+		return 0;
+	if (at >= 15 && !memcmp(buf + at - 15, "Discovered new ", 15))
+		ev = NODELOG_EXTADDR_NEW;
+	else if (at >= 8 && !memcmp(buf + at - 8, "Expired ", 8))
+		ev = NODELOG_EXTADDR_EXPIRED;
+	else
+		return 0;
+	start = (size_t)at + sizeof(key) - 1;
+	end = start;
+	while (end < n && buf[end] != ' ' && buf[end] != '\t' && buf[end] != '\r')
+		end++;
+	memset(out, 0, sizeof(*out));
+	if (multiaddr_parse(buf + start, end - start, &out->addr) < 0)
+		return 0;
+	out->event = ev;
+	/* The tag sits before the message, as on informant lines. */
+	out->chain = chain_tag(buf, (size_t)at);
 	return 1;
 }
 

@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/multiaddr.h"
+
 /* Longer lines are not informant lines (those are ~150 bytes). */
 #define NODELOG_LINE_MAX 1024
 
@@ -64,5 +66,31 @@ static inline int nodelog_state_is_syncing(enum nodelog_state s)
 {
 	return s != NODELOG_IDLE;
 }
+
+/*
+ * The node's own word on its external address (sc-network, both network
+ * backends: libp2p's discovery and litep2p's), INFO lines:
+ *
+ *   2024-05-01 10:00:05 [Parachain] 🔍 Discovered new external address for
+ *     our node: /ip4/203.0.113.7/tcp/30333/p2p/12D3KooW...
+ *   ... 🔍 Expired external address for our node: /ip4/203.0.113.7/tcp/41234
+ *
+ * Older nodes write them without the emoji; colour codes and the chain tag
+ * are handled as for informant lines.
+ */
+enum nodelog_extaddr_event {
+	NODELOG_EXTADDR_NEW = 1,
+	NODELOG_EXTADDR_EXPIRED,
+};
+
+struct nodelog_extaddr {
+	enum nodelog_chain chain;
+	enum nodelog_extaddr_event event;
+	struct multiaddr addr;
+};
+
+/* Returns 1 and fills out for a discovered/expired external address line
+ * whose address parses, 0 for anything else. */
+int nodelog_parse_extaddr(const char *line, size_t len, struct nodelog_extaddr *out);
 
 #endif

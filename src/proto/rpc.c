@@ -12,6 +12,7 @@ static const char *const method_names[RPC_METHOD_COUNT] = {
 	[RPC_SYSTEM_LOCAL_PEER_ID] = "system_localPeerId",
 	[RPC_SYSTEM_LOCAL_LISTEN_ADDRESSES] = "system_localListenAddresses",
 	[RPC_SYSTEM_PEERS] = "system_peers",
+	[RPC_SYSTEM_NETWORK_STATE] = "system_unstable_networkState",
 };
 
 const char *rpc_method_name(enum rpc_method m)
@@ -168,6 +169,45 @@ static int decode_peers(json_object *r, struct rpc_peers *p)
 	return 0;
 }
 
+static int decode_network_state(json_object *r, struct rpc_network_state *ns)
+{
+	json_object *v;
+
+	if (!json_object_is_type(r, json_type_object))
+		return -EPROTO;
+	if (json_object_object_get_ex(r, "peerId", &v) && decode_peer_id(v, ns->peer_id) < 0)
+		return -EPROTO;
+	/* Both lists are sets in the node; an absent one is an empty one. */
+	if (json_object_object_get_ex(r, "listenedAddresses", &v) &&
+	    decode_listen(v, &ns->listened) < 0)
+		return -EPROTO;
+	if (json_object_object_get_ex(r, "externalAddresses", &v) &&
+	    decode_listen(v, &ns->external) < 0)
+		return -EPROTO;
+	if (!json_object_object_get_ex(r, "connectedPeers", &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_object))
+		return -EPROTO;
+	json_object_object_foreach(v, key, peer)
+	{
+		json_object *ep;
+
+		(void)key;
+		if (ns->connected == UINT32_MAX)
+			break;
+		ns->connected++;
+		if (!json_object_is_type(peer, json_type_object) ||
+		    !json_object_object_get_ex(peer, "endpoint", &ep) ||
+		    !json_object_is_type(ep, json_type_object))
+			continue;
+		if (json_object_object_get_ex(ep, "dialing", NULL))
+			ns->dialing++;
+		else if (json_object_object_get_ex(ep, "listening", NULL))
+			ns->listening++;
+	}
+	return 0;
+}
+
 static int decode_error(json_object *e, struct rpc_error *err)
 {
 	json_object *code, *msg;
@@ -211,6 +251,8 @@ static int decode_result(enum rpc_method m, json_object *r, struct rpc_reply *ou
 		return decode_listen(r, &out->u.listen);
 	case RPC_SYSTEM_PEERS:
 		return decode_peers(r, &out->u.peers);
+	case RPC_SYSTEM_NETWORK_STATE:
+		return decode_network_state(r, &out->u.net);
 	case RPC_METHOD_COUNT:
 		break;
 	}

@@ -14,6 +14,13 @@
  *   system_localListenAddresses ["/ip4/127.0.0.1/tcp/30333/p2p/12D3KooW...", ...]
  *   system_peers                [{"peerId":"12D3...","roles":"FULL",
  *                                 "bestHash":"0x...","bestNumber":123}, ...]
+ *   system_unstable_networkState {"peerId":"12D3...","listenedAddresses":[...],
+ *                                 "externalAddresses":[...],"connectedPeers":
+ *                                 {"12D3...":{"endpoint":{"dialing":...}} or
+ *                                 {"endpoint":{"listening":{...}}}, ...},
+ *                                 "notConnectedPeers":{...},"peerset":...}
+ *                                 (unsafe, like system_peers; the litep2p
+ *                                 backend may answer with an error object)
  *
  * Pure: no I/O. Text that came from the node is cut to printable ASCII
  * before it is stored.
@@ -39,6 +46,7 @@ enum rpc_method {
 	RPC_SYSTEM_LOCAL_PEER_ID,
 	RPC_SYSTEM_LOCAL_LISTEN_ADDRESSES,
 	RPC_SYSTEM_PEERS,
+	RPC_SYSTEM_NETWORK_STATE,
 	RPC_METHOD_COUNT,
 };
 
@@ -70,6 +78,16 @@ struct rpc_peers {
 	int64_t best_max;		   /* highest bestNumber, -1 if none */
 };
 
+/* system_unstable_networkState: what the node listens on, what it believes
+ * its external addresses are, and its connected peers by who dialled. */
+struct rpc_network_state {
+	char peer_id[MULTIADDR_PEER_ID_MAX]; /* "" if absent */
+	struct rpc_listen_addrs listened, external;
+	uint32_t connected; /* entries in connectedPeers */
+	uint32_t dialing;   /* of those, we dialled them (outbound) */
+	uint32_t listening; /* of those, they dialled us (inbound) */
+};
+
 struct rpc_reply {
 	enum rpc_method method;
 	bool is_error; /* the node answered with an error object: see error */
@@ -80,6 +98,7 @@ struct rpc_reply {
 		char peer_id[MULTIADDR_PEER_ID_MAX];
 		struct rpc_listen_addrs listen;
 		struct rpc_peers peers;
+		struct rpc_network_state net;
 	} u;
 };
 

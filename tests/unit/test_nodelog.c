@@ -181,6 +181,54 @@ static void number_overflow_is_unknown(void **state)
 	assert_int_equal(st.finalized, 5);
 }
 
+static int ext(const char *line, struct nodelog_extaddr *e)
+{
+	return nodelog_parse_extaddr(line, strlen(line), e);
+}
+
+static void external_address_lines(void **state)
+{
+	struct nodelog_extaddr e;
+
+	(void)state;
+	/* libp2p backend, with the emoji. */
+	assert_int_equal(ext("2024-05-01 10:00:05 🔍 Discovered new external address for our "
+			     "node: /ip4/203.0.113.7/tcp/30333/p2p/"
+			     "12D3KooWSiRgzMbqZz2pA8JGd8t3SW2Eu6bVeqiETowwwrLuLznT",
+			     &e),
+			 1);
+	assert_int_equal(e.event, NODELOG_EXTADDR_NEW);
+	assert_int_equal(e.chain, NODELOG_CHAIN_NONE);
+	assert_string_equal(e.addr.host, "203.0.113.7");
+	assert_int_equal(e.addr.port, 30333);
+	/* Phala's tags, no emoji (older nodes), an ephemeral port. */
+	assert_int_equal(ext("2021-05-30 17:00:04 [Relaychain] Discovered new external address "
+			     "for our node: /ip4/203.0.113.7/tcp/41234",
+			     &e),
+			 1);
+	assert_int_equal(e.chain, NODELOG_CHAIN_RELAY);
+	assert_int_equal(e.addr.port, 41234);
+	assert_int_equal(ext("2021-05-30 17:00:04 [Parachain] 🔍 Expired external address for our "
+			     "node: /ip4/203.0.113.7/tcp/41234",
+			     &e),
+			 1);
+	assert_int_equal(e.event, NODELOG_EXTADDR_EXPIRED);
+	assert_int_equal(e.chain, NODELOG_CHAIN_PARA);
+	/* Colour codes around the address, detailed log format (litep2p's
+	 * target), a trailing CR. */
+	assert_int_equal(ext("2025-02-11 09:12:44.123  INFO tokio-runtime-worker sub-libp2p: "
+			     "\x1b[1;32m🔍 Discovered new external address for our node: "
+			     "\x1b[0m/ip6/2001:db8::7/tcp/30333\x1b[0m\r",
+			     &e),
+			 1);
+	assert_int_equal(e.addr.host_kind, MULTIADDR_HOST_IP6);
+	/* Not ours: other words, an address that is not one, garbage. */
+	assert_int_equal(ext("🔍 Discovered new external address for our node: not-an-addr", &e), 0);
+	assert_int_equal(ext("🔍 Found external address for our node: /ip4/1.2.3.4/tcp/1", &e), 0);
+	assert_int_equal(ext("external address for our node: /ip4/1.2.3.4/tcp/1", &e), 0);
+	assert_int_equal(ext("\xff\xfe\x1b[", &e), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +240,7 @@ int main(void)
 		cmocka_unit_test(detailed_log_format),
 		cmocka_unit_test(not_informant_lines),
 		cmocka_unit_test(number_overflow_is_unknown),
+		cmocka_unit_test(external_address_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -213,6 +213,82 @@ static void depth_and_size_bounded(void **state)
 	assert_int_equal(rpc_decode(RPC_SYSTEM_HEALTH, 1, deep, RPC_BODY_MAX + 1, &r), -E2BIG);
 }
 
+/* A real node's answer (polkadot-sdk, libp2p backend), trimmed to three
+ * peers: one we dialled (the older one-string form), one we dialled (the
+ * newer [addr, role] form), one that dialled us. */
+static const char network_state[] =
+    "{\"jsonrpc\":\"2.0\",\"result\":{\"peerId\":"
+    "\"12D3KooWSiRgzMbqZz2pA8JGd8t3SW2Eu6bVeqiETowwwrLuLznT\","
+    "\"listenedAddresses\":[\"/ip6/::1/tcp/30333\",\"/ip4/127.0.0.1/tcp/30333\","
+    "\"/ip4/192.168.1.10/tcp/30333\",\"/ip4/172.17.0.1/tcp/30333\"],"
+    "\"externalAddresses\":[\"/ip4/203.0.113.7/tcp/30333\","
+    "\"/ip4/203.0.113.7/tcp/41234/p2p/12D3KooWSiRgzMbqZz2pA8JGd8t3SW2Eu6bVeqiETowwwrLuLznT\"],"
+    "\"connectedPeers\":{\"12D3KooWAAA\":{\"enabled\":true,\"endpoint\":{\"dialing\":"
+    "\"/ip4/198.51.100.1/tcp/30333\"},\"knownAddresses\":[\"/ip4/198.51.100.1/tcp/30333\"],"
+    "\"latestPingTime\":{\"nanos\":81220000,\"secs\":0},\"openNotifications\":[],"
+    "\"versionString\":\"Parity Polkadot/v1.5.0\"},"
+    "\"12D3KooWBBB\":{\"endpoint\":{\"dialing\":[\"/ip4/198.51.100.3/tcp/30333\",\"Dialer\"]}},"
+    "\"12D3KooWCCC\":{\"endpoint\":{\"listening\":{\"localAddr\":"
+    "\"/ip4/192.168.1.10/tcp/30333\",\"sendBackAddr\":\"/ip4/198.51.100.2/tcp/51234\"}}}},"
+    "\"notConnectedPeers\":{\"12D3KooWDDD\":{\"knownAddresses\":[]}},"
+    "\"peerset\":{\"nodes\":{},\"message_queue\":0}},\"id\":4}";
+
+static void network_state_decoded(void **state)
+{
+	struct rpc_reply r;
+
+	(void)state;
+	assert_int_equal(decode(RPC_SYSTEM_NETWORK_STATE, 4, network_state, &r), 0);
+	assert_false(r.is_error);
+	assert_string_equal(r.u.net.peer_id,
+			    "12D3KooWSiRgzMbqZz2pA8JGd8t3SW2Eu6bVeqiETowwwrLuLznT");
+	assert_int_equal(r.u.net.listened.n, 4);
+	assert_int_equal(r.u.net.external.n, 2);
+	assert_int_equal(r.u.net.external.addrs[1].port, 41234);
+	assert_int_equal(r.u.net.connected, 3);
+	assert_int_equal(r.u.net.dialing, 2);
+	assert_int_equal(r.u.net.listening, 1);
+	assert_string_equal(rpc_method_name(RPC_SYSTEM_NETWORK_STATE),
+			    "system_unstable_networkState");
+}
+
+static void network_state_refused_and_odd(void **state)
+{
+	struct rpc_reply r;
+
+	(void)state;
+	/* --rpc-methods=safe: an error object, not a failure. */
+	assert_int_equal(decode(RPC_SYSTEM_NETWORK_STATE, 2,
+				"{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32601,\"message\":"
+				"\"RPC call is unsafe to be called externally\"},\"id\":2}",
+				&r),
+			 0);
+	assert_true(r.is_error);
+	assert_int_equal(r.error.code, -32601);
+	/* Empty lists and no peers at all. */
+	assert_int_equal(
+	    decode(RPC_SYSTEM_NETWORK_STATE, 2,
+		   "{\"jsonrpc\":\"2.0\",\"result\":{\"externalAddresses\":[]},\"id\":2}", &r),
+	    0);
+	assert_int_equal(r.u.net.external.n_total, 0);
+	assert_int_equal(r.u.net.connected, 0);
+	/* Wrong shapes are refused, a null peer is counted but has no direction. */
+	assert_int_equal(
+	    decode(RPC_SYSTEM_NETWORK_STATE, 2,
+		   "{\"jsonrpc\":\"2.0\",\"result\":{\"externalAddresses\":7},\"id\":2}", &r),
+	    -EPROTO);
+	assert_int_equal(
+	    decode(RPC_SYSTEM_NETWORK_STATE, 2, "{\"jsonrpc\":\"2.0\",\"result\":[],\"id\":2}", &r),
+	    -EPROTO);
+	assert_int_equal(decode(RPC_SYSTEM_NETWORK_STATE, 2,
+				"{\"jsonrpc\":\"2.0\",\"result\":{\"connectedPeers\":{\"a\":null,"
+				"\"b\":{\"endpoint\":5}}},\"id\":2}",
+				&r),
+			 0);
+	assert_int_equal(r.u.net.connected, 2);
+	assert_int_equal(r.u.net.dialing + r.u.net.listening, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +301,8 @@ int main(void)
 		cmocka_unit_test(not_json),
 		cmocka_unit_test(wrong_shape),
 		cmocka_unit_test(depth_and_size_bounded),
+		cmocka_unit_test(network_state_decoded),
+		cmocka_unit_test(network_state_refused_and_odd),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
