@@ -289,6 +289,7 @@ int check_run(const struct check_config *cfg, struct check_result *res)
 		upnp_start(&r);
 	/* After the gateway probe: it may map its probe listeners there. */
 	serverprobe_start(&r);
+	nodeview_start(&r);
 	/* A probe that failed to start marked itself done at once; run the
 	 * loop only if something is still out there. */
 	bool pending = false;

@@ -320,6 +320,14 @@ static void listener_add(struct local_listener *l, struct listen_acc *acc, struc
 	ranked_insert(l->addrs, &l->n_addrs, CHECK_MAX_LISTEN_ADDRS, sizeof(a), &a, listen_rank);
 }
 
+static void listener_add_sock(struct local_listener *l, uint64_t inode, uint32_t uid)
+{
+	if (l->n_socks == CHECK_MAX_LISTEN_ADDRS)
+		return;
+	l->socks[l->n_socks].inode = inode;
+	l->socks[l->n_socks++].uid = uid;
+}
+
 /* Read one /proc/net file and add the matching sockets. */
 static int read_procnet(const char *dir, const char *name, uint8_t proto,
 			const struct node_port *ports, size_t n_ports, struct local_listener *out,
@@ -355,8 +363,10 @@ static int read_procnet(const char *dir, const char *name, uint8_t proto,
 		if (procnet_parse_line(line, len, &s) != 1 || s.state != want)
 			continue;
 		for (size_t i = 0; i < n_ports; i++)
-			if (ports[i].proto == proto && ports[i].port == s.local.port)
+			if (ports[i].proto == proto && ports[i].port == s.local.port) {
 				listener_add(&out[i], &acc[i], netaddr_unmap(s.local));
+				listener_add_sock(&out[i], s.inode, s.uid);
+			}
 	}
 	if (!err && ferror(f))
 		err = -EIO;

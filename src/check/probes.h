@@ -43,4 +43,7 @@ int serverprobe_start(struct check_run *r);
 /* TTL-limited STUN Binding requests toward target, listing the hops. */
 int pathprobe_start(struct check_run *r, const struct netaddr *target);
 
+/* The node's own view: its process, log, JSON-RPC and metrics (check/node.h). */
+int nodeview_start(struct check_run *r);
+
 #endif

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "check/nodereport.h"
 #include "check/reach.h"
 #include "proto/dialback.h"
 
@@ -306,6 +307,7 @@ int report_json(FILE *f, const struct check_config *cfg, const struct check_resu
 	put(o, "ipv6", j_stun(&res->pub.v6));
 	put(root, "stun", o);
 	put(root, "path", j_path(&res->path));
+	put(root, "node", nodereport_json(&res->node));
 
 	a = json_object_new_array();
 	for (size_t i = 0; i < v->n_findings; i++) {
@@ -597,6 +599,7 @@ int report_text(FILE *f, const struct check_config *cfg, const struct check_resu
 		text_path(f, &res->path, s);
 		text_reach(f, res, v, s);
 	}
+	nodereport_text(f, &res->node, s->bold, s->off);
 
 	fprintf(f, "\n%sVerdict%s: ", s->bold, s->off);
 	if (v->no_network)

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "check/reject.h"
+#include "check/node.h"
 #include "util/netaddr.h"
 
 #define CHECK_MAX_PORTS	       16
@@ -58,10 +59,10 @@ struct check_config {
 	size_t n_ports;
 	struct stun_target stun[CHECK_MAX_STUN];
 	size_t n_stun;
-	unsigned deadline_ms;  /* the whole check ends by then; default 2500 */
-	bool ipv4, ipv6;       /* families to probe (both by default) */
-	bool upnp;	       /* probe UPnP IGD (default yes; --no-upnp) */
-	bool pcp_map_test;     /* PCP: a short mapping of our own probe port to
+	unsigned deadline_ms;	 /* the whole check ends by then; default 2500 */
+	bool ipv4, ipv6;	 /* families to probe (both by default) */
+	bool upnp;		 /* probe UPnP IGD (default yes; --no-upnp) */
+	bool pcp_map_test;	 /* PCP: a short mapping of our own probe port to
 				 learn the external address (default yes) */
 	unsigned path_max_ttl; /* path probe hops, default 8, at most CHECK_MAX_HOPS */
 	/* natdoctor serve instances (--server): dial-backs, TCP mapping,
@@ -69,6 +70,7 @@ struct check_config {
 	struct stun_target servers[CHECK_MAX_SERVERS];
 	size_t n_servers;
 	bool hairpin; /* test hairpinning from a probe socket (--no-hairpin) */
+	struct node_config node; /* where to read the node's own view (check/node.h) */
 };
 
 /* --- local view --------------------------------------------------------- */
@@ -86,6 +88,12 @@ struct local_listener {
 	struct netaddr addrs[CHECK_MAX_LISTEN_ADDRS]; /* bound addresses seen */
 	size_t n_addrs;
 	bool loopback_only; /* listening, but only on 127/8 or ::1 */
+	/* The listening sockets (inode, owner), to find the node process. */
+	struct {
+		uint64_t inode;
+		uint32_t uid;
+	} socks[CHECK_MAX_LISTEN_ADDRS];
+	size_t n_socks;
 };
 
 struct local_route {
@@ -285,6 +293,7 @@ struct check_result {
 	struct public_view pub;
 	struct path_view path;
 	struct reach_view reach;
+	struct node_view node;
 	uint32_t elapsed_ms;
 };
 

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check/nodefind.h"
 #include "check/weigh.h"
 #include "util/exit.h"
 #include "util/text.h"
@@ -62,15 +63,8 @@ static struct finding *add(struct ctx *c, const char *id, enum severity s)
 	return f;
 }
 
-/* Texts are bounded and may be cut short: that is by design, so the
- * formatting goes through text_appendf rather than snprintf (whose
- * truncation warnings would flag every long evidence string). */
-#define SET(field, ...)                                                     \
-	do {                                                                \
-		size_t set_len_ = 0;                                        \
-		(field)[0] = '\0';                                          \
-		text_appendf(field, sizeof(field), &set_len_, __VA_ARGS__); \
-	} while (0)
+/* Texts are bounded and may be cut short by design (util/text.h). */
+#define SET(field, ...) TEXT_SET(field, __VA_ARGS__)
 
 static const char *proto_name(uint8_t p)
 {
@@ -888,6 +882,7 @@ void verdict_compute(const struct check_config *cfg, const struct check_result *
 	finding_public(&c);
 	finding_ipv6(&c);
 	reach_findings(cfg, res, v);
+	nodefind_compute(cfg, res, v);
 }
 
 int verdict_exit_status(const struct verdict *v)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "proto/multiaddr.h"
 
+#include "util/text.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -298,4 +300,37 @@ const char *multiaddr_transport_name(const struct multiaddr *m)
 	if (m->transport == MULTIADDR_UDP)
 		return "udp";
 	return "";
+}
+
+char *multiaddr_format(const struct multiaddr *m, bool with_peer_id, char *out, size_t cap)
+{
+	static const char *const hosts[] = {
+		[MULTIADDR_HOST_NONE] = "",	      [MULTIADDR_HOST_IP4] = "ip4",
+		[MULTIADDR_HOST_IP6] = "ip6",	      [MULTIADDR_HOST_DNS] = "dns",
+		[MULTIADDR_HOST_DNS4] = "dns4",	      [MULTIADDR_HOST_DNS6] = "dns6",
+		[MULTIADDR_HOST_DNSADDR] = "dnsaddr",
+	};
+	size_t len = 0;
+
+	if (!cap)
+		return out;
+	out[0] = '\0';
+	if ((unsigned)m->host_kind < sizeof(hosts) / sizeof(hosts[0]) && m->host_kind)
+		text_appendf(out, cap, &len, "/%s/%s", hosts[m->host_kind], m->host);
+	if (m->transport != MULTIADDR_TRANSPORT_NONE)
+		text_appendf(out, cap, &len, "/%s/%u",
+			     m->transport == MULTIADDR_TCP ? "tcp" : "udp", m->port);
+	if (m->quic)
+		text_appendf(out, cap, &len, "/quic-v1");
+	if (m->webtransport)
+		text_appendf(out, cap, &len, "/webtransport");
+	if (m->webrtc)
+		text_appendf(out, cap, &len, "/webrtc-direct");
+	if (m->ws || m->wss)
+		text_appendf(out, cap, &len, "/%s", m->wss ? "wss" : "ws");
+	if (m->relayed)
+		text_appendf(out, cap, &len, "/p2p-circuit");
+	if (with_peer_id && m->peer_id[0])
+		text_appendf(out, cap, &len, "/p2p/%s", m->peer_id);
+	return out;
 }

@@ -62,4 +62,10 @@ int multiaddr_parse(const char *s, size_t len, struct multiaddr *out);
  * "webrtc-direct", "webtransport", "udp", or "" when there is none. */
 const char *multiaddr_transport_name(const struct multiaddr *m);
 
+/* Write m back as text, in the canonical form: host, transport and port,
+ * the protocols above it, /p2p-circuit, and /p2p/ID when with_peer_id.
+ * "/ip4/203.0.113.7/tcp/30333/ws". Always NUL-terminated (cut to fit);
+ * returns out. */
+char *multiaddr_format(const struct multiaddr *m, bool with_peer_id, char *out, size_t cap);
+
 #endif

@@ -2,6 +2,7 @@
 #include "proto/nodeargs.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util/text.h"
@@ -206,4 +207,45 @@ int64_t nodeargs_in_peers(const struct nodeargs_chain *c)
 int64_t nodeargs_out_peers(const struct nodeargs_chain *c)
 {
 	return c->out_peers >= 0 ? c->out_peers : NODEARGS_DEFAULT_OUT_PEERS;
+}
+
+int nodeargs_container(const char *cgroup, size_t len, char *out, size_t cap)
+{
+	static const struct {
+		const char *marker, *runtime;
+	} kinds[] = {
+		{ "/docker/", "docker" },
+		{ "docker-", "docker" },
+		{ "cri-containerd-", "containerd" },
+		{ "crio-", "cri-o" },
+		{ "libpod-", "podman" },
+		{ "/lxc/", "lxc" },
+		{ "/lxc.payload.", "lxc" },
+	};
+
+	if (cap)
+		out[0] = '\0';
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		size_t mlen = strlen(kinds[k].marker);
+		const char *p = memmem(cgroup, len, kinds[k].marker, mlen);
+		char id[13];
+		size_t n = 0;
+
+		if (!p)
+			continue;
+		p += mlen;
+		/* An id (hex) or an LXC name: letters, digits, '-', '_', up
+		 * to the end of the path element; 12 characters are enough. */
+		while (p < cgroup + len && n < 12 &&
+		       ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+			(*p >= 'A' && *p <= 'Z') || *p == '-' || *p == '_'))
+			id[n++] = *p++;
+		if (n == 0)
+			continue;
+		id[n] = '\0';
+		if (cap)
+			snprintf(out, cap, "%s %s", kinds[k].runtime, id);
+		return 1;
+	}
+	return 0;
 }

@@ -71,4 +71,13 @@ int nodeargs_parse(const char *buf, size_t len, struct nodeargs *out);
 int64_t nodeargs_in_peers(const struct nodeargs_chain *c);
 int64_t nodeargs_out_peers(const struct nodeargs_chain *c);
 
+/* Which container holds a process, from its /proc/PID/cgroup text
+ * (cgroup v1 or v2): Docker ("/docker/ID", "docker-ID.scope"), containerd
+ * and CRI-O under Kubernetes ("cri-containerd-ID", "crio-ID"), Podman
+ * ("libpod-ID"), LXC ("/lxc/NAME"). Writes "docker 1a2b3c4d5e6f" (the
+ * runtime and the first 12 characters of the id, as `docker ps` shows
+ * them) to out and returns 1; returns 0 with out "" when the cgroup says
+ * nothing about a container (a process on the host). */
+int nodeargs_container(const char *cgroup, size_t len, char *out, size_t cap);
+
 #endif

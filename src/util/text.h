@@ -25,6 +25,19 @@ size_t text_sanitize(char *dst, size_t size, const void *src, size_t n);
 void text_appendf(char *dst, size_t size, size_t *len, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Format into dst[0..size), replacing what was there, cut to fit. Texts
+ * for people (evidence, errors) are bounded and may be cut short by
+ * design; this goes through text_appendf rather than snprintf, whose
+ * truncation warnings would flag every long one. TEXT_SET is the same for
+ * an array field. */
+#define text_setf(dst, size, ...)                                 \
+	do {                                                      \
+		size_t text_setf_len_ = 0;                        \
+		(dst)[0] = '\0';                                  \
+		text_appendf(dst, size, &text_setf_len_, __VA_ARGS__); \
+	} while (0)
+#define TEXT_SET(field, ...) text_setf(field, sizeof(field), __VA_ARGS__)
+
 /* Parse a plain decimal number (digits only: no sign, no spaces, no
  * trailing text) within min..max into *out. Returns 0 or -EINVAL. For
  * command-line values and numbers in network text alike. */

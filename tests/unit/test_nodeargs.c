@@ -121,6 +121,33 @@ static void not_a_node(void **state)
 	assert_int_equal(a.chain[0].n_flags, 0);
 }
 
+static void containers_from_cgroup(void **state)
+{
+	char out[64];
+
+	(void)state;
+#define CG(text) nodeargs_container(text, strlen(text), out, sizeof(out))
+	assert_int_equal(
+	    CG("0::/system.slice/docker-"
+	       "1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d1a2b.scope\n"),
+	    1);
+	assert_string_equal(out, "docker 1a2b3c4d5e6f");
+	assert_int_equal(CG("12:pids:/docker/"
+			    "feedbeeffeedbeeffeedbeeffeedbeeffeedbeeffeedbeeffeedbeeffeedbeef\n"
+			    "0::/\n"),
+			 1);
+	assert_string_equal(out, "docker feedbeeffeed");
+	assert_int_equal(CG("0::/kubepods.slice/kubepods-besteffort.slice/"
+			    "kubepods-besteffort-pod12.slice/cri-containerd-"
+			    "abcdef0123456789abcdef0123456789.scope\n"),
+			 1);
+	assert_string_equal(out, "containerd abcdef012345");
+	assert_int_equal(CG("0::/user.slice/user-1000.slice/session-2.scope\n"), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(CG("0::/docker/\n"), 0);
+#undef CG
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +157,7 @@ int main(void)
 		cmocka_unit_test(bad_values_counted),
 		cmocka_unit_test(odd_bytes_and_limits),
 		cmocka_unit_test(not_a_node),
+		cmocka_unit_test(containers_from_cgroup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
