@@ -90,6 +90,8 @@ struct node_http_source {
 };
 
 struct node_view {
+	bool gathered;	  /* the node was looked at (not --no-node); a zeroed
+			     view (a hand-built result) gives no node findings */
 	unsigned sources; /* enum node_source bits: who told us anything */
 	char peer_id[MULTIADDR_PEER_ID_MAX];
 

@@ -287,7 +287,7 @@ static void finding_advertised(struct ctx *c)
 	list_addrs(n->advertised, n->n_advertised, adv, sizeof(adv));
 	list_addrs(n->listen, n->n_listen, lis, sizeof(lis));
 	if (!dialable) {
-		f = add(c, "node-advertises-nothing-dialable", SEV_PROBLEM);
+		f = add(c, "node-not-dialable", SEV_PROBLEM);
 		SET(f->summary, "The node advertises no address that peers can dial");
 		SET(f->evidence, "advertised: %s; listening on: %s", adv, lis);
 		if (c->flag[0])
@@ -534,6 +534,8 @@ void nodefind_compute(const struct check_config *cfg, const struct check_result 
 {
 	struct ctx c = { .cfg = cfg, .res = res, .n = &res->node, .v = v };
 
+	if (!res->node.gathered)
+		return;
 	c.port = node_port(&c);
 	if (v->public4.family) {
 		char ip[NETADDR_FMT_MAX];

@@ -179,10 +179,8 @@ void nodereport_text(FILE *f, const struct node_view *n, const char *bold, const
 	if (n->advertised_known)
 		text_addrs(f, "advertises", n->advertised, n->n_advertised, n->n_advertised_total);
 	else if (n->network_state_refused)
-		fprintf(f,
-			"  %-22sunknown (system_unstable_networkState refused: the node allows "
-			"safe RPC methods only)\n",
-			"advertises");
+		fprintf(f, "  %-22sunknown (system_unstable_networkState refused: %s)\n",
+			"advertises", n->network_state_error);
 	fprintf(f, "  %-22s", "peers");
 	if (n->peers >= 0)
 		fprintf(f, "%lld", (long long)n->peers);

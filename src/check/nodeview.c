@@ -222,7 +222,7 @@ static void gather_process(const struct check_config *cfg, const struct local_vi
 	procfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0 || !(d = fdopendir(procfd))) {
 		text_setf(nv->proc_error, sizeof(nv->proc_error), "cannot read %s: %s", root,
-		     strerror(errno));
+			  strerror(errno));
 		if (procfd >= 0)
 			close(procfd);
 		return;
@@ -337,21 +337,22 @@ static void gather_log(const char *path, struct node_view *nv)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		text_setf(nv->log_error, sizeof(nv->log_error), "cannot read %s: %s", path,
-		     strerror(errno));
+			  strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		text_setf(nv->log_error, sizeof(nv->log_error),
-		     "%s is not a regular file (check reads a saved log: `journalctl -u NODE > "
-		     "node.log` or `docker logs NODE > node.log 2>&1`)",
-		     path);
+		text_setf(
+		    nv->log_error, sizeof(nv->log_error),
+		    "%s is not a regular file (check reads a saved log: `journalctl -u NODE > "
+		    "node.log` or `docker logs NODE > node.log 2>&1`)",
+		    path);
 		goto out;
 	}
 	linebuf_init(&lb, mem, NODELOG_LINE_MAX);
 	if ((uint64_t)st.st_size > NODE_LOG_TAIL) {
 		if (lseek(fd, st.st_size - (off_t)NODE_LOG_TAIL, SEEK_SET) < 0) {
-			text_setf(nv->log_error, sizeof(nv->log_error), "cannot seek in %s: %s", path,
-			     strerror(errno));
+			text_setf(nv->log_error, sizeof(nv->log_error), "cannot seek in %s: %s",
+				  path, strerror(errno));
 			goto out;
 		}
 		linebuf_skip_partial(&lb);
@@ -369,10 +370,10 @@ static void gather_log(const char *path, struct node_view *nv)
 	linebuf_finish(&lb, log_line, &acc);
 	if (!acc.informant && !nv->n_discovered_lines && !nv->n_expired_lines) {
 		text_setf(nv->log_error, sizeof(nv->log_error),
-		     "no line a node writes (\"Idle (N peers)\", \"Discovered new external "
-		     "address\") in the last %zu KiB of %s: is this the node's log, with its "
-		     "INFO lines?",
-		     total >> 10, path);
+			  "no line a node writes (\"Idle (N peers)\", \"Discovered new external "
+			  "address\") in the last %zu KiB of %s: is this the node's log, with its "
+			  "INFO lines?",
+			  total >> 10, path);
 		goto out;
 	}
 	nv->log_ok = true;
@@ -563,26 +564,27 @@ static void merge_rpc(struct nv *nv, struct check_result *res, unsigned timeout_
 				http_words(&q->res, timeout_ms, why, sizeof(why));
 			else
 				text_setf(why, sizeof(why), "%s",
-				     q->decoded == -EBADMSG ? "the answer is not JSON"
-				     : q->decoded == -E2BIG ? "the answer is too large or too deep"
-							    : "JSON, but not the answer expected");
+					  q->decoded == -EBADMSG ? "the answer is not JSON"
+					  : q->decoded == -E2BIG
+					      ? "the answer is too large or too deep"
+					      : "JSON, but not the answer expected");
 			if (q->m == RPC_SYSTEM_NETWORK_STATE)
 				text_copy(v->network_state_error, sizeof(v->network_state_error),
 					  why);
 			else if (!v->rpc.error[0])
 				text_setf(v->rpc.error, sizeof(v->rpc.error), "%s: %s",
-				     rpc_method_name(q->m), why);
+					  rpc_method_name(q->m), why);
 			continue;
 		}
 		if (r->is_error) {
 			if (q->m == RPC_SYSTEM_NETWORK_STATE) {
 				v->network_state_refused = true;
 				text_setf(v->network_state_error, sizeof(v->network_state_error),
-				     "%s (%lld)", r->error.message, (long long)r->error.code);
+					  "%s (%lld)", r->error.message, (long long)r->error.code);
 			} else if (!v->rpc.error[0]) {
-				text_setf(v->rpc.error, sizeof(v->rpc.error), "%s refused: %s (%lld)",
-				     rpc_method_name(q->m), r->error.message,
-				     (long long)r->error.code);
+				text_setf(v->rpc.error, sizeof(v->rpc.error),
+					  "%s refused: %s (%lld)", rpc_method_name(q->m),
+					  r->error.message, (long long)r->error.code);
 			}
 			continue;
 		}
@@ -596,9 +598,9 @@ static void merge_rpc(struct nv *nv, struct check_result *res, unsigned timeout_
 		case RPC_SYSTEM_LOCAL_LISTEN_ADDRESSES:
 			if (r->u.listen.n_total > NODEFIND_ADDRS_IMPLAUSIBLE) {
 				text_setf(v->rpc.error, sizeof(v->rpc.error),
-				     "system_localListenAddresses lists %zu addresses: not "
-				     "believed",
-				     r->u.listen.n_total);
+					  "system_localListenAddresses lists %zu addresses: not "
+					  "believed",
+					  r->u.listen.n_total);
 				break;
 			}
 			for (size_t k = 0; k < r->u.listen.n; k++)
@@ -608,8 +610,8 @@ static void merge_rpc(struct nv *nv, struct check_result *res, unsigned timeout_
 		case RPC_SYSTEM_NETWORK_STATE:
 			if (r->u.net.external.n_total > NODEFIND_ADDRS_IMPLAUSIBLE) {
 				text_setf(v->network_state_error, sizeof(v->network_state_error),
-				     "lists %zu external addresses: not believed",
-				     r->u.net.external.n_total);
+					  "lists %zu external addresses: not believed",
+					  r->u.net.external.n_total);
 				break;
 			}
 			v->advertised_known = true;
@@ -643,7 +645,7 @@ static void merge_metrics(struct nv *nv, struct check_result *res, unsigned time
 	}
 	if (!nv->met.done) {
 		text_setf(v->metrics.error, sizeof(v->metrics.error), "no answer within %u ms",
-		     timeout_ms);
+			  timeout_ms);
 		return;
 	}
 	if (nv->met.res.err < 0) {
@@ -653,8 +655,8 @@ static void merge_metrics(struct nv *nv, struct check_result *res, unsigned time
 	}
 	if (!prom_peers_found(p)) {
 		text_setf(v->metrics.error, sizeof(v->metrics.error),
-		     "no Substrate peer metrics in the answer (%u lines, %u unreadable)",
-		     p->n_lines, p->n_bad);
+			  "no Substrate peer metrics in the answer (%u lines, %u unreadable)",
+			  p->n_lines, p->n_bad);
 		return;
 	}
 	v->metrics.ok = true;
@@ -736,6 +738,7 @@ int nodeview_start(struct check_run *r)
 	v->peers = v->inbound = v->outbound = v->in_slots = v->out_slots = v->log_peers = -1;
 	if (nc->off)
 		return 0;
+	v->gathered = true;
 	gather_process(r->cfg, &r->res->local, v);
 	if (nc->log_path[0])
 		gather_log(nc->log_path, v);
@@ -764,7 +767,7 @@ int nodeview_start(struct check_run *r)
 	err = http_new(r->loop, &nv->http);
 	if (err < 0) {
 		text_setf(v->rpc.error, sizeof(v->rpc.error), "cannot load libcurl (libcurl4): %s",
-		     strerror(-err));
+			  strerror(-err));
 		text_copy(v->metrics.error, sizeof(v->metrics.error), v->rpc.error);
 		nv->n_rpc = 0;
 		check_probe_done(r, nv->id);

@@ -40,14 +40,8 @@
 #include "proto/pcp.h"
 #include "util/text.h"
 
-/* Bounded texts cut short by design: through text_appendf, so gcc's
- * -Wformat-truncation does not fail the build on every long one. */
-#define SET(field, ...)                                                     \
-	do {                                                                \
-		size_t set_len_ = 0;                                        \
-		(field)[0] = '\0';                                          \
-		text_appendf(field, sizeof(field), &set_len_, __VA_ARGS__); \
-	} while (0)
+/* Bounded texts cut short by design (util/text.h). */
+#define SET(field, ...) TEXT_SET(field, __VA_ARGS__)
 
 bool weigh_mapping_works(const struct gw_claim *c)
 {

@@ -19,6 +19,7 @@
 #include "util/exit.h"
 #include "util/log.h"
 #include "util/text.h"
+#include "util/url.h"
 
 static const char check_help[] =
     "Usage: natdoctor check [options]\n"
@@ -68,6 +69,18 @@ static const char check_help[] =
     "  -t, --timeout MS            give up on what has not answered by then,\n"
     "                              500 to 30000 (default 2500)\n"
     "  -j, --json                  print JSON (fields in docs/REPORT.md)\n"
+    "\n"
+    "The node's own view (what it listens on and advertises, its peers and\n"
+    "peer slots), held against what the world sees. Only this host is asked:\n"
+    "      --rpc URL               the node's JSON-RPC (default: 127.0.0.1 ports\n"
+    "                              9944 then 9933; a bare port is fine)\n"
+    "      --metrics URL           its Prometheus metrics (default:\n"
+    "                              http://127.0.0.1:9615/metrics)\n"
+    "      --log FILE              a saved log of the node, for the external\n"
+    "                              addresses it discovered\n"
+    "      --no-node               do not look at the node at all\n"
+    "  The process holding the node port and its command line are read from\n"
+    "  /proc (as root, also other users' processes).\n"
     "%s"
     "\n"
     "Examples:\n"
@@ -158,9 +171,30 @@ static int parse_target(struct cli_args *a, const char *flag, struct stun_target
 	return 0;
 }
 
+static int parse_node_url(struct cli_args *a, struct check_config *cfg, bool metrics,
+			  const char *arg)
+{
+	const char *flag = metrics ? "--metrics" : "--rpc";
+	char *out = metrics ? cfg->node.metrics_url : cfg->node.rpc_url;
+	int r = url_node_normalise(arg, metrics, out, NODE_URL_MAX);
+
+	if (r < 0)
+		return cli_args_fail(a, "bad %s '%s': %s", flag, arg, url_node_error(r, metrics));
+	return 0;
+}
+
 int check_parse(struct cli_args *a, struct check_opts *o)
 {
-	enum { OPT_NO_UPNP = CLI_OPT_FIRST, OPT_NO_PCP_MAP, OPT_MAX_HOPS, OPT_NO_HAIRPIN };
+	enum {
+		OPT_NO_UPNP = CLI_OPT_FIRST,
+		OPT_NO_PCP_MAP,
+		OPT_MAX_HOPS,
+		OPT_NO_HAIRPIN,
+		OPT_RPC,
+		OPT_METRICS,
+		OPT_LOG,
+		OPT_NO_NODE,
+	};
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, 'p' },
 		{ "node", required_argument, NULL, 'n' },
@@ -174,6 +208,10 @@ int check_parse(struct cli_args *a, struct check_opts *o)
 		{ "no-hairpin", no_argument, NULL, OPT_NO_HAIRPIN },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "rpc", required_argument, NULL, OPT_RPC },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "no-node", no_argument, NULL, OPT_NO_NODE },
 		CLI_COMMON_LONGOPTS,
 		{ 0 },
 	};
@@ -253,6 +291,25 @@ int check_parse(struct cli_args *a, struct check_opts *o)
 			break;
 		case 'j':
 			o->json = true;
+			break;
+		case OPT_RPC:
+		case OPT_METRICS:
+			err = parse_node_url(a, cfg, opt == OPT_METRICS, optarg);
+			if (err < 0)
+				return err;
+			break;
+		case OPT_LOG:
+			if (!optarg[0] || !strcmp(optarg, "-") ||
+			    !text_copy(cfg->node.log_path, sizeof(cfg->node.log_path), optarg))
+				return cli_args_fail(
+				    a,
+				    "bad --log '%s': give the file a node's log was "
+				    "saved to (check reads it once; for a live "
+				    "stream use natdoctor peers --log -)",
+				    optarg);
+			break;
+		case OPT_NO_NODE:
+			cfg->node.off = true;
 			break;
 		}
 	}

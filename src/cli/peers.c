@@ -15,6 +15,7 @@
 #include "util/exit.h"
 #include "util/log.h"
 #include "util/text.h"
+#include "util/url.h"
 
 static const char peers_help[] =
     "Usage: natdoctor peers [options]\n"
@@ -110,94 +111,6 @@ static const char *split_label(const char *arg, char name[static CHAIN_NAME_MAX]
 	return arg + n + 1;
 }
 
-/* A URL as the operator may type it: "9933", "127.0.0.1:9933",
- * "http://host:9933". Metrics get "/metrics" when no path is given. */
-static int normalise_url(const char *in, bool metrics, char out[static PEERS_WHERE_MAX])
-{
-	long port;
-	const char *rest;
-	int n;
-
-	if (!in[0])
-		return -EINVAL;
-	if (text_parse_long(in, 1, 65535, &port) == 0)
-		n = snprintf(out, PEERS_WHERE_MAX, "http://127.0.0.1:%ld%s", port,
-			     metrics ? "/metrics" : "");
-	else if (strstr(in, "://"))
-		n = snprintf(out, PEERS_WHERE_MAX, "%s", in);
-	else
-		n = snprintf(out, PEERS_WHERE_MAX, "http://%s", in);
-	if (n < 0 || n >= PEERS_WHERE_MAX)
-		return -ENAMETOOLONG;
-	if (strncmp(out, "http://", 7) && strncmp(out, "https://", 8))
-		return -EPROTONOSUPPORT;
-	rest = strchr(out + (out[4] == 's' ? 8 : 7), '/');
-	if (metrics && !rest) {
-		if ((size_t)n + 8 >= PEERS_WHERE_MAX)
-			return -ENAMETOOLONG;
-		memcpy(out + n, "/metrics", 9);
-	}
-	return 0;
-}
-
-/* What an HTTP URL may look like here: http or https, a host name, an IPv4
- * address or a bracketed IPv6 one, an optional user@ and :port, then a
- * path of printable characters without spaces. Anything else would only
- * reach libcurl and come back as "could not connect". */
-static bool url_plausible(const char *url)
-{
-	const char *p = strstr(url, "://") + 3;
-	const char *end = p + strcspn(p, "/?#");
-	const char *at, *host, *host_end, *colon;
-	long port;
-
-	for (const char *q = url; *q; q++)
-		if (*q <= ' ' || *q >= 0x7f)
-			return false;
-	at = memchr(p, '@', (size_t)(end - p));
-	host = at ? at + 1 : p;
-	if (host < end && *host == '[') {
-		host_end = memchr(host, ']', (size_t)(end - host));
-		if (!host_end || host_end == host + 1)
-			return false;
-		for (const char *q = host + 1; q < host_end; q++)
-			if (!strchr("0123456789abcdefABCDEF:.", *q))
-				return false;
-		colon = host_end + 1 < end ? host_end + 1 : NULL;
-		if (colon && *colon != ':')
-			return false;
-	} else {
-		colon = memchr(host, ':', (size_t)(end - host));
-		host_end = colon ? colon : end;
-		if (host_end == host || *host == '-' || *host == '.')
-			return false;
-		for (const char *q = host; q < host_end; q++)
-			if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
-			      (*q >= '0' && *q <= '9') || *q == '-' || *q == '.' || *q == '_'))
-				return false;
-	}
-	if (colon) {
-		char num[8];
-		size_t n = (size_t)(end - colon - 1);
-
-		if (n == 0 || n >= sizeof(num))
-			return false;
-		memcpy(num, colon + 1, n);
-		num[n] = '\0';
-		if (text_parse_long(num, 1, 65535, &port) < 0)
-			return false;
-	}
-	return true;
-}
-
-/* True for what the operator meant as a port: digits, maybe signed. */
-static bool looks_like_number(const char *s)
-{
-	if (*s == '-' || *s == '+')
-		s++;
-	return *s && strspn(s, "0123456789") == strlen(s);
-}
-
 static struct peers_source_config *add_source(struct cli_args *a, struct peers_config *c,
 					      enum peers_src_kind kind, const char *chain)
 {
@@ -219,24 +132,17 @@ static int add_url_source(struct cli_args *a, struct peers_config *c, enum peers
 			  const char *arg)
 {
 	const char *flag = kind == PEERS_SRC_RPC ? "--rpc" : "--metrics";
-	const char *example =
-	    kind == PEERS_SRC_RPC ? "http://127.0.0.1:9944" : "http://127.0.0.1:9615/metrics";
 	char name[CHAIN_NAME_MAX];
 	const char *url = split_label(arg, name);
 	struct peers_source_config *s = add_source(a, c, kind, name);
-	long port;
 	int r;
 
 	if (!s)
 		return -EINVAL;
-	if (looks_like_number(url) && text_parse_long(url, 1, 65535, &port) < 0)
-		return cli_args_fail(a, "bad %s '%s': a port is 1 to 65535", flag, arg);
-	r = normalise_url(url, kind == PEERS_SRC_METRICS, s->where[0]);
-	if (r == -EPROTONOSUPPORT)
-		return cli_args_fail(a, "bad %s '%s': only http:// and https:// URLs", flag, arg);
-	if (r < 0 || !url_plausible(s->where[0]))
-		return cli_args_fail(a, "bad %s '%s': give a URL such as %s, or a port", flag, arg,
-				     example);
+	r = url_node_normalise(url, kind == PEERS_SRC_METRICS, s->where[0], PEERS_WHERE_MAX);
+	if (r < 0)
+		return cli_args_fail(a, "bad %s '%s': %s", flag, arg,
+				     url_node_error(r, kind == PEERS_SRC_METRICS));
 	s->n_where = 1;
 	return 0;
 }

@@ -30,10 +30,10 @@ void text_appendf(char *dst, size_t size, size_t *len, const char *fmt, ...)
  * design; this goes through text_appendf rather than snprintf, whose
  * truncation warnings would flag every long one. TEXT_SET is the same for
  * an array field. */
-#define text_setf(dst, size, ...)                                 \
-	do {                                                      \
-		size_t text_setf_len_ = 0;                        \
-		(dst)[0] = '\0';                                  \
+#define text_setf(dst, size, ...)                                      \
+	do {                                                           \
+		size_t text_setf_len_ = 0;                             \
+		(dst)[0] = '\0';                                       \
 		text_appendf(dst, size, &text_setf_len_, __VA_ARGS__); \
 	} while (0)
 #define TEXT_SET(field, ...) text_setf(field, sizeof(field), __VA_ARGS__)

@@ -17,6 +17,16 @@ It binds 127.0.0.1 on a port the OS picks and writes the port to
   huge       a complete but very large body (--huge-mb, default 64)
   garbage    random bytes with status 200
   http500    status 500 with a short text body
+  liar       RPC that lies: system_health says -1 peers, the listen and
+             external address lists hold 10,000 entries
+
+--external ADDR (repeatable) is what system_unstable_networkState reports
+as the node's external addresses; it answers only with --unsafe-ok, as a
+node started with --rpc-methods=safe refuses it. --delay-ms holds every
+answer (a slow node). --p2p-listen also listens on TCP --p2p-port
+(0.0.0.0), a stand-in for the node's P2P port: started as
+`exec -a polkadot python3 fakenode.py ... --port 30333 --public-addr ...`
+its command line looks like a node's (unknown arguments are ignored).
 
 --dump-metrics / --dump-rpc METHOD print one body to stdout and exit (for
 fuzz seeds and fixtures).
@@ -107,15 +117,42 @@ class Node:
     def rpc(self, method, rid):
         a = self.a
         if method == "system_health":
-            res = {"peers": self.peers(), "isSyncing": a.syncing, "shouldHavePeers": True}
+            res = {"peers": self.peers() if a.mode != "liar" else -1,
+                   "isSyncing": a.syncing, "shouldHavePeers": True}
         elif method == "system_syncState":
             res = {"startingBlock": 4500000, "currentBlock": self.best, "highestBlock": self.best}
         elif method == "system_localPeerId":
             res = PEER_ID
+        elif method == "system_localListenAddresses" and a.mode == "liar":
+            res = ["/ip4/10.%d.%d.%d/tcp/30333" % (i >> 16, (i >> 8) & 255, i & 255)
+                   for i in range(10000)]
         elif method == "system_localListenAddresses":
             res = [f"/ip4/127.0.0.1/tcp/{a.p2p_port}/p2p/{PEER_ID}",
                    f"/ip4/192.168.1.10/tcp/{a.p2p_port}/p2p/{PEER_ID}",
                    f"/ip6/::1/tcp/{a.p2p_port}/p2p/{PEER_ID}"]
+        elif method == "system_unstable_networkState":
+            if not a.unsafe_ok:
+                return {"jsonrpc": "2.0", "id": rid,
+                        "error": {"code": -32601, "message": "RPC call is unsafe to be called externally"}}
+            n = self.peers()
+            peers = {}
+            for i in range(n):
+                if i < a.inbound:
+                    ep = {"listening": {"localAddr": f"/ip4/192.168.1.10/tcp/{a.p2p_port}",
+                                        "sendBackAddr": "/ip4/198.51.100.%d/tcp/%d" % (i % 250 + 1, 40000 + i)}}
+                else:
+                    ep = {"dialing": "/ip4/198.51.100.%d/tcp/30333" % (i % 250 + 1)}
+                peers["12D3KooWPeer%04d" % i] = {
+                    "enabled": True, "endpoint": ep, "knownAddresses": [],
+                    "latestPingTime": {"nanos": 81220000, "secs": 0}, "openNotifications": [],
+                    "versionString": "Parity Polkadot/v1.5.0"}
+            ext = a.external if a.mode != "liar" else \
+                ["/ip4/203.0.113.%d/tcp/%d" % (i % 250 + 1, 1024 + i) for i in range(10000)]
+            res = {"peerId": PEER_ID,
+                   "listenedAddresses": [f"/ip4/127.0.0.1/tcp/{a.p2p_port}",
+                                         f"/ip4/192.168.1.10/tcp/{a.p2p_port}"],
+                   "externalAddresses": ext, "connectedPeers": peers,
+                   "notConnectedPeers": {}, "peerset": {"nodes": {}, "message_queue": 0}}
         elif method == "system_peers":
             if not a.unsafe_ok:
                 return {"jsonrpc": "2.0", "id": rid,
@@ -148,6 +185,8 @@ def make_handler(node, a):
 
         def bad(self):
             m = a.mode
+            if a.delay_ms:
+                time.sleep(a.delay_ms / 1000.0)
             if m == "hang":
                 time.sleep(3600)
                 return True
@@ -214,10 +253,10 @@ def make_handler(node, a):
 
 
 def main():
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(allow_abbrev=False)
     ap.add_argument("--port-file")
     ap.add_argument("--mode", default="normal",
-                    choices=["normal", "html", "hang", "endless", "huge", "garbage", "http500"])
+                    choices=["normal", "html", "hang", "endless", "huge", "garbage", "http500", "liar"])
     ap.add_argument("--peers", type=int, default=8)
     ap.add_argument("--peers-walk", action="store_true")
     ap.add_argument("--inbound", type=int, default=0, help="inbound connections open now")
@@ -230,9 +269,12 @@ def main():
     ap.add_argument("--syncing", action="store_true")
     ap.add_argument("--unsafe-ok", action="store_true", help="answer system_peers")
     ap.add_argument("--huge-mb", type=int, default=64)
+    ap.add_argument("--external", action="append", default=[])
+    ap.add_argument("--delay-ms", type=int, default=0)
+    ap.add_argument("--p2p-listen", action="store_true")
     ap.add_argument("--dump-metrics", action="store_true")
     ap.add_argument("--dump-rpc")
-    a = ap.parse_args()
+    a, _ = ap.parse_known_args()
     if a.inbound_total < a.inbound:
         a.inbound_total = a.inbound
     node = Node(a)
@@ -242,6 +284,11 @@ def main():
     if a.dump_rpc:
         sys.stdout.write(json.dumps(node.rpc(a.dump_rpc, 1)))
         return
+    if a.p2p_listen:
+        p2p = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        p2p.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        p2p.bind(("0.0.0.0", a.p2p_port))
+        p2p.listen(8)
     srv = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(node, a))
     srv.daemon_threads = True
     port = srv.server_address[1]
