@@ -59,17 +59,17 @@ struct check_config {
 	size_t n_ports;
 	struct stun_target stun[CHECK_MAX_STUN];
 	size_t n_stun;
-	unsigned deadline_ms;	 /* the whole check ends by then; default 2500 */
-	bool ipv4, ipv6;	 /* families to probe (both by default) */
-	bool upnp;		 /* probe UPnP IGD (default yes; --no-upnp) */
-	bool pcp_map_test;	 /* PCP: a short mapping of our own probe port to
+	unsigned deadline_ms;  /* the whole check ends by then; default 2500 */
+	bool ipv4, ipv6;       /* families to probe (both by default) */
+	bool upnp;	       /* probe UPnP IGD (default yes; --no-upnp) */
+	bool pcp_map_test;     /* PCP: a short mapping of our own probe port to
 				 learn the external address (default yes) */
 	unsigned path_max_ttl; /* path probe hops, default 8, at most CHECK_MAX_HOPS */
 	/* natdoctor serve instances (--server): dial-backs, TCP mapping,
 	 * hairpinning (check/serverprobe.c). Each is also a STUN target. */
 	struct stun_target servers[CHECK_MAX_SERVERS];
 	size_t n_servers;
-	bool hairpin; /* test hairpinning from a probe socket (--no-hairpin) */
+	bool hairpin;		 /* test hairpinning from a probe socket (--no-hairpin) */
 	struct node_config node; /* where to read the node's own view (check/node.h) */
 };
 
