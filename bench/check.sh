@@ -5,12 +5,15 @@
 # tools an operator uses today, measured in the same run:
 #   - `upnpc -s`   (miniupnpc: UPnP IGD discovery and status)
 #   - `natpmpc`    (libnatpmp: NAT-PMP public address)
-# and natdoctor's peak RSS. Two topologies:
-#   home       everything answers (miniupnpd with UPnP, NAT-PMP, PCP; coturn)
-#   blackhole  nothing answers (no STUN reply, no gateway protocol)
-# Targets (issue 2): check within 1 s when everything answers, within 3 s
-# when nothing does, under 4 MiB peak RSS. This script prints; it does not
-# judge (timings do not belong in tests).
+# and natdoctor's peak RSS. Topologies:
+#   home        everything answers (miniupnpd with UPnP, NAT-PMP, PCP; coturn)
+#   natpmponly  the same router with PCP dropped in silence (NAT-PMP-only)
+#   home@150    home with 150 ms of round trip to the internet (lab_delay)
+#   blackhole   nothing answers (no STUN reply, no gateway protocol)
+# Targets (issues 2 and 10): check within 1 s when everything answers (the
+# NAT-PMP-only router included), within 1.2 s at 150 ms of round trip,
+# within 3 s when nothing does, under 4 MiB peak RSS. This script prints;
+# it does not judge (timings do not belong in tests).
 #
 # Usage (as root, from a build): bench/check.sh [BUILD_DIR] [RUNS]
 # Needs: hyperfine, GNU time, jq, python3, the lab's packages (scripts/deps.sh).
@@ -58,11 +61,14 @@ peak_rss_kib()
 
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 
-for topo in home blackhole; do
+for run in home natpmponly home@150 blackhole; do
+	topo=${run%@*} delay=0
+	[[ "$run" == *@* ]] && delay=${run#*@}
 	PEER_RUNS=
 	[[ "$topo" == blackhole ]] && PEER_RUNS=2
 	lab_up "$topo"
 	unlimit_icmp
+	((delay == 0)) || lab_delay_path "$delay"
 	check="$NATDOCTOR check --json --stun $STUN_A --stun $STUN_B"
 	nd=$(mean_ms check $check)
 	# Both peers wait far longer than 3 s when nothing answers (natpmpc
@@ -72,9 +78,9 @@ for topo in home blackhole; do
 	rss=$(peak_rss_kib $check)
 	elapsed=$(lab_host $check 2>/dev/null | jq .elapsed_ms || true)
 	printf '%-10s natdoctor check %5d ms (its own clock: %s ms)  upnpc -s %5d ms  natpmpc %5d ms\n' \
-		"$topo" "$nd" "$elapsed" "$upnpc" "$natpmpc"
+		"$run" "$nd" "$elapsed" "$upnpc" "$natpmpc"
 	printf '%-10s ratio check/upnpc-s %s  check/natpmpc %s  peak RSS %d KiB (%s MiB)\n' \
-		"$topo" "$(ratio "$nd" "$upnpc")" "$(ratio "$nd" "$natpmpc")" "$rss" \
+		"$run" "$(ratio "$nd" "$upnpc")" "$(ratio "$nd" "$natpmpc")" "$rss" \
 		"$(python3 -c "print(f'{$rss / 1024:.2f}')")"
 	lab_down
 done

@@ -11,6 +11,9 @@ pkgs=(
 	libminiupnpc-dev libjson-c-dev libcurl4-openssl-dev libcmocka-dev libsodium-dev
 	# the lab: kernel NAT, real gateway and STUN daemons, their clients
 	iproute2 nftables miniupnpd-nftables miniupnpc natpmpc coturn socat
+	# real round-trip time on a lab path (no sch_netem here): iptables
+	# NFQUEUE and tests/lab/delay.c on libnetfilter_queue
+	iptables libnetfilter-queue-dev
 	# tests and benchmarks
 	jq python3 procps psmisc bsdutils hyperfine time
 	# systemd-analyze verify/security for contrib/natdoctor-serve.service

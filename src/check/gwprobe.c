@@ -408,8 +408,12 @@ static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 
 	(void)events;
 	for (int i = 0; i < 64 && g->fd >= 0; i++) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
-		uint32_t rtt = (uint32_t)(loop_now_ms(l) - g->sent_ms);
+		uint32_t waited;
+		ssize_t n = udp_recv_waited(fd, buf, sizeof(buf), 0, NULL, NULL, &waited);
+		/* From the send to the answer's arrival, not to our reading it. */
+		uint32_t rtt = (uint32_t)(loop_update_time(l) - g->sent_ms);
+
+		rtt = rtt > waited ? rtt - waited : 0;
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)

@@ -75,7 +75,8 @@ struct sfam {
 	struct stunprobe *p;
 	int family;
 	bool enabled;
-	int fd, ffd; /* main socket; the filtering test's own socket */
+	int fd, ffd;	       /* main socket; the filtering test's own socket */
+	uint32_t rx_waited_ms; /* how long the datagram being handled sat unread */
 	struct public_family *out;
 	/* Per configured target, in config order; compacted into out at the
 	 * end (targets without an address of this family are left out). */
@@ -378,7 +379,9 @@ static void handle_packet(struct sfam *f, int fd, const uint8_t *buf, size_t n,
 		return; /* the answer to a retransmission: already have one */
 	if (!answer_from_expected(f, x, &m, from))
 		return;
-	rtt = (uint32_t)(loop_now_ms(l) - x->first_ms);
+	/* From the send to the answer's arrival, not to our reading it. */
+	rtt = (uint32_t)(loop_update_time(l) - x->first_ms);
+	rtt = rtt > f->rx_waited_ms ? rtt - f->rx_waited_ms : 0;
 	if (x == &f->map || x == &f->map3) {
 		const struct netaddr *mapped = stun_msg_mapped(&m);
 
@@ -413,7 +416,8 @@ static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 		struct netaddr from;
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&ss, &sl);
+		ssize_t n =
+		    udp_recv_waited(fd, buf, sizeof(buf), MSG_TRUNC, &ss, &sl, &f->rx_waited_ms);
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)

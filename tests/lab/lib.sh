@@ -25,6 +25,8 @@
 #   lab_wait_port NS udp|tcp PORT [SECONDS] [ADDR]
 #   lab_router_reboot       play a home-router reboot (miniupnpd forgets all)
 #   lab_hostile_mode MODE   restart the hostile responders (burst lie mixed silent)
+#   lab_delay_path MS       add MS of round trip between the home side and the
+#                           internet (lab_delay on NFQUEUE in the core router)
 #   fail / assert_eq / assert_ne / assert_match / assert_json / assert_status
 #   lab_namespaces          this run's namespaces that exist now (empty after lab_down)
 #   lab_step TITLE          print a step header; lab_ms: milliseconds clock
@@ -76,6 +78,7 @@ LAB_SOURCE_DIR=${ND_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && p
 LAB_BUILD_DIR=${ND_BUILD_DIR:-$LAB_SOURCE_DIR/build}
 NATDOCTOR=${NATDOCTOR:-$LAB_BUILD_DIR/natdoctor}
 LAB_HOSTILE_BIN=${LAB_HOSTILE_BIN:-$LAB_BUILD_DIR/tests/lab_hostile}
+LAB_DELAY_BIN=${LAB_DELAY_BIN:-$LAB_BUILD_DIR/tests/lab_delay}
 LABTOOL=$LAB_SOURCE_DIR/tests/lab/labtool.py
 LAB_CMD_TIMEOUT=${LAB_CMD_TIMEOUT:-60}
 LAB_WAIT_TIMEOUT=${LAB_WAIT_TIMEOUT:-5}
@@ -1095,3 +1098,31 @@ lab_hostile_mode()
 }
 
 _lab_init
+
+# lab_delay_path MS: put MS milliseconds of round trip on every path through
+# the core router (the "internet"), half each way: its IPv4 and IPv6
+# forwarding goes to user space (iptables NFQUEUE, --queue-bypass so
+# traffic flows if the helper dies) where lab_delay holds each packet for
+# MS/2 (the kernel here has no sch_netem). MS 0 removes the delay.
+lab_delay_path()
+{
+	local ms=$1 t
+	for t in iptables ip6tables; do
+		lab_core "$t" -t mangle -F FORWARD
+	done
+	lab_daemon_stop delay
+	((ms > 0)) || return 0
+	[[ -x "$LAB_DELAY_BIN" ]] || fail "lab_delay not built: $LAB_DELAY_BIN (needs libnetfilter-queue-dev)"
+	lab_daemon delay "$NS_CORE" "$LAB_DELAY_BIN" --queue 7 --delay-ms $((ms / 2)) \
+		--max-seconds "$LAB_DAEMON_MAX_SECONDS"
+	# Bound to its queue once the kernel lists it (up to 2 s).
+	for ((t = 0; t < 200; t++)); do
+		lab_core awk '$1 == 7 { found = 1 } END { exit !found }' \
+			/proc/net/netfilter/nfnetlink_queue 2>/dev/null && break
+		sleep 0.01
+	done
+	((t < 200)) || fail "lab_delay_path: lab_delay did not bind queue 7 (see $LAB_DIR/delay.log)"
+	for t in iptables ip6tables; do
+		lab_core "$t" -t mangle -A FORWARD -j NFQUEUE --queue-num 7 --queue-bypass
+	done
+}

@@ -109,3 +109,17 @@ assert_json "$f" "$(finding_field gateway-mapping-available summary) | test(\"NA
 # 150 ms). Under 2000 ms whatever the load (bench/check.sh measures the
 # real figure, about 0.35 s).
 assert_json "$f" '.elapsed_ms < 2000' true
+
+lab_step "natpmponly at 150 ms of round trip: still well inside the deadline, round trips true"
+lab_delay_path 150
+check_run natpmponly150
+f=$(check_json natpmponly150)
+assert_json "$f" .nat.layers 1
+assert_json "$f" .gateway.natpmp.available true
+assert_json "$f" '.elapsed_ms < 2500' true
+# No answer can beat the delay (an RTT measured from a later send would),
+# and the router on the LAN side is not delayed.
+assert_json "$f" '[.stun.ipv4.servers[] | select(.answered) | .rtt_ms >= 150] | all' true
+assert_json "$f" '.path.hops[-1].rtt_ms >= 150' true
+assert_json "$f" '.gateway.natpmp.rtt_ms < 150' true
+lab_delay_path 0
