@@ -10,7 +10,9 @@
 #   - no dial-back packet (SYN or datagram) ever reaches the victim: its
 #     namespace counts them with nftables (the STUN answers that do reach
 #     it are counted too, and are never bigger than request + 64 bytes);
-#   - serve dialled nothing and its peak RSS (VmHWM) stayed flat;
+#   - serve dialled nothing and its peak RSS (VmHWM) stayed flat (the
+#     absolute target, under 16 MiB, is bench/serve.sh's: ASan builds run
+#     this test too);
 #   - a real client asking during the flood still gets its dial-back, and
 #     the per-source rate limit still applies to it.
 # About 10 s.
@@ -92,4 +94,3 @@ lab_step "memory stayed flat"
 hwm_after=$(serve_hwm_kb serve)
 echo "VmHWM: $hwm_before KiB before, $hwm_after KiB after $sent forged requests"
 ((hwm_after - hwm_before <= 512)) || fail "VmHWM grew by $((hwm_after - hwm_before)) KiB"
-((hwm_after <= 16384)) || fail "VmHWM $hwm_after KiB, over 16 MiB"
