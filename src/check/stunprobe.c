@@ -651,8 +651,22 @@ static void target_start(struct stunprobe *p, size_t i, const struct netaddr *ad
 			pathprobe_start(p->run, &addrs[a]);
 		}
 	}
-	if (!used && n)
+	if (!used && n) {
+		/* Not a resolution failure when -4/-6 left the family out:
+		 * say so instead of "cannot resolve". */
+		const struct check_config *cfg = p->run->cfg;
+		bool v4 = addrs[0].family == AF_INET;
+		struct sfam *f = primary_fam(p);
+
+		if (f->enabled && (v4 ? !cfg->ipv4 : !cfg->ipv6)) {
+			f->applicable[i] = true;
+			snprintf(f->srv[i].error, sizeof(f->srv[i].error),
+				 "not used: an %s server, and %s tests %s only",
+				 v4 ? "IPv4" : "IPv6", v4 ? "-6" : "-4", v4 ? "IPv6" : "IPv4");
+			return;
+		}
 		target_unresolved(p, i, "no address of a family with a default route");
+	}
 }
 
 static void on_resolved(struct loop *l, const struct resolve_result *res, void *data)

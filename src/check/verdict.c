@@ -271,13 +271,26 @@ static void ipv6_way_out(struct ctx *c, char *out, size_t size, size_t *len)
 
 static void finding_stun_family(struct ctx *c, const struct public_family *p, const char *fam)
 {
-	size_t resolved = 0, len = 0;
+	size_t resolved = 0, len = 0, other_family = 0;
 	struct finding *f;
 
 	if (p->n_answered > 0)
 		return;
 	for (size_t i = 0; i < p->n_servers; i++)
 		resolved += p->servers[i].server.family != 0;
+	for (size_t i = 0; i < p->n_servers && resolved == 0; i++)
+		other_family += !strncmp(p->servers[i].error, "not used:", 9);
+	if (resolved == 0 && p->n_servers && other_family == p->n_servers) {
+		f = add(c, "stun-unresolved", SEV_PROBLEM);
+		SET(f->summary, "No STUN server given has an %s address: %s was not tested", fam,
+		    fam);
+		SET(f->evidence, "every --stun server is of the other family");
+		SET(f->remedy, "Name an %s STUN server: natdoctor check %s --stun %s", fam,
+		    strcmp(fam, "IPv6") ? "-4" : "-6",
+		    strcmp(fam, "IPv6") ? "192.0.2.1:3478 (use a real one)"
+					: "'[2001:db8::1]:3478' (use a real one)");
+		return;
+	}
 	if (resolved == 0) {
 		f = add(c, "stun-unresolved", SEV_PROBLEM);
 		SET(f->summary,

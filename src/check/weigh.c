@@ -324,11 +324,20 @@ void weigh_ipv4(const struct check_result *res, const struct netaddr *host4, str
 
 	if (hcl == NETADDR_PUBLIC) {
 		if (pub->family && !netaddr_eq(pub, host4, true)) {
+			/* A 1:1 NAT or a VPN's exit, or servers that lie: named,
+			 * and not certain. */
 			w->layers = 1;
 			SET(w->basis,
 			    "this host has the public address %s, but STUN servers see %s: "
 			    "something translates it",
 			    hosts, pubs);
+			SET(w->disagree,
+			    "this host's own public address is %s, but the STUN servers say they "
+			    "see %s: a NAT or VPN translates it, or the servers are wrong",
+			    hosts, pubs);
+			SET(w->doubt, "the STUN servers' view is not this host's own address");
+			w->certain = false;
+			return;
 		} else {
 			w->layers = 0;
 			SET(w->basis, "this host's address %s is public%s", hosts,

@@ -28,6 +28,13 @@ assert_finding "$f" ipv6-inbound-filtered problem
 assert_json "$f" "$(finding_field ipv6-inbound-filtered remedy) | test(\"IPv6 firewall\") and test(\"$HOST_IP6\")" true
 assert_eq 1 "$CHECK_RC" "exit status"
 
+lab_step "home, -6 with IPv4 servers only: not a DNS failure"
+check_run home6v4 -6
+f=$(check_json home6v4)
+assert_json "$f" '[.stun.ipv6.servers[].error | test("^not used: an IPv4 server")] | all' true
+assert_finding "$f" stun-unresolved problem
+assert_json "$f" "$(finding_field stun-unresolved summary) | test(\"DNS\")" false
+
 lab_step "home, both families: IPv4 takes peers through a forward, the IPv6 filter is a note"
 check_run home46 "${V6[@]}"
 f=$(check_json home46)

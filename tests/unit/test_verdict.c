@@ -114,6 +114,41 @@ static void public_host_has_no_nat(void **state)
 	assert_int_equal(verdict_exit_status(&f->v), ND_EXIT_OK);
 }
 
+static void v6(struct fixture *f, const char *local, const char *mapped,
+	       enum nat_filtering filtering);
+
+/* Servers that see another public address than the host's own: a 1:1 NAT
+ * or a liar, named either way, never a confident verdict. */
+static void public_host_seen_elsewhere_is_named(void **state)
+{
+	struct fixture *f = *state;
+
+	base(f, "45.1.1.10", "45.1.1.1", "45.9.9.9");
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_int_equal(f->v.layers, 1);
+	assert_false(f->v.layers_certain);
+	assert_non_null(strstr(find(&f->v, "views-disagree")->evidence, "45.9.9.9"));
+}
+
+/* -6 with IPv4 servers only: not a DNS failure, and said so. */
+static void other_family_servers_are_not_dns(void **state)
+{
+	struct fixture *f = *state;
+	const struct finding *fi;
+
+	v6(f, "2a00:11:3::10", NULL, FILTERING_UNKNOWN);
+	f->cfg.ipv4 = false;
+	f->res.pub.v6.n_servers = 1;
+	memset(&f->res.pub.v6.servers[0].server, 0, sizeof(struct netaddr));
+	text_copy(f->res.pub.v6.servers[0].error, CHECK_TEXT_MAX,
+		  "not used: an IPv4 server, and -6 tests IPv6 only");
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	fi = find(&f->v, "stun-unresolved");
+	assert_non_null(fi);
+	assert_null(strstr(fi->summary, "DNS"));
+	assert_non_null(strstr(fi->remedy, "-6 --stun"));
+}
+
 static void home_router_is_one_layer_with_filled_remedy(void **state)
 {
 	struct fixture *f = *state;
@@ -752,6 +787,8 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(public_host_has_no_nat),
+		T(public_host_seen_elsewhere_is_named),
+		T(other_family_servers_are_not_dns),
 		T(home_router_is_one_layer_with_filled_remedy),
 		T(cgnat_from_gateway_wan),
 		T(cgnat_from_path_alone),
