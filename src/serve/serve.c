@@ -621,6 +621,14 @@ static void dial_start_cb(struct loop *l, void *data)
 	d->fd = -1;
 	d->connected = false;
 	d->rlen = 0;
+	if (atomic_load(&s->stop)) {
+		/* Run by loop_free() while stopping: dial nothing now. */
+		pthread_mutex_lock(&s->dial_lock);
+		d->state = DIAL_FREE;
+		d->conn = NULL;
+		pthread_mutex_unlock(&s->dial_lock);
+		return;
+	}
 	loop_timer_init(&d->timer);
 	sl = netaddr_to_sockaddr(&to, &ss);
 	fd =

@@ -49,6 +49,16 @@ done
 lab_up public
 serve_up serve2 4478 4479 9477 "$COTURN_A" "$COTURN_B"
 serve_up serve1 5478 5479 9478 "$COTURN_A"
+serve_up serve6 6478 6479 9479 "$COTURN_A6" "$COTURN_B6"
+
+lab_step "IPv6: RFC 5780 on two IPv6 addresses"
+out=$(serve_client stun "$COTURN_A6" --port 6478 --change ip,port)
+echo "$out"
+assert_eq success "$(field class "$out")" "class"
+assert_eq "$COTURN_B6:6479" "$(field origin "$out")" "RESPONSE-ORIGIN"
+assert_eq "$HOST_IP6" "$(field mapped "$out" | sed 's/:[0-9]*$//')" "XOR-MAPPED-ADDRESS"
+(($(field len "$out") <= $(field request_len "$out") + 100)) ||
+	fail "IPv6 answer of $(field len "$out") bytes to $(field request_len "$out")"
 
 lab_step "two addresses: CHANGE-REQUEST answered from the other address and port"
 out=$(serve_client stun "$COTURN_A" --port 4478 --change ip,port)
@@ -91,6 +101,9 @@ echo "$out"
 	fail "answer of $(field len "$out") bytes to a request of $(field request_len "$out")"
 (($(field len "$out") >= 1200)) || fail "PADDING not honoured: $(field len "$out") bytes"
 
-lab_step "metrics count what happened"
+lab_step "metrics count what happened, in Prometheus' own format (promtool)"
+lab_srv python3 -c "import urllib.request; print(urllib.request.urlopen('http://$PEER_IP:9477/metrics', timeout=2).read().decode(), end='')" \
+	>"$LAB_DIR/metrics.txt"
+promtool check metrics <"$LAB_DIR/metrics.txt" || fail "promtool does not accept /metrics"
 assert_eq 1 "$(serve_metric serve1 9478 'natdoctor_serve_errors_total{code="420"}')" "serve1 420s"
 assert_eq 1 "$(serve_metric serve2 9477 'natdoctor_serve_errors_total{code="400"}')" "serve2 400s"
