@@ -132,13 +132,16 @@ static int add_url_source(struct cli_args *a, struct peers_config *c, enum peers
 			  const char *arg)
 {
 	const char *flag = kind == PEERS_SRC_RPC ? "--rpc" : "--metrics";
-	char name[CHAIN_NAME_MAX];
+	char name[CHAIN_NAME_MAX], shown[PEERS_WHERE_MAX];
 	const char *url = split_label(arg, name);
 	struct peers_source_config *s = add_source(a, c, kind, name);
 	int r;
 
 	if (!s)
 		return -EINVAL;
+	/* Messages quote what was typed, password masked (issue 7 defect 11). */
+	text_redact_url(shown, sizeof(shown), arg, arg);
+	arg = shown;
 	r = url_node_normalise(url, kind == PEERS_SRC_METRICS, s->where[0], PEERS_WHERE_MAX);
 	if (r < 0)
 		return cli_args_fail(a, "bad %s '%s': %s", flag, arg,

@@ -288,6 +288,11 @@ static void finish(struct http *h, CURL *easy, CURLcode code)
 	    errno_at_connect > 0 && errno_at_connect != ECONNREFUSED)
 		res.err = -(int)errno_at_connect; /* EHOSTUNREACH, ENETUNREACH, ... */
 	cu.easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &res.status);
+	/* An error status with an empty body never reached write_cb, which is
+	 * where bad_status is set: judge the status here too (a 302 or a 500
+	 * with Content-Length: 0 is "HTTP status 302", not an empty answer). */
+	if (res.err == 0 && (res.status < 200 || res.status > 299))
+		res.err = -EPROTO;
 	res.bytes = r->bytes;
 	if (r->errbuf[0])
 		memcpy(res.detail, r->errbuf, sizeof(res.detail) - 1);

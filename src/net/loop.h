@@ -101,7 +101,7 @@ LOOP_MUST_CHECK int loop_post(struct loop *l, loop_post_cb cb, void *data);
 
 /* "Now" for the loop: CLOCK_MONOTONIC in milliseconds, read when loop_new
  * runs, at the start of each iteration and again when epoll_wait returns,
- * and NOT during callbacks. A timer started from a callback counts from
+ * and NOT during callbacks (unless one calls loop_update_time). A timer started from a callback counts from
  * that cached value, so one started late in a slow callback fires early by
  * the time the callback took (as libuv's uv_now). */
 uint64_t loop_now_ms(struct loop *l);

@@ -107,14 +107,26 @@ enum assess assess_chain(const struct chain_snapshot *s, char *text, size_t cap)
 			 (long long)s->inbound, s->syncing == 1 ? " and while it syncs" : "");
 		return ASSESS_LOW;
 	}
-	/* No metrics: we cannot see the direction. Near 8 is still telling. */
+	/* No direction: no metrics, or metrics without the connection
+	 * counters (then asking for --metrics would be no help). Near 8 is
+	 * still telling. */
 	if (s->peers <= CHAIN_SUBSTRATE_OUT_PEERS + 2)
 		snprintf(text, cap,
 			 "%lld peer%s, below the %u-%u target and close to the %d outbound "
 			 "connections a node makes itself: a sign that nobody connects in. Run "
-			 "`natdoctor check --port %u`; add --metrics to see inbound vs outbound",
+			 "`natdoctor check --port %u`; %s",
 			 (long long)s->peers, plural(s->peers), s->target_min, s->target_max,
-			 CHAIN_SUBSTRATE_OUT_PEERS, s->p2p_port);
+			 CHAIN_SUBSTRATE_OUT_PEERS, s->p2p_port,
+			 s->metrics_read ? "this node's metrics have no connection counters "
+					   "(sub_libp2p_connections_*), so inbound vs outbound is "
+					   "unknown"
+					 : "add --metrics to see inbound vs outbound");
+	else if (s->metrics_read)
+		snprintf(text, cap,
+			 "%lld peers, below the %u-%u target; this node's metrics have no "
+			 "connection counters (sub_libp2p_connections_*), so whether any are "
+			 "inbound is unknown. Run `natdoctor check --port %u` to test reachability",
+			 (long long)s->peers, s->target_min, s->target_max, s->p2p_port);
 	else
 		snprintf(text, cap,
 			 "%lld peers, below the %u-%u target. Add --metrics to see whether any are "

@@ -146,6 +146,7 @@ void chain_snapshot(const struct chain *c, uint64_t now_ms, uint64_t stale_ms, t
 		out->best = c->rpc.best;
 	}
 	if (prom) {
+		out->metrics_read = true;
 		if (out->peers < 0) {
 			out->peers = p->peers >= 0 ? p->peers : p->sync_peers;
 			out->peers_from = "metrics";

@@ -73,6 +73,7 @@ struct chain_snapshot {
 	int64_t peers;
 	const char *peers_from;	   /* "rpc", "metrics", "log", or NULL */
 	int64_t inbound, outbound; /* connections open now, by direction */
+	bool metrics_read;	   /* fresh metrics came, with or without the counters */
 	int syncing;		   /* 1, 0, or -1 unknown */
 	const char *state;	   /* informant status word ("idle", ...), or NULL */
 	int64_t best, finalized;

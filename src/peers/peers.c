@@ -32,6 +32,7 @@
 #include "util/exit.h"
 #include "util/linebuf.h"
 #include "util/log.h"
+#include "util/text.h"
 
 #define FRAME_MAX	  (32 * 1024)
 #define STATIC_REFRESH_MS (5 * 60 * 1000) /* listen addresses and peer id */
@@ -49,8 +50,9 @@ struct src {
 	bool ever_ok;
 
 	/* HTTP sources */
-	size_t url;	/* current candidate in cfg->where */
-	unsigned tried; /* bit per candidate tried in this round */
+	size_t url;				     /* current candidate in cfg->where */
+	char shown[PEERS_MAX_URLS][PEERS_WHERE_MAX]; /* cfg->where, password masked */
+	unsigned tried;				     /* bit per candidate tried in this round */
 	struct http_req *req;
 	bool busy;
 
@@ -118,7 +120,15 @@ static const char *kind_name(enum peers_src_kind k)
 	return k == PEERS_SRC_RPC ? "rpc" : k == PEERS_SRC_METRICS ? "metrics" : "log";
 }
 
+/* The source as messages name it: a URL's password masked (issue 7
+ * defect 11: cron mails what we print). */
 static const char *src_where(const struct src *s)
+{
+	return s->shown[s->url];
+}
+
+/* The URL to ask. */
+static const char *src_url(const struct src *s)
 {
 	return s->cfg->where[s->url];
 }
@@ -134,10 +144,18 @@ __attribute__((format(printf, 2, 3))) static void src_fail(struct src *s, const 
 {
 	va_list ap;
 
+	char raw[sizeof(s->msg)];
+
 	s->state = -1;
 	va_start(ap, fmt);
-	vsnprintf(s->msg, sizeof(s->msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* libcurl's own words may quote the URL too. */
+	text_copy(s->msg, sizeof(s->msg), raw);
+	for (size_t i = 0; i < s->cfg->n_where; i++) {
+		text_redact_url(s->msg, sizeof(s->msg), raw, s->cfg->where[i]);
+		text_copy(raw, sizeof(raw), s->msg);
+	}
 }
 
 /* Outside the live terminal view, a source's trouble goes to stderr once
@@ -372,7 +390,7 @@ static void rpc_send(struct src *s)
 		s->busy = false;
 		return;
 	}
-	rq = (struct http_request){ .url = src_where(s),
+	rq = (struct http_request){ .url = src_url(s),
 				    .post_body = req,
 				    .post_len = (size_t)n,
 				    .timeout_ms = a->cfg->timeout_ms,
@@ -452,7 +470,7 @@ static void metrics_on_done(void *data, const struct http_result *res)
 
 static void metrics_get(struct src *s)
 {
-	struct http_request rq = { .url = src_where(s),
+	struct http_request rq = { .url = src_url(s),
 				   .timeout_ms = s->app->cfg->timeout_ms,
 				   .max_bytes = PEERS_METRICS_BODY_MAX,
 				   .on_body = metrics_on_body,
@@ -642,7 +660,8 @@ static void take_sample(struct peers *a)
 	for (size_t i = 0; i < a->n_chains; i++)
 		chain_record(&a->chains[i], vc[i].snap.peers);
 
-	if (a->cfg->json || (!a->cfg->tty && !a->cfg->once)) {
+	/* Piped, --once or not: one line per chain (docs/PEERS.md). */
+	if (a->cfg->json || !a->cfg->tty) {
 		struct strbuf b;
 
 		strbuf_init(&b, a->frame, FRAME_MAX);
@@ -785,6 +804,8 @@ static int src_setup(struct peers *a, struct src *s, const struct peers_source_c
 {
 	*s = (struct src){ .cfg = cfg, .app = a, .chain = -1 };
 	dynbuf_init(&s->body, PEERS_RPC_BODY_MAX);
+	for (size_t i = 0; i < cfg->n_where; i++)
+		text_redact_url(s->shown[i], sizeof(s->shown[i]), cfg->where[i], cfg->where[i]);
 	if (cfg->kind == PEERS_SRC_LOG) {
 		struct logsrc_opts o = { .path = cfg->where[0],
 					 .follow = !a->cfg->once,

@@ -105,7 +105,9 @@ static void frame_chain(struct strbuf *out, const struct view_opts *o, const str
 		strbuf_printf(out, "  in %lld  out %lld", (long long)s->inbound,
 			      (long long)(s->outbound >= 0 ? s->outbound : 0));
 	else
-		strbuf_printf(out, "  %sin/out: needs --metrics%s", col(o, C_DIM), col(o, C_RESET));
+		strbuf_printf(out, "  %sin/out: %s%s", col(o, C_DIM),
+			      s->metrics_read ? "not in the metrics" : "needs --metrics",
+			      col(o, C_RESET));
 	strbuf_put(out, "\n    ");
 
 	if (s->state)

@@ -62,3 +62,51 @@ int text_parse_long(const char *s, long min, long max, long *out)
 	*out = v;
 	return 0;
 }
+
+const char *text_url_secret(const char *url, size_t *len)
+{
+	const char *p = strstr(url, "://"), *end, *at, *colon;
+
+	if (!p)
+		return NULL;
+	p += 3;
+	end = p + strcspn(p, "/?#");
+	at = NULL;
+	for (const char *q = p; q < end; q++)
+		if (*q == '@')
+			at = q;
+	if (!at)
+		return NULL;
+	colon = memchr(p, ':', (size_t)(at - p));
+	if (colon)
+		p = colon + 1;
+	*len = (size_t)(at - p);
+	return *len ? p : NULL;
+}
+
+void text_redact_url(char *dst, size_t size, const char *text, const char *url)
+{
+	size_t n = 0, len = 0;
+	const char *secret = text_url_secret(url, &len);
+	char pat[256];
+
+	if (!secret || len >= sizeof(pat)) {
+		text_copy(dst, size, text);
+		if (secret) /* too long to search for: say nothing of the URL's text */
+			text_copy(dst, size, "(a URL with a password)");
+		return;
+	}
+	/* url may be text itself (or overlap dst): copy the secret first. */
+	memcpy(pat, secret, len);
+	pat[len] = '\0';
+	dst[0] = '\0';
+	while (*text && n + 1 < size) {
+		if (!strncmp(text, pat, len)) {
+			text_appendf(dst, size, &n, "***");
+			text += len;
+		} else {
+			dst[n++] = *text++;
+			dst[n] = '\0';
+		}
+	}
+}

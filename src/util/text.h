@@ -43,4 +43,16 @@ void text_appendf(char *dst, size_t size, size_t *len, const char *fmt, ...)
  * command-line values and numbers in network text alike. */
 int text_parse_long(const char *s, long min, long max, long *out);
 
+/* The secret in a URL's user information ("http://user:SECRET@host/": the
+ * password; "http://TOKEN@host/": the whole user part), as a pointer into
+ * url and its length in *len; NULL when there is none. */
+const char *text_url_secret(const char *url, size_t *len);
+
+/* Copy text into dst (size >= 1) with every occurrence of url's secret
+ * (text_url_secret) replaced by "***": for any message that may quote a
+ * URL the operator gave, so a password never reaches a terminal, a log or
+ * cron's mail. Without a secret it is text_copy. dst must not overlap
+ * text (url may). */
+void text_redact_url(char *dst, size_t size, const char *text, const char *url);
+
 #endif

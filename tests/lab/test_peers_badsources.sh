@@ -11,7 +11,7 @@ set -euo pipefail
 source "$(dirname "$0")/peers_common.sh"
 
 pt_node good --peers 8 --chain khala
-for m in html hang endless huge garbage http500; do
+for m in html hang endless huge garbage http500 redirect; do
 	pt_node "$m" --mode "$m"
 done
 PORT_refused=$(pt_free_port)
@@ -22,6 +22,7 @@ declare -A rpc_msg=(
 	[html]='the answer is not JSON \(it starts "<!DOCTYPE html>'
 	[garbage]='the answer is not JSON'
 	[http500]='HTTP status 500'
+	[redirect]='HTTP status 302'
 	[endless]='answer larger than 1 MiB, cut off'
 	[huge]='answer larger than 1 MiB, cut off'
 )
@@ -31,11 +32,13 @@ declare -A metrics_msg=(
 	[html]='no Substrate peer metrics in the answer'
 	[garbage]='no Substrate peer metrics in the answer'
 	[http500]='HTTP status 500'
+	[redirect]='HTTP status 302'
 	[endless]='answer larger than 16 MiB, cut off'
 	[huge]='answer larger than 16 MiB, cut off'
 )
 
-for m in refused hang html garbage http500 endless huge; do
+# redirect: issue 7 defect 6, an empty error body is still "HTTP status 302".
+for m in refused hang html garbage http500 redirect endless huge; do
 	port_var=PORT_$m
 	port=${!port_var}
 	step "$m: alone, then beside a good source"
@@ -67,6 +70,22 @@ n=$(grep -c 'metrics http://127.0.0.1:'"$PORT_endless"'/metrics: answer larger' 
 ((n == 1)) || fail "the endless source was reported $n times, wanted once"
 pt_stop live
 assert_status 0
+
+step "a password in a URL never shows in a message"
+# Issue 7 defect 11: cron mails stderr. Refused, 500 and a usage error.
+for port in "$PORT_refused" "$PORT_http500"; do
+	pt_run secret secret peers --once --timeout 1 --rpc "http://nd:s3cr3tpw@127.0.0.1:$port/" \
+		--metrics "http://tok3nonly@127.0.0.1:$port/metrics"
+	assert_status 3
+	assert_match secret.err 'rpc http://nd:\*\*\*@127.0.0.1'
+	assert_match secret.err 'metrics http://\*\*\*@127.0.0.1'
+	assert_no_match secret.err 's3cr3tpw|tok3nonly'
+	assert_no_match secret.out 's3cr3tpw|tok3nonly'
+done
+pt_run secret secret peers --rpc "http://nd:s3cr3tpw@127.0.0.1:0/"
+assert_status 2
+assert_match secret.err 'bad --rpc'
+assert_no_match secret.err 's3cr3tpw'
 
 step "a log that never ends (/dev/zero): signals and the --once deadline still get their turn"
 # Issue 7 defect 1: it used to spin on a 0 ms timer, deaf to everything

@@ -40,13 +40,25 @@ assert_status 0
 assert_jq target.out '.[0] | [.peers, .inbound, .below_target, .target_min, .target_max] | @csv' \
 	'8,0,false,5,10'
 
-step "--once as text: both chains, the verdict, no colour when piped"
+step "--once as text, piped: one plain line per chain with the verdict, no colour"
+# Issue 7 defect 12: it printed the terminal's multi-line view here, where
+# docs/PEERS.md promises one line per chain per sample.
 pt_run text err peers --once "${both[@]}"
 assert_status 1
-assert_match text.out 'parachain \(khala\) +8 peers'
-assert_match text.out 'relaychain \(kusama\) +45 peers'
+lines=$(wc -l <"$PT_DIR/text.out")
+((lines == 2)) || fail "--once piped printed $lines lines, wanted one per chain (2)"
+assert_match text.out '^[0-9T:-]+Z parachain peers=8 in=0 out=8 .*status=no-inbound'
+assert_match text.out '^[0-9T:-]+Z relaychain peers=45 in=30 out=15 .*status=ok'
 assert_match text.out 'strangers cannot reach this node; run `natdoctor check --port 30333`'
 assert_no_match text.out $'\x1b'
+
+step "metrics without connection counters: says so, never 'add --metrics'"
+# Issue 7 defect 12: --metrics was the source, yet the advice was to add it.
+pt_node nocount --peers 8 --no-conn-counters
+pt_run nocount err peers --once --metrics "$PORT_nocount"
+assert_status 1
+assert_match nocount.out '^[0-9T:-]+Z node peers=8 in=- out=- .*metrics have no connection counters'
+assert_no_match nocount.out '[Aa]dd --metrics|needs --metrics'
 
 step "live, piped: one plain line per chain per sample; Ctrl-C ends it"
 pt_live live live livesrc peers --interval 1 "${both[@]}"

@@ -17,6 +17,7 @@ It binds 127.0.0.1 on a port the OS picks and writes the port to
   huge       a complete but very large body (--huge-mb, default 64)
   garbage    random bytes with status 200
   http500    status 500 with a short text body
+  redirect   status 302 with an empty body (Content-Length: 0)
   liar       RPC that lies: system_health says -1 peers, the listen and
              external address lists hold 10,000 entries
 
@@ -27,6 +28,8 @@ answer (a slow node). --p2p-listen also listens on TCP --p2p-port
 (0.0.0.0), a stand-in for the node's P2P port: started as
 `exec -a polkadot python3 fakenode.py ... --port 30333 --public-addr ...`
 its command line looks like a node's (unknown arguments are ignored).
+--no-conn-counters leaves the sub_libp2p_connections_* counters out of the
+metrics, as some nodes' builds do.
 
 --dump-metrics / --dump-rpc METHOD print one body to stdout and exit (for
 fuzz seeds and fixtures).
@@ -112,6 +115,8 @@ class Node:
             f"# TYPE {p}_sync_peers gauge",
             f"{p}_sync_peers{lab} {peers}",
         ]
+        if a.no_conn_counters:
+            lines = [x for x in lines if "_sub_libp2p_connections_" not in x]
         return ("\n".join(lines) + "\n").encode()
 
     def rpc(self, method, rid):
@@ -199,6 +204,12 @@ def make_handler(node, a):
             if m == "http500":
                 self.send_body(b"internal error\n", "text/plain", 500)
                 return True
+            if m == "redirect":
+                self.send_response(302)
+                self.send_header("Location", "http://127.0.0.1:1/elsewhere")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return True
             if m == "endless":
                 self.send_response(200)
                 self.send_header("Content-Type", "text/plain")
@@ -256,7 +267,8 @@ def main():
     ap = argparse.ArgumentParser(allow_abbrev=False)
     ap.add_argument("--port-file")
     ap.add_argument("--mode", default="normal",
-                    choices=["normal", "html", "hang", "endless", "huge", "garbage", "http500", "liar"])
+                    choices=["normal", "html", "hang", "endless", "huge", "garbage", "http500", "liar",
+                             "redirect"])
     ap.add_argument("--peers", type=int, default=8)
     ap.add_argument("--peers-walk", action="store_true")
     ap.add_argument("--inbound", type=int, default=0, help="inbound connections open now")
@@ -272,6 +284,7 @@ def main():
     ap.add_argument("--external", action="append", default=[])
     ap.add_argument("--delay-ms", type=int, default=0)
     ap.add_argument("--p2p-listen", action="store_true")
+    ap.add_argument("--no-conn-counters", action="store_true")
     ap.add_argument("--dump-metrics", action="store_true")
     ap.add_argument("--dump-rpc")
     a, _ = ap.parse_known_args()

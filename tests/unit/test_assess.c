@@ -113,6 +113,26 @@ static void low_without_metrics(void **state)
 	assert_non_null(strstr(text, "Add --metrics"));
 }
 
+/* Issue 7 defect 12: metrics came, but without the connection counters:
+ * asking for --metrics would send the operator in a circle. */
+static void low_with_metrics_but_no_counters(void **state)
+{
+	struct chain_snapshot s = snap(8, -1);
+	char text[512];
+
+	(void)state;
+	s.metrics_read = true;
+	assert_int_equal(assess_chain(&s, text, sizeof(text)), ASSESS_LOW);
+	assert_non_null(strstr(text, "close to the 8 outbound connections"));
+	assert_non_null(strstr(text, "no connection counters"));
+	assert_null(strstr(text, "--metrics"));
+	s.peers = 25;
+	assert_int_equal(assess_chain(&s, text, sizeof(text)), ASSESS_LOW);
+	assert_non_null(strstr(text, "no connection counters"));
+	assert_non_null(strstr(text, "natdoctor check --port 30333"));
+	assert_null(strstr(text, "--metrics"));
+}
+
 static void isolated_unknown_and_dev(void **state)
 {
 	struct chain_snapshot s = snap(0, 0);
@@ -160,6 +180,7 @@ int main(void)
 		cmocka_unit_test(ok_and_above),
 		cmocka_unit_test(low_but_reachable),
 		cmocka_unit_test(low_without_metrics),
+		cmocka_unit_test(low_with_metrics_but_no_counters),
 		cmocka_unit_test(isolated_unknown_and_dev),
 		cmocka_unit_test(durations),
 	};

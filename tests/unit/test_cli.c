@@ -221,6 +221,10 @@ static void peers_usage_errors_name_the_flag(void **state)
 	assert_usage(PEERS(c, "--rpc", "http://[::1/"), "bad --rpc");
 	assert_usage(PEERS(c, "--metrics", "http:///metrics"), "bad --metrics");
 	assert_usage(PEERS(c, "--rpc", "ftp://node"), "only http:// and https://");
+	/* Issue 7 defect 11: what was typed is quoted, its password is not. */
+	assert_usage(PEERS(c, "--rpc", "http://me:s3cret@127.0.0.1:0/"),
+		     "http://me:***@127.0.0.1:0/");
+	assert_null(strstr(args.err, "s3cret"));
 	assert_usage(PEERS(c, "--target", "50-40"), "bad --target '50-40'");
 	assert_usage(PEERS(c, "--interval", "0"), "bad --interval");
 	assert_usage(PEERS(c, "--timeout", "61"), "bad --timeout");

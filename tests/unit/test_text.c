@@ -67,9 +67,37 @@ static void parse_long_is_strict(void **state)
 			fail_msg("accepted '%s'", bad[i]);
 }
 
+static void url_secrets_are_found_and_masked(void **state)
+{
+	char b[128];
+	size_t n = 0;
+	const char *sec;
+
+	(void)state;
+	sec = text_url_secret("http://me:pw@host:1/x@y", &n);
+	assert_non_null(sec);
+	assert_int_equal(n, 2);
+	assert_memory_equal(sec, "pw", 2);
+	sec = text_url_secret("https://tok@host/", &n);
+	assert_int_equal(n, 3);
+	assert_memory_equal(sec, "tok", 3);
+	assert_null(text_url_secret("http://host/a@b", &n)); /* @ in the path only */
+	assert_null(text_url_secret("http://me:@host/", &n));
+	assert_null(text_url_secret("no url", &n));
+
+	text_redact_url(b, sizeof(b), "GET http://me:pw@host/ failed: pw", "http://me:pw@host/");
+	assert_string_equal(b, "GET http://me:***@host/ failed: ***");
+	text_redact_url(b, sizeof(b), "nothing to hide", "http://host/");
+	assert_string_equal(b, "nothing to hide");
+	/* Bounded like everything else. */
+	text_redact_url(b, 8, "pw pw pw pw", "http://u:pw@h/");
+	assert_true(strlen(b) < 8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(url_secrets_are_found_and_masked),
 		cmocka_unit_test(copy_truncates_and_says_so),
 		cmocka_unit_test(sanitize_keeps_printable_ascii_only),
 		cmocka_unit_test(appendf_never_overflows),

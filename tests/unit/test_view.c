@@ -167,9 +167,34 @@ static void frame_without_colour_has_no_escapes(void **state)
 	assert_non_null(strchr(mem, '\x1b'));
 }
 
+/* Issue 7 defect 12: metrics without the connection counters. */
+static void frame_metrics_without_counters(void **state)
+{
+	struct chain c;
+	struct view_chain vc;
+	struct prom_peers p;
+	struct view_opts o = { .color = false, .utf8 = true, .interval_s = 5, .live = true };
+	char mem[4096];
+	struct strbuf b;
+
+	(void)state;
+	chain_init(&c, "parachain");
+	prom_peers_init(&p);
+	p.peers = 8;
+	chain_update_prom(&c, &p, 1000);
+	chain_record(&c, 8);
+	view_judge(&vc, &c, 1000, 30000, NOW_UNIX, 40, 50);
+	strbuf_init(&b, mem, sizeof(mem));
+	view_frame(&b, &o, &vc, 1, NULL, 0, NOW_UNIX);
+	assert_non_null(strstr(mem, "in/out: not in the metrics"));
+	assert_non_null(strstr(mem, "no connection counters"));
+	assert_null(strstr(mem, "--metrics"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(frame_metrics_without_counters),
 		cmocka_unit_test(sparkline_scales_and_gaps),
 		cmocka_unit_test(plain_line),
 		cmocka_unit_test(json_fields),
