@@ -99,7 +99,17 @@ static unsigned causes(const struct check_result *res, const struct reach_facts 
 
 	if (d->listening == TRI_NO)
 		mask |= 1u << BLOCKER_NOT_LISTENING;
-	if (facts->cgnat) {
+	if (rp->wire == WIRE_DROPPED && d->listening == TRI_YES) {
+		/* Seen on the wire before this host's firewall, never
+		 * answered by the listening node: the firewall dropped it.
+		 * Everything in front of this host let it through. */
+		mask |= 1u << BLOCKER_HOST_FIREWALL;
+	} else if (rp->wire == WIRE_NOTHING && facts->layers == 0) {
+		/* A host with the public address itself, and the SYN never
+		 * reached its interface: dropped upstream (the provider, a
+		 * cloud security group). */
+		mask |= 1u << BLOCKER_PROVIDER_FILTER;
+	} else if (facts->cgnat) {
 		mask |= 1u << BLOCKER_CGNAT;
 	} else if (facts->layers == 0) {
 		/* The probe got in, the node's listening port did not. */
@@ -311,6 +321,20 @@ static void finding_server_failed(const struct reach_view *rv, const struct serv
 	    s->name);
 }
 
+/* Some port blocked by b had what the wire showed. */
+static bool wire_says(const struct check_result *res, const struct verdict *v, enum reach_blocker b,
+		      enum reach_wire w)
+{
+	for (size_t i = 0; i < v->reach.n_ports; i++)
+		for (size_t k = 0; k < res->reach.n_ports; k++)
+			if (is_blocked_by(&v->reach.ports[i], &b) &&
+			    res->reach.ports[k].port.port == v->reach.ports[i].port.port &&
+			    res->reach.ports[k].port.proto == v->reach.ports[i].port.proto &&
+			    res->reach.ports[k].wire == w)
+				return true;
+	return false;
+}
+
 static void finding_cause(const struct check_config *cfg, const struct check_result *res,
 			  struct verdict *v, enum reach_blocker b, const char *ports)
 {
@@ -336,13 +360,21 @@ static void finding_cause(const struct check_config *cfg, const struct check_res
 		if (!f)
 			return;
 		SET(f->summary, "Something upstream of your router drops %s", ports);
-		SET(f->evidence,
-		    "natdoctor's own probe port, mapped through the router, was reached from "
-		    "outside on a random port but never on the node's port number");
+		if (wire_says(res, v, b, WIRE_NOTHING))
+			SET(f->evidence,
+			    "this host holds its public address, and the server's connection never "
+			    "reached %s (watched as root, before any firewall of this host)",
+			    res->reach.wire_ifname);
+		else
+			SET(f->evidence,
+			    "natdoctor's own probe port, mapped through the router, was reached "
+			    "from "
+			    "outside on a random port but never on the node's port number");
 		SET(f->remedy,
-		    "Your provider (or a firewall in front of your router) filters that port. Ask "
-		    "the provider to stop filtering inbound %s, or move the node to another port "
-		    "(Substrate: --port N) and forward that one.",
+		    "Your provider (or a firewall in front of your router or host: a cloud "
+		    "security group) filters that port. Allow inbound %s there, ask the provider "
+		    "to stop filtering it, or move the node to another port (Substrate: --port N) "
+		    "and open or forward that one.",
 		    ports);
 		break;
 	case BLOCKER_NO_PORT_FORWARD:
@@ -362,10 +394,20 @@ static void finding_cause(const struct check_config *cfg, const struct check_res
 		if (!f)
 			return;
 		SET(f->summary, "This host's firewall drops %s", ports);
-		SET(f->evidence,
-		    "the node listens and this host holds its public address; natdoctor's probe "
-		    "port on the same host was reached from outside, the node's port was not. Not "
-		    "confirmed from the firewall's counters");
+		if (wire_says(res, v, b, WIRE_DROPPED))
+			SET(f->evidence,
+			    "confirmed on the wire: the server's connection reached %s (watched on "
+			    "a "
+			    "packet socket, before the firewall) and nothing answered it, while "
+			    "the "
+			    "node listens",
+			    res->reach.wire_ifname);
+		else
+			SET(f->evidence,
+			    "the node listens and this host holds its public address; natdoctor's "
+			    "probe port on the same host was reached from outside, the node's port "
+			    "was not. Not confirmed on the wire: run as root to see the connection "
+			    "arrive before the firewall");
 		SET(f->remedy,
 		    "Allow the port in the host firewall: `nft add rule inet filter input tcp "
 		    "dport %u accept`, or `ufw allow %u/tcp`, or `iptables -I INPUT -p tcp --dport "

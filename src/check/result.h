@@ -258,6 +258,14 @@ struct reach_port {
 	 * external port number (only when that number was free there). */
 	bool num_probe_tried;
 	bool num_probe_arrived;
+	/* As root, a packet socket on the egress interface watched the
+	 * server's TCP dial-back arrive, before any firewall of this host. */
+	enum reach_wire {
+		WIRE_UNWATCHED = 0, /* not watched (not root, not TCP, no result) */
+		WIRE_NOTHING,	    /* the server's SYN never reached this host */
+		WIRE_DROPPED,	    /* it reached the interface, nothing answered */
+		WIRE_ANSWERED,	    /* a SYN-ACK or RST went back */
+	} wire;
 };
 
 /* What an outside dial-back (`check --server`) measured of the node's own
@@ -282,7 +290,8 @@ struct reach_view {
 	bool probe_arrived;  /* our listener saw the server's nonce */
 	struct reach_port ports[CHECK_MAX_PORTS];
 	size_t n_ports;
-	char error[CHECK_TEXT_MAX]; /* why the reach probe could not run, or "" */
+	char error[CHECK_TEXT_MAX];    /* why the reach probe could not run, or "" */
+	char wire_ifname[IF_NAMESIZE]; /* where the packet socket watched, "" if not */
 };
 
 /* --- all of it ---------------------------------------------------------- */

@@ -29,6 +29,10 @@
 #include "check/probes.h"
 
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +44,7 @@
 #include "check/reach.h"
 #include "net/udp.h"
 #include "proto/dialback.h"
+#include "proto/iptcp.h"
 #include "proto/stun.h"
 #include "util/log.h"
 #include "util/text.h"
@@ -144,6 +149,9 @@ struct serverprobe {
 	struct sp_tcp t[3];
 	uint16_t tcp_lport;
 	bool tcp_started;
+	/* the wire (root): the server's SYNs to the node's TCP ports */
+	int wfd;
+	bool syn_in[CHECK_MAX_PORTS], reply_out[CHECK_MAX_PORTS];
 	/* hairpinning */
 	int hfd;
 	struct sp_xmit hx; /* Binding to the server, then to our own mapping */
@@ -437,6 +445,79 @@ static void on_udp(struct loop *l, int fd, uint32_t events, void *data)
 		on_dial_answer(p, d, &m, buf, (size_t)n);
 	}
 	sp_schedule(p);
+}
+
+/* --- the wire (root only) ------------------------------------------------------ */
+
+/* Every TCP segment on the interface toward the internet, inbound and
+ * outbound, seen before this host's firewall: did the server's SYN to a
+ * node port arrive, and did anything answer it? */
+static void on_wire(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct serverprobe *p = data;
+	const struct check_config *cfg = p->run->cfg;
+	uint8_t buf[128];
+
+	(void)l;
+	(void)events;
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_ll sll;
+		socklen_t sl = sizeof(sll);
+		struct iptcp t;
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&sll, &sl);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			continue;
+		}
+		if (iptcp_parse(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf), &t) < 0)
+			continue;
+		for (size_t k = 0; k < cfg->n_ports && k < CHECK_MAX_PORTS; k++) {
+			uint16_t port = cfg->ports[k].port;
+
+			if (cfg->ports[k].proto != IPPROTO_TCP)
+				continue;
+			if (sll.sll_pkttype != PACKET_OUTGOING && t.dst.port == port &&
+			    (t.flags & (IPTCP_SYN | IPTCP_ACK)) == IPTCP_SYN &&
+			    netaddr_eq(&t.src, &p->server, true))
+				p->syn_in[k] = true;
+			if (sll.sll_pkttype == PACKET_OUTGOING && t.src.port == port &&
+			    (t.flags & (IPTCP_RST | IPTCP_SYN)) &&
+			    netaddr_eq(&t.dst, &p->server, true))
+				p->reply_out[k] = true;
+		}
+	}
+}
+
+/* A packet socket for TCP over IPv4 on ifname; needs CAP_NET_RAW. */
+static int wire_open(struct serverprobe *p, const char *ifname)
+{
+	static struct sock_filter tcp_only[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9), /* IPv4 Protocol */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 128),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = { .len = sizeof(tcp_only) / sizeof(tcp_only[0]),
+				   .filter = tcp_only };
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP) };
+	int fd;
+
+	sll.sll_ifindex = (int)if_nametoindex(ifname);
+	if (!sll.sll_ifindex)
+		return -ENODEV;
+	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_IP));
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0 ||
+	    loop_add_fd(p->run->loop, fd, LOOP_READABLE, on_wire, p) < 0) {
+		close(fd);
+		return -EIO;
+	}
+	p->wfd = fd;
+	return 0;
 }
 
 /* --- the probe listener --------------------------------------------------------- */
@@ -895,6 +976,12 @@ static void sp_finish(struct check_run *r, void *state)
 		rp->dial = d->result;
 		rp->dial_ms = d->elapsed_ms;
 		rp->udp_arrived = d->arrived;
+		if (p->wfd >= 0 && d->req.proto == DIALBACK_PROTO_TCP &&
+		    (d->result == DIALBACK_REFUSED || d->result == DIALBACK_FILTERED ||
+		     d->result == DIALBACK_LIBP2P || d->result == DIALBACK_OTHER))
+			rp->wire = !p->syn_in[d->port_idx]     ? WIRE_NOTHING
+				   : p->reply_out[d->port_idx] ? WIRE_ANSWERED
+							       : WIRE_DROPPED;
 	}
 	for (size_t i = 0; i < r->cfg->n_ports && i < CHECK_MAX_PORTS; i++) {
 		rv->reached[i] = reach_port_reached(&rv->ports[i]);
@@ -933,6 +1020,7 @@ static void sp_finish(struct check_run *r, void *state)
 		close_fd(r->loop, &p->lst[i].fd);
 	close_fd(r->loop, &p->fd);
 	close_fd(r->loop, &p->hfd);
+	close_fd(r->loop, &p->wfd);
 	free(p);
 }
 
@@ -1017,7 +1105,7 @@ int serverprobe_start(struct check_run *r)
 	if (!p)
 		return -ENOMEM;
 	p->run = r;
-	p->fd = p->hfd = -1;
+	p->fd = p->hfd = p->wfd = -1;
 	for (int k = 0; k < 3; k++)
 		p->t[k].fd = -1;
 	for (size_t i = 0; i < SP_PROBE_CONNS; i++)
@@ -1046,6 +1134,15 @@ int serverprobe_start(struct check_run *r)
 		p->finished = true;
 		check_probe_done(r, p->id);
 		return 0;
+	}
+	/* As root: watch the node ports' SYNs on the wire, before any
+	 * firewall of this host sees them. Without root, nothing to watch. */
+	{
+		const struct local_route *rt = &r->res->local.route4;
+		const char *ifn = rt->egress_ifname[0] ? rt->egress_ifname : rt->ifname;
+
+		if (ifn[0] && wire_open(p, ifn) == 0)
+			text_copy(rv->wire_ifname, sizeof(rv->wire_ifname), ifn);
 	}
 	/* The node's ports. */
 	for (size_t i = 0; i < cfg->n_ports && i < CHECK_MAX_PORTS; i++) {

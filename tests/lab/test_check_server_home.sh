@@ -16,21 +16,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/check_common.sh"
 # shellcheck source=tests/lab/serve_common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/serve_common.sh"
+# shellcheck source=tests/lab/check_server_common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/check_server_common.sh"
 
+# shellcheck disable=SC2034 # read by check_server
 SERVER=$COTURN_A:4478
 
-# check_server NAME [ARGS...]: check --server serve only, JSON in NAME.json.
-check_server()
-{
-	local name=$1
-	shift
-	CHECK_RC=0
-	lab_natdoctor "$LAB_DIR/$name.json" check --json --server "$SERVER" "$@" || CHECK_RC=$?
-	jq -e . "$LAB_DIR/$name.json" >/dev/null || fail "check $name: stdout is not valid JSON"
-}
 
-# reach FILE PORT PROTO FIELD: one field of reachability[] for that port.
-reach() { jq -c "[.reachability[] | select(.port == $2 and .proto == \"$3\") | .$4][0]" "$1"; }
 
 # The deletes leave as check exits; give miniupnpd a moment to apply them.
 no_mapping_left()
@@ -112,6 +104,13 @@ f=$(check_json fwd1)
 assert_finding "$f" behind-nat info
 assert_eq 0 "$CHECK_RC" "exit status when the forward works"
 assert_json "$f" "(.elapsed_ms < 1000)" true
+lab_step "the forward works, but this host's firewall drops 30333: seen on the wire"
+drop_tcp "$NS_HOST" nd_host_fw "" 30333
+check_server hostfw -p 30333
+f=$(check_json hostfw)
+assert_eq '"host-firewall"' "$(reach "$f" 30333 tcp blocked_by)" "30333 blocked_by"
+assert_finding "$f" blocked-host-firewall problem
+lab_host nft delete table inet nd_host_fw
 lab_router nft delete table ip nd_forward
 no_mapping_left
 

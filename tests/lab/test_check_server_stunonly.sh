@@ -10,16 +10,11 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/check_common.sh"
+source "$(dirname "$0")/check_server_common.sh"
 
-# check_server NAME [ARGS...]: check --server coturn A, no other STUN server.
-check_server()
-{
-	local name=$1
-	shift
-	CHECK_RC=0
-	lab_natdoctor "$LAB_DIR/$name.json" check --json --server "$COTURN_A" "$@" || CHECK_RC=$?
-	jq -e . "$LAB_DIR/$name.json" >/dev/null || fail "check $name: stdout is not valid JSON"
-}
+# shellcheck disable=SC2034 # read by check_server
+SERVER=$COTURN_A
+
 
 lab_up home
 lab_step "home: endpoint-independent mapping for UDP and TCP, no hairpinning"

@@ -12,33 +12,20 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/check_common.sh"
 # shellcheck source=tests/lab/serve_common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/serve_common.sh"
+# shellcheck source=tests/lab/check_server_common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/check_server_common.sh"
 
-# check_server NAME [ARGS...]: check --server serve only, JSON in NAME.json.
-check_server()
-{
-	local name=$1
-	shift
-	CHECK_RC=0
-	lab_natdoctor "$LAB_DIR/$name.json" check --json --server "$COTURN_A:4478" "$@" ||
-		CHECK_RC=$?
-	jq -e . "$LAB_DIR/$name.json" >/dev/null || fail "check $name: stdout is not valid JSON"
-}
+# shellcheck disable=SC2034 # read by check_server
+SERVER=$COTURN_A:4478
 
-reach() { jq -c "[.reachability[] | select(.port == $2 and .proto == \"$3\") | .$4][0]" "$1"; }
+
 
 lab_up public
 serve_up serve 4478 4479 9478 "$COTURN_A" "$COTURN_B"
 lab_step "public host: its own firewall drops the listening node port"
 lab_daemon node "$NS_HOST" socat -u TCP-LISTEN:30333,reuseaddr,fork /dev/null
 lab_wait_port "$NS_HOST" tcp 30333
-lab_exec "$NS_HOST" nft -f - <<-EOF
-	table inet nd_host_fw {
-		chain input {
-			type filter hook input priority 0; policy accept;
-			tcp dport 30333 drop
-		}
-	}
-	EOF
+drop_tcp "$NS_HOST" nd_host_fw "" 30333
 check_server fw
 f=$(check_json fw)
 assert_eq false "$(reach "$f" 30333 tcp reachable)" "30333 reachable"
@@ -47,6 +34,8 @@ assert_eq '"host-firewall"' "$(reach "$f" 30333 tcp blocked_by)" "30333 blocked_
 assert_eq '"not-listening"' "$(reach "$f" 30334 tcp blocked_by)" "30334 blocked_by"
 assert_json "$f" .dialback.probe_reached true
 assert_finding "$f" blocked-host-firewall problem
+# As root the SYN is seen on the wire before the firewall: confirmed.
+assert_json "$f" '.findings[] | select(.id == "blocked-host-firewall") | .evidence | test("confirmed on the wire")' true
 assert_json "$f" .nat.mapping none
 assert_json "$f" .nat.tcp_mapping none
 assert_json "$f" .nat.hairpinning null
@@ -56,6 +45,12 @@ check_server open -p 30333
 f=$(check_json open)
 assert_eq true "$(reach "$f" 30333 tcp reachable)" "30333 reachable"
 assert_eq '"other"' "$(reach "$f" 30333 tcp answered_by)" "30333 answered_by"
+lab_step "a filter upstream of the public host (a cloud security group): provider-filter"
+HOOK=forward drop_tcp "$NS_CORE" nd_sg "$HOST_IP" 30333
+check_server sg -p 30333
+f=$(check_json sg)
+assert_eq '"provider-filter"' "$(reach "$f" 30333 tcp blocked_by)" "30333 blocked_by"
+assert_json "$f" '.findings[] | select(.id == "blocked-provider-filter") | .evidence | test("never reached")' true
 lab_down
 
 lab_up cgnat

@@ -195,6 +195,25 @@ static void test_forward_elsewhere(void **state)
 	assert_int_equal(f->v.reach.ports[1].blocked_by, BLOCKER_UNKNOWN);
 }
 
+static void test_wire(void **state)
+{
+	struct fx *f = *state;
+
+	/* Public host: the SYN reached the interface, nothing answered. */
+	world(f, "11.0.1.10", true, DIALBACK_FILTERED, DIALBACK_FILTERED);
+	f->res.reach.ports[0].wire = WIRE_DROPPED;
+	f->res.reach.ports[1].wire = WIRE_NOTHING;
+	decide(f, 0, false);
+	assert_int_equal(f->v.reach.ports[0].blocked_by, BLOCKER_HOST_FIREWALL);
+	/* ... or never reached it: dropped upstream, even without the probe. */
+	assert_int_equal(f->v.reach.ports[1].blocked_by, BLOCKER_PROVIDER_FILTER);
+	/* Behind a NAT the forward works when the SYN arrives: the host's
+	 * firewall, not the router. */
+	decide(f, 1, false);
+	assert_int_equal(f->v.reach.ports[0].blocked_by, BLOCKER_HOST_FIREWALL);
+	assert_int_equal(f->v.reach.ports[1].blocked_by, BLOCKER_UNKNOWN);
+}
+
 static void test_udp_port(void **state)
 {
 	struct fx *f = *state;
@@ -279,6 +298,7 @@ int main(void)
 		T(test_not_listening_behind_cgnat),
 		T(test_provider_filter_and_no_forward),
 		T(test_forward_elsewhere),
+		T(test_wire),
 		T(test_udp_port),
 		T(test_verdict_reachable_behind_nat),
 		T(test_verdict_server_failed),
