@@ -649,9 +649,10 @@ static void finding_gateway(struct ctx *c)
 				text_appendf(f->evidence, sizeof(f->evidence), &elen, "%s%s",
 					     elen ? "; " : "", w->gw[i].words);
 		if (w->wan_not_public)
-			SET(f->remedy, "These answers mean the router's own WAN side is not "
-				       "public: deal with the NAT in front of it first (see the "
-				       "NAT finding). A node's UPnP or NAT-PMP cannot open it.");
+			SET(f->remedy,
+			    "Routers answer so when their own WAN address is private "
+			    "or shared: deal with the NAT in front of it first (see "
+			    "the NAT finding). A node's UPnP or NAT-PMP cannot open it.");
 		else
 			SET(f->remedy, "Mapping is switched off or restricted in the router's "
 				       "settings. Prefer a manual port forward anyway; turn "

@@ -25,7 +25,7 @@ struct finding {
 	char id[32]; /* stable, documented in docs/REPORT.md */
 	enum severity severity;
 	char summary[200];
-	char evidence[600];
+	char evidence[900];
 	char remedy[1200];
 };
 

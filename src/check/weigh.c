@@ -107,18 +107,17 @@ static void claim_pcp(const struct gw_proto_result *p, struct gw_claim *c)
 		return;
 	case PCP_NETWORK_FAILURE:
 		c->answer = GWA_REFUSED_WAN;
-		SET(c->words, "PCP refused the mapping with NETWORK_FAILURE: the router has "
-			      "no working external address to map onto");
+		SET(c->words, "PCP refused the mapping with NETWORK_FAILURE (no working "
+			      "external address)");
 		return;
 	case PCP_NO_RESOURCES:
 		c->answer = GWA_REFUSED_WAN;
-		SET(c->words, "PCP refused the mapping with NO_RESOURCES: the router cannot "
-			      "map, as routers do whose own WAN address is private or shared");
+		SET(c->words, "PCP refused the mapping with NO_RESOURCES");
 		return;
 	case PCP_CANNOT_PROVIDE_EXTERNAL:
 		c->answer = GWA_REFUSED_WAN;
-		SET(c->words, "PCP refused with CANNOT_PROVIDE_EXTERNAL: the router has no "
-			      "external address to give");
+		SET(c->words, "PCP refused with CANNOT_PROVIDE_EXTERNAL (no external address "
+			      "to give)");
 		return;
 	case PCP_NOT_AUTHORIZED:
 		c->answer = GWA_REFUSED;
@@ -147,15 +146,13 @@ static void claim_natpmp(const struct gw_proto_result *p, struct gw_claim *c)
 			c->answer = GWA_EXTERNAL;
 		} else {
 			c->answer = GWA_NO_EXTERNAL;
-			SET(c->words, "NAT-PMP reports the external address 0.0.0.0: the router "
-				      "has none it can map onto");
+			SET(c->words, "NAT-PMP reports the external address 0.0.0.0");
 		}
 		return;
 	case NATPMP_NETWORK_FAILURE:
 		c->answer = GWA_REFUSED_WAN;
-		SET(c->words, "NAT-PMP answered Network Failure (result 3): the router has no "
-			      "usable external address, as routers say whose own WAN address is "
-			      "private or shared");
+		SET(c->words, "NAT-PMP answered Network Failure (result 3: no usable external "
+			      "address)");
 		return;
 	case NATPMP_NOT_AUTHORIZED:
 		c->answer = GWA_REFUSED;
@@ -186,9 +183,7 @@ static void claim_upnp(const struct upnp_result *u, struct gw_claim *c)
 		return;
 	}
 	c->answer = GWA_NO_EXTERNAL;
-	SET(c->words,
-	    "UPnP GetExternalIPAddress gave no address (empty or 0.0.0.0)%s%s: "
-	    "miniupnpd answers so when its own WAN address is private or shared",
+	SET(c->words, "UPnP GetExternalIPAddress gave no address%s%s",
 	    u->connection_status[0] ? " although its status is " : "", u->connection_status);
 }
 
@@ -397,6 +392,9 @@ void weigh_ipv4(const struct check_result *res, const struct netaddr *host4, str
 				if (w->gw[i].words[0] && w->gw[i].answer != GWA_REFUSED)
 					text_appendf(w->doubt, sizeof(w->doubt), &qlen, "%s%s",
 						     qlen ? "; " : "", w->gw[i].words);
+			text_appendf(w->doubt, sizeof(w->doubt), &qlen,
+				     " (routers answer so when their own WAN address is "
+				     "private or shared)");
 		} else if (n) {
 			text_appendf(w->basis, sizeof(w->basis), &blen,
 				     "; the router refuses mappings, as it does when its WAN is "
