@@ -9,13 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check/check.h"
+#include "check/promreport.h"
 #include "check/report.h"
 #include "check/verdict.h"
 #include "cli/check.h"
 #include "cli/commands.h"
+#include "util/atomicfile.h"
 #include "util/exit.h"
 #include "util/log.h"
 #include "util/text.h"
@@ -69,6 +72,10 @@ static const char check_help[] =
     "  -t, --timeout MS            give up on what has not answered by then,\n"
     "                              500 to 30000 (default 2500)\n"
     "  -j, --json                  print JSON (fields in docs/REPORT.md)\n"
+    "      --prometheus FILE       also write the verdict as Prometheus metrics to\n"
+    "                              FILE, replaced at once, for node_exporter's\n"
+    "                              textfile collector (docs/METRICS.md), e.g.\n"
+    "                              /var/lib/prometheus/node-exporter/natdoctor.prom\n"
     "\n"
     "The node's own view (what it listens on and advertises, its peers and\n"
     "peer slots), held against what the world sees. Only this host is asked:\n"
@@ -194,6 +201,7 @@ int check_parse(struct cli_args *a, struct check_opts *o)
 		OPT_METRICS,
 		OPT_LOG,
 		OPT_NO_NODE,
+		OPT_PROMETHEUS,
 	};
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, 'p' },
@@ -212,6 +220,7 @@ int check_parse(struct cli_args *a, struct check_opts *o)
 		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ "no-node", no_argument, NULL, OPT_NO_NODE },
+		{ "prometheus", required_argument, NULL, OPT_PROMETHEUS },
 		CLI_COMMON_LONGOPTS,
 		{ 0 },
 	};
@@ -311,6 +320,9 @@ int check_parse(struct cli_args *a, struct check_opts *o)
 		case OPT_NO_NODE:
 			cfg->node.off = true;
 			break;
+		case OPT_PROMETHEUS:
+			o->prometheus = optarg;
+			break;
 		}
 	}
 	if (opt < 0 || a->help)
@@ -366,6 +378,14 @@ int check_main(int argc, char *argv[])
 		status = cli_usage_error(&a);
 		goto cleanup;
 	}
+	if (o->prometheus && (err = atomicfile_check(o->prometheus)) < 0) {
+		cli_args_fail(
+		    &a,
+		    "cannot write --prometheus %s: %s (the directory must exist and be writable)",
+		    o->prometheus, strerror(-err));
+		status = cli_usage_error(&a);
+		goto cleanup;
+	}
 	err = check_run(&o->cfg, res);
 	if (err < 0) {
 		log_warnx("check: could not run: %s", strerror(-err));
@@ -374,6 +394,12 @@ int check_main(int argc, char *argv[])
 	}
 	verdict_compute(&o->cfg, res, v);
 	status = verdict_exit_status(v);
+	if (o->prometheus &&
+	    (err = promreport_save(o->prometheus, &o->cfg, res, v, status, time(NULL))) < 0) {
+		log_warnx("check: could not write the metrics to %s: %s", o->prometheus,
+			  strerror(-err));
+		status = ND_EXIT_INTERNAL;
+	}
 	if (v->no_network && !o->json) {
 		/* The report would be empty: one line says it all. */
 		log_warnx("check: this host has no default route (no network), so there is "

@@ -14,6 +14,7 @@
 struct check_opts {
 	struct check_config cfg; /* --stun names not resolved yet */
 	bool json;
+	const char *prometheus; /* --prometheus FILE (argv's), or NULL */
 };
 
 /* Fill *o from a's argv (defaults for what is not given). No I/O: names

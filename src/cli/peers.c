@@ -13,6 +13,7 @@
 #include "cli/peers.h"
 #include "peers/peers.h"
 #include "util/exit.h"
+#include "util/netaddr.h"
 #include "util/log.h"
 #include "util/text.h"
 #include "util/url.h"
@@ -48,6 +49,10 @@ static const char peers_help[] =
     "  --json                one JSON object per line per sample and chain\n"
     "  --interval SECONDS    time between samples (default 5)\n"
     "  --timeout SECONDS     per HTTP request (default 3)\n"
+    "  --listen-metrics ADDR:PORT\n"
+    "                        also serve Prometheus metrics at\n"
+    "                        http://ADDR:PORT/metrics while watching (e.g.\n"
+    "                        127.0.0.1:9839; docs/METRICS.md)\n"
     "%s"
     "\n"
     "On a terminal the view redraws in place until Ctrl-C; piped, it prints one\n"
@@ -209,6 +214,17 @@ static bool env_utf8(void)
 	return false;
 }
 
+/* A literal address and a port: what metricsd_open binds. */
+static bool listen_addr_ok(const char *s)
+{
+	char host[64];
+	uint16_t port = 0;
+	struct netaddr na;
+
+	return netaddr_split_hostport(s, host, sizeof(host), &port) == 0 && port &&
+	       netaddr_parse_ip(&na, host) == 0;
+}
+
 int peers_parse(struct cli_args *a, struct peers_config *c)
 {
 	enum {
@@ -221,6 +237,7 @@ int peers_parse(struct cli_args *a, struct peers_config *c)
 		OPT_JSON,
 		OPT_INTERVAL,
 		OPT_TIMEOUT,
+		OPT_LISTEN_METRICS,
 	};
 	static const struct option longopts[] = {
 		{ "rpc", required_argument, NULL, OPT_RPC },
@@ -232,6 +249,7 @@ int peers_parse(struct cli_args *a, struct peers_config *c)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "listen-metrics", required_argument, NULL, OPT_LISTEN_METRICS },
 		CLI_COMMON_LONGOPTS,
 		{ 0 },
 	};
@@ -283,12 +301,24 @@ int peers_parse(struct cli_args *a, struct peers_config *c)
 			else
 				c->timeout_ms = (unsigned)v * 1000;
 			break;
+		case OPT_LISTEN_METRICS:
+			if (!listen_addr_ok(optarg))
+				r = cli_args_fail(a,
+						  "bad --listen-metrics '%s': give an address of "
+						  "this host and a port, e.g. 127.0.0.1:9839 or "
+						  "[::1]:9839",
+						  optarg);
+			c->listen_metrics = optarg;
+			break;
 		}
 		if (r < 0)
 			return r;
 	}
 	if (opt < 0 || a->help)
 		return opt;
+	if (c->listen_metrics && c->once)
+		return cli_args_fail(a, "--listen-metrics serves while peers keeps watching; "
+					"drop --once");
 	if (phala) {
 		r = add_default_rpc(a, c, "parachain", 9944, 9933);
 		if (!r)

@@ -23,7 +23,9 @@
 
 #include "net/http.h"
 #include "net/loop.h"
+#include "net/metricsd.h"
 #include "peers/logsrc.h"
+#include "peers/metrics.h"
 #include "peers/view.h"
 #include "proto/nodelog.h"
 #include "proto/prom.h"
@@ -94,6 +96,7 @@ struct peers {
 	bool chain_overflow_told;
 	bool no_source; /* live: the first round found nothing; say so after the screen is back */
 	int status;
+	struct metricsd *metricsd; /* --listen-metrics */
 	uint64_t stale_ms;
 	char frame[FRAME_MAX];
 };
@@ -650,6 +653,17 @@ static void judge_all(struct peers *a, struct view_chain *vc, time_t now)
 			   a->cfg->target_max);
 }
 
+/* A scrape of --listen-metrics: the chains judged now, as the screen would. */
+static void on_scrape(struct strbuf *out, void *data)
+{
+	struct peers *a = data;
+	struct view_chain vc[PEERS_MAX_CHAINS];
+	struct view_source vs[PEERS_MAX_SOURCES];
+
+	judge_all(a, vc, time(NULL));
+	peers_metrics_write(out, vc, a->n_chains, vs, build_view_sources(a, vs));
+}
+
 static void take_sample(struct peers *a)
 {
 	struct view_chain vc[PEERS_MAX_CHAINS];
@@ -868,6 +882,7 @@ static void app_free(struct peers *a)
 		free(s->linemem);
 		dynbuf_free(&s->body);
 	}
+	metricsd_close(a->metricsd);
 	http_free(a->http);
 	loop_free(a->loop);
 	free(a);
@@ -911,6 +926,14 @@ int peers_run(const struct peers_config *cfg)
 			app_free(a);
 			return status;
 		}
+	}
+	if (cfg->listen_metrics &&
+	    (r = metricsd_open(a->loop, cfg->listen_metrics, on_scrape, a, &a->metricsd)) < 0) {
+		log_warnx("peers: cannot serve metrics on %s: %s%s", cfg->listen_metrics,
+			  strerror(-r),
+			  r == -EADDRINUSE ? " (another program has that port: pick another)" : "");
+		app_free(a);
+		return ND_EXIT_USAGE;
 	}
 	r = loop_add_signal(a->loop, SIGINT, on_signal, a);
 	if (r == 0)

@@ -50,6 +50,7 @@ struct peers_config {
 	bool tty;   /* stdout is a terminal: redraw in place */
 	bool color; /* ANSI colours (tty, no --no-color, no NO_COLOR) */
 	bool utf8;
+	const char *listen_metrics; /* ADDR:PORT to serve Prometheus /metrics on, or NULL */
 };
 
 /* Run until interrupted (live) or one sample is out (--once), and return

@@ -42,6 +42,15 @@ for doc in README.md REPORT.md PEERS.md copyright; do
 	[[ -s /usr/share/doc/natdoctor/$doc ]] || fail "no /usr/share/doc/natdoctor/$doc"
 done
 hardening-check --quiet --nocfprotection /usr/bin/natdoctor || fail "hardening-check"
+# The systemd units are installed (not enabled) and valid; the rules ship
+# as an example.
+for unit in natdoctor-check.service natdoctor-check.timer natdoctor-peers-exporter.service; do
+	[[ -s /lib/systemd/system/$unit ]] || fail "no /lib/systemd/system/$unit"
+done
+out=$(cd /lib/systemd/system && systemd-analyze verify natdoctor-check.service \
+	natdoctor-check.timer natdoctor-peers-exporter.service 2>&1) || fail "systemd-analyze verify: $out"
+[[ -s /usr/share/doc/natdoctor/examples/natdoctor.rules.yml ]] || fail "no natdoctor.rules.yml example"
+[[ -s /usr/share/doc/natdoctor/METRICS.md ]] || fail "no METRICS.md"
 # bash completion, the way bash-completion loads it on demand.
 got=$(bash -c '
 	source /usr/share/bash-completion/bash_completion

@@ -236,6 +236,29 @@ static void peers_usage_errors_name_the_flag(void **state)
 	free(c);
 }
 
+/* issue 14: the Prometheus flags */
+static void prometheus_flags(void **state)
+{
+	struct peers_config *c = malloc(sizeof(*c));
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(CHECK("--prometheus", "/var/lib/x.prom"), 0);
+	assert_string_equal(copts.prometheus, "/var/lib/x.prom");
+	assert_int_equal(CHECK("--json"), 0);
+	assert_null(copts.prometheus);
+	assert_usage(CHECK("--prometheus"), "--prometheus needs a value");
+	assert_int_equal(PEERS(c, "--listen-metrics", "127.0.0.1:9839"), 0);
+	assert_string_equal(c->listen_metrics, "127.0.0.1:9839");
+	assert_int_equal(PEERS(c, "--listen-metrics", "[::1]:9839"), 0);
+	assert_usage(PEERS(c, "--listen-metrics", "localhost:9839"), "bad --listen-metrics");
+	assert_usage(PEERS(c, "--listen-metrics", "9839"), "bad --listen-metrics");
+	assert_usage(PEERS(c, "--listen-metrics", "127.0.0.1"), "bad --listen-metrics");
+	assert_usage(PEERS(c, "--listen-metrics", "127.0.0.1:0"), "bad --listen-metrics");
+	assert_usage(PEERS(c, "--listen-metrics", "127.0.0.1:9839", "--once"), "drop --once");
+	free(c);
+}
+
 static void serve_flags_fill_the_config(void **state)
 {
 	(void)state;
@@ -297,6 +320,7 @@ int main(void)
 		cmocka_unit_test(peers_defaults_and_phala),
 		cmocka_unit_test(peers_sources),
 		cmocka_unit_test(peers_usage_errors_name_the_flag),
+		cmocka_unit_test(prometheus_flags),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
