@@ -72,8 +72,10 @@ static void conn_flush(struct conn *c)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			loop_mod_fd(c->m->loop, c->fd, EPOLLOUT);
-			return;
+			/* Wait for room; if even that fails, give the client up. */
+			if (loop_mod_fd(c->m->loop, c->fd, EPOLLOUT) == 0)
+				return;
+			break;
 		}
 		if (n <= 0)
 			break;

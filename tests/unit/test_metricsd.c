@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -46,7 +47,8 @@ static void *run(void *data)
 {
 	struct server *s = data;
 
-	loop_run(s->loop);
+	if (loop_run(s->loop) < 0)
+		abort();
 	return NULL;
 }
 
