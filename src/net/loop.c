@@ -408,6 +408,11 @@ void loop_free(struct loop *l)
 	free(l);
 }
 
+bool loop_alive(const struct loop *l)
+{
+	return l->n_user_fds > 0 || l->timers != NULL;
+}
+
 void loop_stop(struct loop *l)
 {
 	l->stop = true;
@@ -437,7 +442,7 @@ int loop_run(struct loop *l)
 
 		l->now_ms = monotonic_ms();
 		run_due_timers(l);
-		if (l->stop || (l->n_user_fds == 0 && !l->timers))
+		if (l->stop || !loop_alive(l))
 			break;
 		if (l->timers) {
 			uint64_t due = l->timers->due_ms;

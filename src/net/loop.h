@@ -123,6 +123,11 @@ uint64_t loop_update_time(struct loop *l);
  * So a signal, a deadline and every ready fd get their turn however busy
  * a timer or a source is. */
 LOOP_MUST_CHECK int loop_run(struct loop *l);
+/* True while loop_run would have something to wait for: an fd added with
+ * loop_add_fd or an armed timer. A module that cleaned up after itself
+ * leaves the loop not alive (the tests check that after each run). */
+bool loop_alive(const struct loop *l);
+
 /* Make loop_run return after the current callback. */
 void loop_stop(struct loop *l);
 

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "nd_test.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -49,13 +51,6 @@
 struct fixture {
 	char dir[64];
 };
-
-static bool host_is_little_endian(void)
-{
-	const uint16_t one = 1;
-
-	return *(const uint8_t *)&one == 1;
-}
 
 static void write_file(const char *dir, const char *name, const char *text)
 {
@@ -119,7 +114,7 @@ static void listeners_from_files(void **state)
 	struct local_listener out[5];
 	char buf[NETADDR_FMT_MAX];
 
-	if (!host_is_little_endian())
+	if (!nd_host_is_little_endian())
 		skip();
 	write_file(fx->dir, "tcp", HDR TCP_LO_30333 TCP_CONN_30333);
 	write_file(fx->dir, "tcp6", HDR TCP6_ANY_30334);
@@ -153,7 +148,7 @@ static void mapped_address_is_ipv4_loopback(void **state)
 	struct local_listener out;
 	char buf[NETADDR_FMT_MAX];
 
-	if (!host_is_little_endian())
+	if (!nd_host_is_little_endian())
 		skip();
 	write_file(fx->dir, "tcp", HDR);
 	write_file(fx->dir, "tcp6", HDR TCP6_MAPPED_LO_30333);
@@ -170,7 +165,7 @@ static void unreadable_file_means_unknown(void **state)
 	const struct node_port ports[] = { { 30333, IPPROTO_TCP }, { 30334, IPPROTO_TCP } };
 	struct local_listener out[2];
 
-	if (!host_is_little_endian())
+	if (!nd_host_is_little_endian())
 		skip();
 	/* tcp is missing (unlike tcp6, it always exists): we cannot say "no". */
 	write_file(fx->dir, "tcp6", HDR TCP6_ANY_30334);
@@ -189,7 +184,7 @@ static void duplicates_and_overflow(void **state)
 	size_t len = 0;
 	bool any = false;
 
-	if (!host_is_little_endian())
+	if (!nd_host_is_little_endian())
 		skip();
 	/* SO_REUSEPORT twins on 127.0.0.1, then 127.0.0.2..5, then 0.0.0.0:
 	 * five distinct addresses for four slots. The wildcard must stay, and
@@ -219,7 +214,7 @@ static void overlong_line_skipped(void **state)
 	struct local_listener out;
 	char text[2048];
 
-	if (!host_is_little_endian())
+	if (!nd_host_is_little_endian())
 		skip();
 	memset(text, 'x', 1000);
 	snprintf(text + 1000, sizeof(text) - 1000, "\n%s", TCP_LO_30333);

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "nd_test.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -57,24 +59,6 @@ static void on_event(void *data, enum logsrc_event ev, int err)
 	loop_stop(s->loop);
 }
 
-static void on_guard(struct loop *l, struct loop_timer *t, void *data)
-{
-	(void)t;
-	(void)data;
-	loop_stop(l);
-}
-
-/* Run the loop until a callback stops it or ms pass. */
-static void run_for(struct loop *l, uint64_t ms)
-{
-	struct loop_timer guard;
-
-	loop_timer_init(&guard);
-	assert_int_equal(loop_timer_start(l, &guard, ms, on_guard, NULL), 0);
-	assert_int_equal(loop_run(l), 0);
-	loop_timer_stop(l, &guard);
-}
-
 static void write_str(int fd, const char *s)
 {
 	assert_int_equal(write(fd, s, strlen(s)), (ssize_t)strlen(s));
@@ -105,7 +89,7 @@ static void test_pipe_to_eof_with_long_line(void **state)
 	write_str(p[1], big);
 	write_str(p[1], "\nlast, no newline");
 	close(p[1]);
-	run_for(s.loop, 2000);
+	nd_run_for(s.loop, 2000);
 
 	assert_int_equal(s.eof, 1);
 	assert_int_equal(s.errors, 0);
@@ -144,7 +128,7 @@ static void test_file_read_once(void **state)
 		.path = path, .on_line = on_line, .on_event = on_event, .data = &s
 	};
 	assert_int_equal(logsrc_open(s.loop, &o, &src), 0);
-	run_for(s.loop, 2000);
+	nd_run_for(s.loop, 2000);
 	assert_int_equal(s.eof, 1);
 	assert_int_equal(s.lines, 3);
 	assert_string_equal(s.last, "c");
@@ -174,14 +158,14 @@ static void test_file_follow_tail_append_truncate(void **state)
 				 .on_event = on_event,
 				 .data = &s };
 	assert_int_equal(logsrc_open(s.loop, &o, &src), 0);
-	run_for(s.loop, 2000);
+	nd_run_for(s.loop, 2000);
 	assert_int_equal(s.lines, 1);
 	assert_string_equal(s.last, "tail-line");
 
 	/* From here on the file is polled every LOGSRC_FILE_POLL_MS. */
 	s.stop_on_drain = false;
 	write_str(fd, "appended\n");
-	run_for(s.loop, LOGSRC_FILE_POLL_MS * 3);
+	nd_run_for(s.loop, LOGSRC_FILE_POLL_MS * 3);
 	assert_int_equal(s.lines, 2);
 	assert_string_equal(s.last, "appended");
 
@@ -189,7 +173,7 @@ static void test_file_follow_tail_append_truncate(void **state)
 	assert_int_equal(ftruncate(fd, 0), 0);
 	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
 	write_str(fd, "new\n");
-	run_for(s.loop, LOGSRC_FILE_POLL_MS * 4);
+	nd_run_for(s.loop, LOGSRC_FILE_POLL_MS * 4);
 	assert_string_equal(s.last, "new");
 	assert_int_equal(s.eof, 0);
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "net/loop.h"
+#include "nd_test.h"
 
 struct order {
 	int seen[8];
@@ -53,6 +54,7 @@ static void timers_fire_in_due_order(void **state)
 	loop_timer_stop(l, &t[2].t); /* a stopped timer never fires */
 	assert_false(loop_timer_armed(&t[2].t));
 	assert_int_equal(loop_run(l), 0); /* returns: nothing left */
+	nd_assert_loop_empty(l);
 	assert_int_equal(o.n, 4);
 	assert_int_equal(o.seen[0], 4);
 	/* 1 and 3 share a due time: they fire in the order they were started. */
@@ -268,17 +270,18 @@ static void timer_at_0ms_leaves_signals_and_deadlines_their_turn(void **state)
 	uint64_t t0;
 
 	(void)state;
-	alarm(10); /* the old loop spun here forever: die instead of hanging ctest */
+	nd_time_limit(10); /* the old loop spun here forever: die, do not hang */
 	assert_int_equal(loop_new(&l), 0);
 	assert_int_equal(loop_add_signal(l, SIGUSR2, on_busy_sig, &b), 0);
 	t0 = loop_now_ms(l);
 	assert_int_equal(loop_timer_start(l, &b.spin, 0, on_spin, &b), 0);
 	assert_int_equal(loop_timer_start(l, &b.deadline, 50, on_busy_deadline, &b), 0);
 	assert_int_equal(loop_run(l), 0);
-	alarm(0);
+	nd_time_limit(0);
 	assert_int_equal(b.signo, SIGUSR2);
 	assert_true(b.deadline_ran);
 	assert_true(b.spins > 1); /* it did spin, one pass at a time */
+	nd_assert_loop_empty(l);
 	assert_true(loop_now_ms(l) - t0 < 1000);
 	loop_free(l);
 }
@@ -366,6 +369,7 @@ static void readded_fd_in_the_same_batch_gets_only_new_events(void **state)
 	assert_int_equal(write(r.a[1], "x", 1), 1);
 	assert_int_equal(write(r.b[1], "x", 1), 1);
 	assert_int_equal(loop_run(l), 0); /* ends: nothing registered */
+	nd_assert_loop_empty(l);
 	assert_int_equal(r.old_calls, 1);
 	assert_int_equal(r.new_calls, 1);
 	loop_free(l);

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "nd_test.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -41,13 +43,6 @@
 	"00000000:00000000 00:00000000 00000000  1000        0 4242 1 0000000000000000 100 0 "  \
 	"0 10 0\n"
 
-static bool host_is_little_endian(void)
-{
-	const uint16_t one = 1;
-
-	return *(const uint8_t *)&one == 1;
-}
-
 static int parse(const char *line, struct procnet_sock *s)
 {
 	return procnet_parse_line(line, strlen(line), s);
@@ -76,7 +71,7 @@ static void tcp_listener_and_connection(void **state)
 	struct procnet_sock s;
 
 	(void)state;
-	if (!host_is_little_endian())
+	if (!nd_host_is_little_endian())
 		skip();
 	assert_int_equal(parse(TCP_LISTEN_LO_30333, &s), 1);
 	assert_ep(&s.local, "127.0.0.1:30333");
@@ -96,7 +91,7 @@ static void ipv6_lines(void **state)
 	struct procnet_sock s;
 
 	(void)state;
-	if (!host_is_little_endian())
+	if (!nd_host_is_little_endian())
 		skip();
 	assert_int_equal(parse(TCP6_LISTEN_ANY_30334, &s), 1);
 	assert_ep(&s.local, "[::]:30334");

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "nd_test.h"
+
 #include "net/resolve.h"
 
 struct got {
@@ -26,24 +28,6 @@ static void on_result(struct loop *l, const struct resolve_result *res, void *da
 	g->calls++;
 	g->res = *res;
 	loop_stop(l);
-}
-
-static void on_deadline(struct loop *l, struct loop_timer *t, void *data)
-{
-	(void)t;
-	(void)data;
-	loop_stop(l);
-}
-
-/* Run the loop until it stops or ms pass. */
-static void run_for(struct loop *l, uint64_t ms)
-{
-	struct loop_timer t;
-
-	loop_timer_init(&t);
-	loop_timer_start(l, &t, ms, on_deadline, NULL);
-	assert_int_equal(loop_run(l), 0);
-	loop_timer_stop(l, &t);
 }
 
 static void literal_answers_before_return(void **state)
@@ -76,7 +60,7 @@ static void name_resolves_on_a_worker(void **state)
 	assert_int_equal(loop_new(&l), 0);
 	assert_int_equal(resolve_start(l, "localhost", 53, AF_INET, on_result, &g, &req), 0);
 	assert_int_equal(g.calls, 0); /* not before the loop runs */
-	run_for(l, 5000);
+	nd_run_for(l, 5000);
 	assert_int_equal(g.calls, 1);
 	assert_int_equal(g.res.gai_error, 0);
 	assert_true(g.res.n >= 1);
@@ -96,7 +80,7 @@ static void cancelled_never_calls_back(void **state)
 	assert_int_equal(loop_new(&l), 0);
 	assert_int_equal(resolve_start(l, "localhost", 1, AF_UNSPEC, on_result, &g, &req), 0);
 	resolve_cancel(req);
-	run_for(l, 200);
+	nd_run_for(l, 200);
 	loop_free(l); /* delivers pending posts: still no callback */
 	assert_int_equal(g.calls, 0);
 }

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "nd_test.h"
+
 #include <errno.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
@@ -29,13 +31,6 @@ struct capture {
 	size_t n;
 };
 
-static bool host_is_little_endian(void)
-{
-	const uint16_t one = 1;
-
-	return *(const uint8_t *)&one == 1;
-}
-
 /* Load a corpus file and split it into messages. */
 static struct capture *load(const char *name)
 {
@@ -45,7 +40,7 @@ static struct capture *load(const char *name)
 	char path[512];
 	FILE *f;
 
-	if (!host_is_little_endian())
+	if (!nd_host_is_little_endian())
 		skip();
 	assert_non_null(src);
 	snprintf(path, sizeof(path), "%s/tests/fuzz/corpus/rtnl/%s", src, name);
