@@ -16,6 +16,8 @@ pkgs=(
 	iptables libnetfilter-queue-dev
 	# tests and benchmarks
 	jq python3 procps psmisc bsdutils hyperfine time
+	# scripts/coverage.sh: per-file line and branch coverage from gcc's gcov
+	gcovr
 	# systemd-analyze verify/security for contrib/natdoctor-serve.service
 	systemd
 	# shipping: hardening-check, the Debian package, man pages, Prometheus
