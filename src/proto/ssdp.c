@@ -82,10 +82,9 @@ static int keep_at(char *dst, const uint8_t *v, size_t n, bool strict)
 	return 0;
 }
 
+/* Store the first occurrence (the caller skips repeats). */
 static int keep(char *dst, const uint8_t *v, size_t n, bool strict)
 {
-	if (dst[0])
-		return 0; /* the first one counts */
 	if (n >= SSDP_FIELD_MAX)
 		return -EMSGSIZE;
 	return keep_at(dst, v, n, strict);

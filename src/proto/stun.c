@@ -307,12 +307,10 @@ static bool get_attr(struct stun_msg *m, struct walk *w, uint16_t type, const ui
 		return (m->has_error = get_error(m, v, n));
 	case STUN_ATTR_UNKNOWN_ATTRIBUTES:
 		return (m->has_unknown_attributes = get_unknown_list(m, v, n));
-	case STUN_ATTR_SOFTWARE:
+	default: /* STUN_ATTR_SOFTWARE, the last type seen_bit knows */
 		/* RFC 8489 §14.14: UTF-8 text, under 128 characters. */
 		m->has_software = true;
 		m->software_len = get_text(m->software, v, n);
-		return true;
-	default:
 		return true;
 	}
 }

@@ -189,6 +189,35 @@ static void encode_request_rejects_bad_input(void **state)
 	req.opcode = PCP_OP_ANNOUNCE;
 	req.opts.prefer_failure = true;
 	assert_int_equal(pcp_encode_request(&req, out), -EINVAL);
+	/* An external address or THIRD_PARTY address of no known family. */
+	req = map_request_struct();
+	req.map.external.family = 99;
+	assert_int_equal(pcp_encode_request(&req, out), -EINVAL);
+	req = map_request_struct();
+	req.opts.third_party = true;
+	assert_int_equal(pcp_encode_request(&req, out), -EINVAL);
+}
+
+/* What a test responder or a server may not write (pcp_encode_response). */
+static void encode_response_rejects_bad_input(void **state)
+{
+	struct pcp_response resp = { .version = PCP_VERSION, .opcode = PCP_OP_MAP, .has_map = true };
+	uint8_t out[PCP_MAX_LEN];
+
+	(void)state;
+	resp.map.protocol = 0;
+	resp.map.internal_port = 30333; /* all protocols, one port: §11.1 */
+	assert_int_equal(pcp_encode_response(&resp, out), -EINVAL);
+	resp.map.protocol = IPPROTO_UDP;
+	assert_true(pcp_encode_response(&resp, out) > 0);
+	resp.opts.n_filters = PCP_MAX_FILTERS + 1;
+	assert_int_equal(pcp_encode_response(&resp, out), -EINVAL);
+	resp.opts.n_filters = 0;
+	resp.opcode = PCP_OP_ANNOUNCE; /* MAP data on ANNOUNCE */
+	assert_int_equal(pcp_encode_response(&resp, out), -EINVAL);
+	resp.opcode = PCP_OP_PEER;
+	resp.has_map = false;
+	assert_int_equal(pcp_encode_response(&resp, out), -EINVAL);
 }
 
 /* --- decoding responses ------------------------------------------------- */
@@ -949,6 +978,7 @@ int main(void)
 		cmocka_unit_test(encode_map_ipv6),
 		cmocka_unit_test(encode_map_with_options),
 		cmocka_unit_test(encode_request_rejects_bad_input),
+		cmocka_unit_test(encode_response_rejects_bad_input),
 		cmocka_unit_test(decode_map_response),
 		cmocka_unit_test(decode_map_response_ipv6),
 		cmocka_unit_test(decode_announce_response),

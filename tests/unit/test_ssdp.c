@@ -222,6 +222,11 @@ static void first_header_wins(void **state)
 			 0);
 	assert_string_equal(r.location, "http://1.1.1.1/x");
 	assert_string_equal(r.st, "a");
+	/* Spaces before the colon belong to no name. */
+	assert_int_equal(decode(&r, "HTTP/1.1 200 OK\r\nST \t: b\r\nLOCATION : http://1.1.1.1/y\r\n"),
+			 0);
+	assert_string_equal(r.st, "b");
+	assert_string_equal(r.location, "http://1.1.1.1/y");
 }
 
 static void headers_after_the_blank_line_are_body(void **state)

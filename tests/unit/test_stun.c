@@ -1156,6 +1156,68 @@ static void names(void **state)
 	assert_string_equal(stun_error_name(487), "");
 }
 
+/* Every attribute type and error code we name, by the IANA registry's and
+ * RFC 8489 §14.8's spelling. */
+static void every_name(void **state)
+{
+	static const struct {
+		uint16_t type;
+		const char *name;
+	} attrs[] = {
+		{ 0x0001, "MAPPED-ADDRESS" },	   { 0x0003, "CHANGE-REQUEST" },
+		{ 0x0004, "SOURCE-ADDRESS" },	   { 0x0005, "CHANGED-ADDRESS" },
+		{ 0x0006, "USERNAME" },		   { 0x0008, "MESSAGE-INTEGRITY" },
+		{ 0x0009, "ERROR-CODE" },	   { 0x000A, "UNKNOWN-ATTRIBUTES" },
+		{ 0x0014, "REALM" },		   { 0x0015, "NONCE" },
+		{ 0x001C, "MESSAGE-INTEGRITY-SHA256" }, { 0x001D, "PASSWORD-ALGORITHM" },
+		{ 0x001E, "USERHASH" },		   { 0x0020, "XOR-MAPPED-ADDRESS" },
+		{ 0x0026, "PADDING" },		   { 0x0027, "RESPONSE-PORT" },
+		{ 0x8002, "PASSWORD-ALGORITHMS" }, { 0x8003, "ALTERNATE-DOMAIN" },
+		{ 0x8022, "SOFTWARE" },		   { 0x8023, "ALTERNATE-SERVER" },
+		{ 0x8028, "FINGERPRINT" },	   { 0x802B, "RESPONSE-ORIGIN" },
+		{ 0x802C, "OTHER-ADDRESS" },
+	};
+	static const struct {
+		uint16_t code;
+		const char *name;
+	} errors[] = {
+		{ 300, "Try Alternate" },     { 400, "Bad Request" },	    { 401, "Unauthorized" },
+		{ 420, "Unknown Attribute" }, { 438, "Stale Nonce" },	    { 500, "Server Error" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
+		assert_string_equal(stun_attr_name(attrs[i].type), attrs[i].name);
+	for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
+		assert_string_equal(stun_error_name(errors[i].code), errors[i].name);
+	assert_string_equal(stun_class_name(STUN_REQUEST), "request");
+	assert_string_equal(stun_class_name(STUN_INDICATION), "indication");
+	assert_string_equal(stun_class_name(STUN_ERROR), "error response");
+}
+
+/* MESSAGE-INTEGRITY-SHA256 is 16 to 32 bytes in steps of 4 (RFC 8489
+ * §14.6); other lengths are malformed and do not end the walk. */
+static void attr_integrity_sha256_lengths(void **state)
+{
+	static const uint8_t mac[36] = { 0 };
+	struct raw r;
+	struct stun_msg m;
+
+	(void)state;
+	for (size_t len = 12; len <= 36; len += 2) {
+		bool ok = len >= 16 && len <= 32 && len % 4 == 0;
+
+		raw_init(&r, 0x0101);
+		raw_attr(&r, STUN_ATTR_MESSAGE_INTEGRITY_SHA256, mac, len);
+		raw_attr(&r, STUN_ATTR_SOFTWARE, "s", 1);
+		assert_int_equal(stun_decode(&m, r.b, r.len), 0);
+		assert_int_equal(m.has_message_integrity, ok);
+		assert_int_equal(m.bad_attrs, ok ? 0 : 1);
+		/* After a valid one only FINGERPRINT counts. */
+		assert_int_equal(m.has_software, !ok);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1199,6 +1261,8 @@ int main(void)
 		cmocka_unit_test(encode_refuses_bad_options),
 		cmocka_unit_test(encode_exact_capacity),
 		cmocka_unit_test(names),
+		cmocka_unit_test(every_name),
+		cmocka_unit_test(attr_integrity_sha256_lengths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
