@@ -31,6 +31,9 @@
  *           420 and UNKNOWN-ATTRIBUTES 0x0003. Gateway: the truth
  *   twice   every true answer sent twice, as a router does that answers
  *           both a request and its retransmission
+ *   pcpv1   Gateway: NAT-PMP answered with the truth; every PCP request
+ *           refused with UNSUPP_VERSION by a version-1 server (PCP framing,
+ *           RFC 6887 §9). STUN: the truth
  *
  * Every PCP MAP request is logged with its nonce and lifetime, so a test can
  * see the delete (lifetime 0, the same nonce) arrive.
@@ -81,6 +84,7 @@ enum mode {
 	MODE_PCPONLY,
 	MODE_REFUSE,
 	MODE_TWICE,
+	MODE_PCPV1,
 };
 enum kind { KIND_STUN, KIND_GATEWAY };
 
@@ -759,17 +763,19 @@ static void limited_answer(const struct server *s, const struct request *rq,
 		emit(s, rq, &w, "natpmp-unsupp-version-to-pcp", sent);
 		return;
 	}
-	if (cfg->mode == MODE_PCPONLY && natpmp) {
-		/* RFC 6887 §7.2 header: version 2, R bit and opcode 0,
+	if ((cfg->mode == MODE_PCPONLY && natpmp) || (cfg->mode == MODE_PCPV1 && !natpmp)) {
+		/* RFC 6887 §7.2 header: the server's version (2, or 1), R
+		 * bit and opcode (0 for NAT-PMP's request, as miniupnpd),
 		 * UNSUPP_VERSION, lifetime 0, the epoch. */
-		bw_u8(&w, 2);
-		bw_u8(&w, 0x80);
+		bw_u8(&w, cfg->mode == MODE_PCPV1 ? 1 : 2);
+		bw_u8(&w, (uint8_t)(0x80 | (natpmp ? 0 : rq->pcp_opcode)));
 		bw_u8(&w, 0);
 		bw_u8(&w, 1);
 		bw_u32(&w, 0);
 		bw_u32(&w, uptime_seconds());
 		bw_zero(&w, 12);
-		emit(s, rq, &w, "pcp-unsupp-version-to-natpmp", sent);
+		emit(s, rq, &w, natpmp ? "pcp-unsupp-version-to-natpmp" : "pcpv1-unsupp-version",
+		     sent);
 		return;
 	}
 	if (!cfg->external.family)
@@ -933,8 +939,8 @@ fail:
 static int parse_mode(const char *s, enum mode *m)
 {
 	static const char *const names[] = {
-		"burst", "lie",	       "mixed",	  "silent", "nochange",
-		"nomap", "natpmponly", "pcponly", "refuse", "twice",
+		"burst",      "lie",	 "mixed",  "silent", "nochange", "nomap",
+		"natpmponly", "pcponly", "refuse", "twice",  "pcpv1",
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -961,37 +967,39 @@ static int parse_long(const char *s, long min, long max, long *out)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: lab_hostile [--stun IP[:PORT]]... [--gateway IP[:PORT]]... [options]\n"
-		"\n"
-		"A UDP responder that answers every request with lies, for the natdoctor lab.\n"
-		"\n"
-		"  -s, --stun IP[:PORT]     serve STUN here (port 3478 if none; repeatable)\n"
-		"  -g, --gateway IP[:PORT]  serve PCP and NAT-PMP here (port 5351; repeatable)\n"
-		"  -m, --mode MODE          burst  every lie, one datagram each, per request\n"
-		"                           lie    one well-formed answer that lies\n"
-		"                           mixed  the burst, then one true answer\n"
-		"                           silent no answer at all\n"
-		"                           nochange STUN offers OTHER-ADDRESS but ignores\n"
-		"                                  CHANGE-REQUEST; gateway tells the truth\n"
-		"                           nomap  PCP MAP never answered, the rest true\n"
-		"                           natpmponly PCP refused as NAT-PMP does, the rest true\n"
-		"                           pcponly NAT-PMP refused as PCP does, the rest true\n"
-		"                           refuse STUN CHANGE-REQUEST refused with 420\n"
-		"                           twice  every true answer sent twice\n"
-		"                           (default: burst)\n"
-		"  -H, --host-ip IP         the host's own private address, used as a lie\n"
-		"  -e, --external IP        the true external address (mixed mode's PCP and\n"
-		"                           NAT-PMP answers; without it mixed sends none)\n"
-		"      --stun-lie IP        lie mode's STUN mapped address (default 127.0.0.1)\n"
-		"      --gateway-lie IP     lie mode's external address (default 0.0.0.0)\n"
-		"  -o, --other-address IP:PORT  nochange mode's OTHER-ADDRESS\n"
-		"  -t, --max-seconds N      exit after N seconds (default 60, at most 86400)\n"
-		"  -n, --max-requests N     answer at most N requests (default 100000)\n"
-		"  -v, --verbose            log every datagram sent, by the name of its lie\n"
-		"  -h, --help               this text\n"
-		"\n"
-		"Each request and the number of answers sent is logged to stderr.\n");
+	fprintf(
+	    f,
+	    "usage: lab_hostile [--stun IP[:PORT]]... [--gateway IP[:PORT]]... [options]\n"
+	    "\n"
+	    "A UDP responder that answers every request with lies, for the natdoctor lab.\n"
+	    "\n"
+	    "  -s, --stun IP[:PORT]     serve STUN here (port 3478 if none; repeatable)\n"
+	    "  -g, --gateway IP[:PORT]  serve PCP and NAT-PMP here (port 5351; repeatable)\n"
+	    "  -m, --mode MODE          burst  every lie, one datagram each, per request\n"
+	    "                           lie    one well-formed answer that lies\n"
+	    "                           mixed  the burst, then one true answer\n"
+	    "                           silent no answer at all\n"
+	    "                           nochange STUN offers OTHER-ADDRESS but ignores\n"
+	    "                                  CHANGE-REQUEST; gateway tells the truth\n"
+	    "                           nomap  PCP MAP never answered, the rest true\n"
+	    "                           natpmponly PCP refused as NAT-PMP does, the rest true\n"
+	    "                           pcponly NAT-PMP refused as PCP does, the rest true\n"
+	    "                           refuse STUN CHANGE-REQUEST refused with 420\n"
+	    "                           twice  every true answer sent twice\n"
+	    "                           pcpv1  PCP refused by a version-1 server, the rest true\n"
+	    "                           (default: burst)\n"
+	    "  -H, --host-ip IP         the host's own private address, used as a lie\n"
+	    "  -e, --external IP        the true external address (mixed mode's PCP and\n"
+	    "                           NAT-PMP answers; without it mixed sends none)\n"
+	    "      --stun-lie IP        lie mode's STUN mapped address (default 127.0.0.1)\n"
+	    "      --gateway-lie IP     lie mode's external address (default 0.0.0.0)\n"
+	    "  -o, --other-address IP:PORT  nochange mode's OTHER-ADDRESS\n"
+	    "  -t, --max-seconds N      exit after N seconds (default 60, at most 86400)\n"
+	    "  -n, --max-requests N     answer at most N requests (default 100000)\n"
+	    "  -v, --verbose            log every datagram sent, by the name of its lie\n"
+	    "  -h, --help               this text\n"
+	    "\n"
+	    "Each request and the number of answers sent is logged to stderr.\n");
 }
 
 int main(int argc, char *argv[])

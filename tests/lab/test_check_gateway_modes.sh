@@ -11,6 +11,8 @@
 #               "bad answers" warning (issue 8 item 4)
 #   refuse      STUN refuses CHANGE-REQUEST with 420: filtering unknown
 #               (null), never guessed; the Binding answers still count
+#   pcpv1       PCP refused by a version-1 server: named as such, NAT-PMP
+#               still believed
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/check_common.sh"
@@ -61,3 +63,10 @@ run_mode refuse
 assert_json "$f" '[.stun.ipv4.servers[] | select(.answered)] | length' 2
 assert_json "$f" .public.ipv4 "$ROUTER_WAN"
 assert_json "$f" .nat.filtering null
+
+run_mode pcpv1
+assert_json "$f" .gateway.natpmp.available true
+assert_json "$f" .gateway.natpmp.external_ipv4 "$ROUTER_WAN"
+assert_json "$f" .gateway.pcp.available false
+assert_json "$f" '.gateway.pcp.error | test("PCP version 1")' true
+assert_json "$f" '.gateway.pcp.bad_packets + .gateway.natpmp.bad_packets' 0

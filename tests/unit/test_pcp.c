@@ -201,7 +201,9 @@ static void encode_request_rejects_bad_input(void **state)
 /* What a test responder or a server may not write (pcp_encode_response). */
 static void encode_response_rejects_bad_input(void **state)
 {
-	struct pcp_response resp = { .version = PCP_VERSION, .opcode = PCP_OP_MAP, .has_map = true };
+	struct pcp_response resp = { .version = PCP_VERSION,
+				     .opcode = PCP_OP_MAP,
+				     .has_map = true };
 	uint8_t out[PCP_MAX_LEN];
 
 	(void)state;

@@ -223,8 +223,8 @@ static void first_header_wins(void **state)
 	assert_string_equal(r.location, "http://1.1.1.1/x");
 	assert_string_equal(r.st, "a");
 	/* Spaces before the colon belong to no name. */
-	assert_int_equal(decode(&r, "HTTP/1.1 200 OK\r\nST \t: b\r\nLOCATION : http://1.1.1.1/y\r\n"),
-			 0);
+	assert_int_equal(
+	    decode(&r, "HTTP/1.1 200 OK\r\nST \t: b\r\nLOCATION : http://1.1.1.1/y\r\n"), 0);
 	assert_string_equal(r.st, "b");
 	assert_string_equal(r.location, "http://1.1.1.1/y");
 }

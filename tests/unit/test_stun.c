@@ -1164,25 +1164,36 @@ static void every_name(void **state)
 		uint16_t type;
 		const char *name;
 	} attrs[] = {
-		{ 0x0001, "MAPPED-ADDRESS" },	   { 0x0003, "CHANGE-REQUEST" },
-		{ 0x0004, "SOURCE-ADDRESS" },	   { 0x0005, "CHANGED-ADDRESS" },
-		{ 0x0006, "USERNAME" },		   { 0x0008, "MESSAGE-INTEGRITY" },
-		{ 0x0009, "ERROR-CODE" },	   { 0x000A, "UNKNOWN-ATTRIBUTES" },
-		{ 0x0014, "REALM" },		   { 0x0015, "NONCE" },
-		{ 0x001C, "MESSAGE-INTEGRITY-SHA256" }, { 0x001D, "PASSWORD-ALGORITHM" },
-		{ 0x001E, "USERHASH" },		   { 0x0020, "XOR-MAPPED-ADDRESS" },
-		{ 0x0026, "PADDING" },		   { 0x0027, "RESPONSE-PORT" },
-		{ 0x8002, "PASSWORD-ALGORITHMS" }, { 0x8003, "ALTERNATE-DOMAIN" },
-		{ 0x8022, "SOFTWARE" },		   { 0x8023, "ALTERNATE-SERVER" },
-		{ 0x8028, "FINGERPRINT" },	   { 0x802B, "RESPONSE-ORIGIN" },
+		{ 0x0001, "MAPPED-ADDRESS" },
+		{ 0x0003, "CHANGE-REQUEST" },
+		{ 0x0004, "SOURCE-ADDRESS" },
+		{ 0x0005, "CHANGED-ADDRESS" },
+		{ 0x0006, "USERNAME" },
+		{ 0x0008, "MESSAGE-INTEGRITY" },
+		{ 0x0009, "ERROR-CODE" },
+		{ 0x000A, "UNKNOWN-ATTRIBUTES" },
+		{ 0x0014, "REALM" },
+		{ 0x0015, "NONCE" },
+		{ 0x001C, "MESSAGE-INTEGRITY-SHA256" },
+		{ 0x001D, "PASSWORD-ALGORITHM" },
+		{ 0x001E, "USERHASH" },
+		{ 0x0020, "XOR-MAPPED-ADDRESS" },
+		{ 0x0026, "PADDING" },
+		{ 0x0027, "RESPONSE-PORT" },
+		{ 0x8002, "PASSWORD-ALGORITHMS" },
+		{ 0x8003, "ALTERNATE-DOMAIN" },
+		{ 0x8022, "SOFTWARE" },
+		{ 0x8023, "ALTERNATE-SERVER" },
+		{ 0x8028, "FINGERPRINT" },
+		{ 0x802B, "RESPONSE-ORIGIN" },
 		{ 0x802C, "OTHER-ADDRESS" },
 	};
 	static const struct {
 		uint16_t code;
 		const char *name;
 	} errors[] = {
-		{ 300, "Try Alternate" },     { 400, "Bad Request" },	    { 401, "Unauthorized" },
-		{ 420, "Unknown Attribute" }, { 438, "Stale Nonce" },	    { 500, "Server Error" },
+		{ 300, "Try Alternate" },     { 400, "Bad Request" }, { 401, "Unauthorized" },
+		{ 420, "Unknown Attribute" }, { 438, "Stale Nonce" }, { 500, "Server Error" },
 	};
 
 	(void)state;
