@@ -30,13 +30,20 @@ run_mode()
 	f="$LAB_DIR/$1.json"
 }
 
+# pcp_refused PATTERN: PCP absent with an error matching PATTERN, NAT-PMP's
+# address believed, nothing counted as bad.
+pcp_refused()
+{
+	assert_json "$f" .gateway.natpmp.available true
+	assert_json "$f" .gateway.natpmp.external_ipv4 "$ROUTER_WAN"
+	assert_json "$f" .gateway.pcp.available false
+	assert_json "$f" ".gateway.pcp.error | test(\"$1\")" true
+	assert_json "$f" '.gateway.pcp.bad_packets + .gateway.natpmp.bad_packets' 0
+	assert_no_finding "$f" gateway-bad-answers
+}
+
 run_mode natpmponly
-assert_json "$f" .gateway.natpmp.available true
-assert_json "$f" .gateway.natpmp.external_ipv4 "$ROUTER_WAN"
-assert_json "$f" .gateway.pcp.available false
-assert_json "$f" '.gateway.pcp.error | test("NAT-PMP only")' true
-assert_json "$f" '.gateway.pcp.bad_packets + .gateway.natpmp.bad_packets' 0
-assert_no_finding "$f" gateway-bad-answers
+pcp_refused "NAT-PMP only"
 
 run_mode pcponly
 assert_json "$f" .gateway.pcp.available true
@@ -65,8 +72,4 @@ assert_json "$f" .public.ipv4 "$ROUTER_WAN"
 assert_json "$f" .nat.filtering null
 
 run_mode pcpv1
-assert_json "$f" .gateway.natpmp.available true
-assert_json "$f" .gateway.natpmp.external_ipv4 "$ROUTER_WAN"
-assert_json "$f" .gateway.pcp.available false
-assert_json "$f" '.gateway.pcp.error | test("PCP version 1")' true
-assert_json "$f" '.gateway.pcp.bad_packets + .gateway.natpmp.bad_packets' 0
+pcp_refused "PCP version 1"
