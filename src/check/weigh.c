@@ -16,9 +16,10 @@
  *     ext_perform_stun, common on OpenWrt) report the provider's public
  *     address although they sit behind its NAT.
  * A hop in 100.64.0.0/10 is the provider's NAT beyond doubt (RFC 6598
- * reserves it for that). A private hop that contradicts a router claiming
- * the public address is counted, but not certain: some providers number
- * their own routers in private space.
+ * reserves it for that). A private hop that contradicts a router naming
+ * the public address is counted when the router also refuses mappings;
+ * when it maps, one more NAT is only likely (some providers number their
+ * own routers in private space), so the count stays a lower bound.
  *
  * Hints that prove nothing alone but make one more NAT likely:
  *   - the router refuses mappings with NETWORK_FAILURE, NO_RESOURCES or
@@ -252,11 +253,7 @@ static void weigh_path(const struct check_result *res, const struct netaddr *hos
 			seen |= realms[j] == k;
 		if (seen)
 			continue;
-		realms[(*n_realms)++] = k;
-		w->layers++;
 		netaddr_fmt_ip(&h->addr, hop);
-		text_appendf(w->basis, WEIGH_TEXT_MAX, blen, "; hop %u is %s (%s)", h->ttl, hop,
-			     netaddr_class_name(h->cls));
 		if (w->router_public) {
 			text_appendf(
 			    w->disagree, sizeof(w->disagree), &dlen,
@@ -267,9 +264,25 @@ static void weigh_path(const struct check_result *res, const struct netaddr *hos
 			    dlen ? "; " : "", w->wan_src, wans, h->ttl, hop,
 			    netaddr_class_name(h->cls));
 			w->router_public = false;
-			if (h->cls != NETADDR_CGNAT && !w->wan_not_public)
-				*contested = true;
+			if (h->cls != NETADDR_CGNAT && !w->wan_not_public) {
+				/* Private space right behind a router that holds the
+				 * public address and maps: a provider numbering its
+				 * own routers so, or an outer NAT the router hides.
+				 * Likely, not proven: the count stays a lower bound. */
+				realms[(*n_realms)++] = k;
+				w->more_likely = true;
+				text_appendf(w->doubt, sizeof(w->doubt), &qlen,
+					     "%shop %u is %s (%s) before the first public router, "
+					     "although the router says it holds the public address",
+					     qlen ? "; " : "", h->ttl, hop,
+					     netaddr_class_name(h->cls));
+				continue;
+			}
 		}
+		realms[(*n_realms)++] = k;
+		w->layers++;
+		text_appendf(w->basis, WEIGH_TEXT_MAX, blen, "; hop %u is %s (%s)", h->ttl, hop,
+			     netaddr_class_name(h->cls));
 	}
 	if (!p->tried) {
 		if (!w->router_public)

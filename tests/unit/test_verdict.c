@@ -265,13 +265,14 @@ static void double_nat_from_path_same_private_range(void **state)
 	assert_non_null(find(&f->v, "double-nat"));
 }
 
-static void private_hop_beats_router_public_claim(void **state)
+static void private_hop_against_router_claim(void **state)
 {
 	struct fixture *f = *state;
 
-	/* The router names the STUN-seen address as its WAN, but the path shows
-	 * a private hop before the first public one: counted, not certain, and
-	 * the router named as the disagreeing view. */
+	/* The router names the STUN-seen address as its WAN and maps, but the
+	 * path shows a private hop before the first public one: the router is
+	 * named as disagreeing and a second NAT is likely; the count stays a
+	 * lower bound (providers number their own routers in private space). */
 	base(f, "192.168.1.10", "192.168.1.1", "45.0.0.2");
 	f->res.gateway.upnp.available = true;
 	f->res.gateway.upnp.external = ip("45.0.0.2");
@@ -279,14 +280,22 @@ static void private_hop_beats_router_public_claim(void **state)
 	hop(&f->res, "10.20.0.1");
 	hop(&f->res, "45.0.0.1");
 	verdict_compute(&f->cfg, &f->res, &f->v);
-	assert_int_equal(f->v.layers, 2);
+	assert_int_equal(f->v.layers, 1);
 	assert_false(f->v.layers_certain);
-	assert_false(f->v.cgnat);
-	assert_non_null(find(&f->v, "double-nat"));
-	assert_non_null(strstr(find(&f->v, "double-nat")->summary, "At least"));
+	assert_true(f->v.more_likely);
+	assert_non_null(find(&f->v, "provider-nat-likely"));
+	assert_non_null(strstr(find(&f->v, "provider-nat-likely")->evidence, "10.20.0.1"));
 	assert_non_null(strstr(find(&f->v, "views-disagree")->evidence, "UPnP IGD"));
-	assert_non_null(strstr(find(&f->v, "views-disagree")->evidence, "10.20.0.1"));
 	assert_null(find(&f->v, "behind-nat"));
+
+	/* The same router refusing to map: the hop counts. */
+	f->res.gateway.pcp.available = true;
+	f->res.gateway.pcp.result_code = 8;
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_int_equal(f->v.layers, 2);
+	assert_true(f->v.layers_certain);
+	assert_non_null(find(&f->v, "double-nat"));
+	assert_non_null(find(&f->v, "views-disagree"));
 }
 
 static void wan_public_but_not_what_stun_sees(void **state)
@@ -795,7 +804,7 @@ int main(void)
 		T(double_nat_private_wan),
 		T(three_layers_counted_by_realm),
 		T(double_nat_from_path_same_private_range),
-		T(private_hop_beats_router_public_claim),
+		T(private_hop_against_router_claim),
 		T(wan_public_but_not_what_stun_sees),
 		T(case1_stun_learning_router_behind_cgnat),
 		T(case2_silent_provider_and_refusing_router),
