@@ -93,3 +93,30 @@ rc=0
 lab_natdoctor "$LAB_DIR/v6only4.json" check --json -4 --stun "$STUN_A" || rc=$?
 assert_eq 3 "$rc" "-4 on an IPv6-only host: exit status (could not test)"
 assert_finding "$LAB_DIR/v6only4.json" no-network problem
+lab_down
+
+lab_step "cgnat with routed IPv6: IPv6 is the way out, the remedy says how"
+lab_up cgnat
+H6=2a00:11:6::10
+_lab_ip "$NS_ISP" <<-EOF6
+	addr add 2a00:11:4::2/64 dev wan nodad
+	route add default via 2a00:11:4::1
+	addr add 2a00:11:5::1/64 dev lan nodad
+	route add 2a00:11:6::/64 via 2a00:11:5::2
+EOF6
+_lab_ip "$NS_ROUTER" <<-EOF6
+	addr add 2a00:11:5::2/64 dev wan nodad
+	route add default via 2a00:11:5::1
+	addr add 2a00:11:6::1/64 dev lan nodad
+EOF6
+_lab_ip "$NS_HOST" <<-EOF6
+	addr add $H6/64 dev eth0 nodad
+	route add default via 2a00:11:6::1
+EOF6
+lab_core ip -6 route add 2a00:11:6::/64 via 2a00:11:4::2
+check_run cgnat6 "${V6[@]}"
+f=$(check_json cgnat6)
+assert_json "$f" .nat.cgnat true
+assert_json "$f" .public.ipv6 "$H6"
+assert_json "$f" "$(finding_field cgnat remedy) | test(\"--listen-addr /ip6/::/tcp/30333\") and test(\"--public-addr /ip6/$H6/tcp/30333\")" true
+assert_finding "$f" ipv6-inbound-filtered problem
