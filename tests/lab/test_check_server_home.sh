@@ -27,9 +27,11 @@ SERVER=$COTURN_A:4478
 # The deletes leave as check exits; give miniupnpd a moment to apply them.
 no_mapping_left()
 {
-	local i
+	local i rules
 	for i in $(seq 40); do
-		lab_router nft list ruleset | grep -q dnat || return 0
+		# Whole output first: grep -q would end the pipe early (SIGPIPE).
+		rules=$(lab_router nft list ruleset)
+		grep -Eq 'dnat (ip )?to' <<<"$rules" || return 0
 		sleep 0.05
 	done
 	lab_router nft list ruleset >&2
