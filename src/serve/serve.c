@@ -206,12 +206,24 @@ static struct dial *dial_find_locked(struct server *s, const struct netaddr *src
 	return NULL;
 }
 
+/* A free entry; when there is none, the finished entry that has been kept
+ * longest (its answer went out when it finished; keeping it only serves a
+ * late retransmission), so that "busy" means as many dial-backs truly in
+ * flight and a few sources cannot fill the table with old results. */
 static struct dial *dial_alloc_locked(struct server *s)
 {
-	for (size_t i = 0; i < DIALS_MAX; i++)
-		if (s->dials[i].state == DIAL_FREE)
-			return &s->dials[i];
-	return NULL;
+	struct dial *oldest = NULL;
+
+	for (size_t i = 0; i < DIALS_MAX; i++) {
+		struct dial *d = &s->dials[i];
+
+		if (d->state == DIAL_FREE)
+			return d;
+		if (d->state == DIAL_DONE && !d->conn &&
+		    (!oldest || d->expire_ms < oldest->expire_ms))
+			oldest = d;
+	}
+	return oldest;
 }
 
 static bool rate_take(struct server *s, const struct netaddr *src, uint64_t now)
