@@ -255,7 +255,7 @@ int check_resolve_targets(struct check_config *cfg, char *err, size_t errsize)
 	return 0;
 }
 
-int check_run(const struct check_config *cfg, struct check_result *res)
+int check_execute(const struct check_config *cfg, struct check_result *res)
 {
 	struct check_run r = { .cfg = cfg, .res = res };
 	int err;

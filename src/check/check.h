@@ -48,7 +48,7 @@ int check_resolve_targets(struct check_config *cfg, char *err, size_t errsize);
  * probe made on the router is removed: PCP's test mapping gets its
  * lifetime-0 delete), then the signal is raised again and the process ends
  * the conventional way instead of returning. */
-int check_run(const struct check_config *cfg, struct check_result *res);
+int check_execute(const struct check_config *cfg, struct check_result *res);
 
 struct check_run;
 typedef void (*check_finish_fn)(struct check_run *r, void *state);

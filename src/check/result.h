@@ -7,7 +7,7 @@
  * Plain data with fixed bounds: no pointers, so a result can be built by
  * hand in a unit test and copied freely. Every string is NUL-terminated and
  * truncated to fit. Every text that came from the network has been passed
- * through check_sanitize() (printable ASCII only) before it is stored here.
+ * through text_sanitize() (printable ASCII only) before it is stored here.
  */
 #ifndef ND_CHECK_RESULT_H
 #define ND_CHECK_RESULT_H

@@ -386,7 +386,7 @@ int check_main(int argc, char *argv[])
 		status = cli_usage_error(&a);
 		goto cleanup;
 	}
-	err = check_run(&o->cfg, res);
+	err = check_execute(&o->cfg, res);
 	if (err < 0) {
 		log_warnx("check: could not run: %s", strerror(-err));
 		status = ND_EXIT_INTERNAL;

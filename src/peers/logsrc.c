@@ -55,7 +55,7 @@ static void stop(struct logsrc *s)
 /* A followed file that shrank was truncated (copytruncate rotation): read it
  * again from the start. One whose name now points elsewhere was rotated by
  * rename: open the new one. */
-static void check_rotation(struct logsrc *s)
+static void logsrc_check_rotation(struct logsrc *s)
 {
 	struct stat st;
 	off_t pos = lseek(s->fd, 0, SEEK_CUR);
@@ -101,7 +101,7 @@ static void pump(struct logsrc *s)
 			return;
 		}
 		if (n == 0 && s->regular && s->o.follow) {
-			check_rotation(s);
+			logsrc_check_rotation(s);
 			loop_timer_start(s->loop, &s->timer, LOGSRC_FILE_POLL_MS, on_timer, s);
 			s->o.on_event(s->o.data, LOGSRC_DRAINED, 0);
 			return;

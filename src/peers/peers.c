@@ -103,7 +103,7 @@ struct peers {
 
 /* --- chains ------------------------------------------------------------------ */
 
-static int chain_find(struct peers *a, const char *name, bool create)
+static int peers_chain_find(struct peers *a, const char *name, bool create)
 {
 	for (size_t i = 0; i < a->n_chains; i++)
 		if (!strcmp(a->chains[i].name, name))
@@ -177,7 +177,7 @@ static void src_report(struct src *s)
 }
 
 /* The words for a failed HTTP request, with the likely cause. */
-static void http_fail(struct src *s, const struct http_result *res)
+static void src_http_fail(struct src *s, const struct http_result *res)
 {
 	const struct peers_config *cfg = s->app->cfg;
 	bool rpc = s->cfg->kind == PEERS_SRC_RPC;
@@ -275,22 +275,22 @@ static bool try_next_url(struct src *s, void (*start)(struct src *))
 
 /* --- JSON-RPC -------------------------------------------------------------------- */
 
-static void rpc_send(struct src *s);
+static void src_rpc_send(struct src *s);
 
-static int rpc_on_body(void *data, const char *p, size_t n)
+static int src_rpc_on_body(void *data, const char *p, size_t n)
 {
 	struct src *s = data;
 
 	return dynbuf_append(&s->body, p, n); /* http enforces the ceiling too */
 }
 
-static void rpc_free_body(struct src *s)
+static void src_rpc_free_body(struct src *s)
 {
 	/* Answers are small and come every few seconds: give the memory back. */
 	dynbuf_free(&s->body);
 }
 
-static void rpc_apply(struct src *s, const struct rpc_reply *r)
+static void src_rpc_apply(struct src *s, const struct rpc_reply *r)
 {
 	struct chain *c = &s->app->chains[s->chain];
 	uint64_t now = loop_now_ms(s->app->loop);
@@ -318,7 +318,7 @@ static void rpc_apply(struct src *s, const struct rpc_reply *r)
 	}
 }
 
-static void rpc_on_done(void *data, const struct http_result *res)
+static void src_rpc_on_done(void *data, const struct http_result *res)
 {
 	struct src *s = data;
 	enum rpc_method m = s->queue[s->q_pos];
@@ -328,16 +328,16 @@ static void rpc_on_done(void *data, const struct http_result *res)
 
 	s->req = NULL;
 	if (res->err < 0) {
-		rpc_free_body(s);
-		http_fail(s, res);
-		if (m == RPC_SYSTEM_HEALTH && try_next_url(s, rpc_send))
+		src_rpc_free_body(s);
+		src_http_fail(s, res);
+		if (m == RPC_SYSTEM_HEALTH && try_next_url(s, src_rpc_send))
 			return;
 		round_done(s); /* the node did not answer: skip the rest of the round */
 		return;
 	}
 	r = rpc_decode(m, s->cur_id, s->body.p ? s->body.p : "", s->body.len, &reply);
 	body_excerpt(s->body.p, s->body.len, head, sizeof(head));
-	rpc_free_body(s);
+	src_rpc_free_body(s);
 	if (r < 0) {
 		if (r == -EBADMSG)
 			src_fail(s,
@@ -350,7 +350,7 @@ static void rpc_on_done(void *data, const struct http_result *res)
 		else
 			src_fail(s, "JSON, but not a JSON-RPC answer to %s", rpc_method_name(m));
 		if (m == RPC_SYSTEM_HEALTH) {
-			if (!try_next_url(s, rpc_send))
+			if (!try_next_url(s, src_rpc_send))
 				round_done(s);
 			return;
 		}
@@ -366,20 +366,20 @@ static void rpc_on_done(void *data, const struct http_result *res)
 		log_debug("rpc %s: %s: %s (%lld)", src_where(s), rpc_method_name(m),
 			  reply.error.message, (long long)reply.error.code);
 	} else {
-		rpc_apply(s, &reply);
+		src_rpc_apply(s, &reply);
 		if (m == RPC_SYSTEM_HEALTH)
 			src_ok(s, s->peers_refused ? "system_peers refused (safe RPC methods): fine"
 						   : NULL);
 	}
 	if (++s->q_pos < s->q_len) {
-		rpc_send(s);
+		src_rpc_send(s);
 		if (s->busy)
 			return;
 	}
 	round_done(s);
 }
 
-static void rpc_send(struct src *s)
+static void src_rpc_send(struct src *s)
 {
 	struct peers *a = s->app;
 	char req[RPC_REQUEST_MAX];
@@ -398,11 +398,11 @@ static void rpc_send(struct src *s)
 				    .post_len = (size_t)n,
 				    .timeout_ms = a->cfg->timeout_ms,
 				    .max_bytes = PEERS_RPC_BODY_MAX,
-				    .on_body = rpc_on_body,
-				    .on_done = rpc_on_done,
+				    .on_body = src_rpc_on_body,
+				    .on_done = src_rpc_on_done,
 				    .data = s };
 	s->tried |= 1u << s->url;
-	rpc_free_body(s);
+	src_rpc_free_body(s);
 	r = http_start(a->http, &rq, &s->req);
 	if (r < 0) {
 		src_fail(s, "cannot start a request to %s: %s", src_where(s), http_strerror(r));
@@ -412,7 +412,7 @@ static void rpc_send(struct src *s)
 	s->busy = true;
 }
 
-static void rpc_round(struct src *s)
+static void src_rpc_round(struct src *s)
 {
 	uint64_t now = loop_now_ms(s->app->loop);
 
@@ -425,39 +425,39 @@ static void rpc_round(struct src *s)
 		s->queue[s->q_len++] = RPC_SYSTEM_LOCAL_LISTEN_ADDRESSES;
 		s->queue[s->q_len++] = RPC_SYSTEM_LOCAL_PEER_ID;
 	}
-	rpc_send(s);
+	src_rpc_send(s);
 }
 
 /* --- Prometheus ------------------------------------------------------------------ */
 
-static void metrics_get(struct src *s);
+static void src_metrics_get(struct src *s);
 
-static int metrics_on_line(void *data, const char *line, size_t len)
+static int src_metrics_on_line(void *data, const char *line, size_t len)
 {
 	prom_peers_feed(data, line, len);
 	return 0;
 }
 
-static int metrics_on_body(void *data, const char *p, size_t n)
+static int src_metrics_on_body(void *data, const char *p, size_t n)
 {
 	struct src *s = data;
 
-	return linebuf_feed(&s->lb, p, n, metrics_on_line, &s->acc);
+	return linebuf_feed(&s->lb, p, n, src_metrics_on_line, &s->acc);
 }
 
-static void metrics_on_done(void *data, const struct http_result *res)
+static void src_metrics_on_done(void *data, const struct http_result *res)
 {
 	struct src *s = data;
 
 	s->req = NULL;
 	if (res->err < 0) {
-		http_fail(s, res);
-		if (try_next_url(s, metrics_get))
+		src_http_fail(s, res);
+		if (try_next_url(s, src_metrics_get))
 			return;
 		round_done(s);
 		return;
 	}
-	linebuf_finish(&s->lb, metrics_on_line, &s->acc);
+	linebuf_finish(&s->lb, src_metrics_on_line, &s->acc);
 	if (!prom_peers_found(&s->acc)) {
 		src_fail(
 		    s,
@@ -471,13 +471,13 @@ static void metrics_on_done(void *data, const struct http_result *res)
 	round_done(s);
 }
 
-static void metrics_get(struct src *s)
+static void src_metrics_get(struct src *s)
 {
 	struct http_request rq = { .url = src_url(s),
 				   .timeout_ms = s->app->cfg->timeout_ms,
 				   .max_bytes = PEERS_METRICS_BODY_MAX,
-				   .on_body = metrics_on_body,
-				   .on_done = metrics_on_done,
+				   .on_body = src_metrics_on_body,
+				   .on_done = src_metrics_on_done,
 				   .data = s };
 	int r;
 
@@ -496,7 +496,7 @@ static void metrics_get(struct src *s)
 
 /* --- logs ------------------------------------------------------------------------ */
 
-static void log_on_line(void *data, const char *line, size_t len)
+static void src_log_on_line(void *data, const char *line, size_t len)
 {
 	struct src *s = data;
 	struct peers *a = s->app;
@@ -510,7 +510,7 @@ static void log_on_line(void *data, const char *line, size_t len)
 	name = st.chain == NODELOG_CHAIN_PARA	 ? "parachain"
 	       : st.chain == NODELOG_CHAIN_RELAY ? "relaychain"
 						 : s->cfg->chain;
-	c = chain_find(a, name, true);
+	c = peers_chain_find(a, name, true);
 	if (c < 0) {
 		if (!a->chain_overflow_told)
 			log_warnx("log %s: more than %d chains; ignoring chain '%s'",
@@ -525,7 +525,7 @@ static void log_on_line(void *data, const char *line, size_t len)
 		src_ok(s, NULL);
 }
 
-static void log_on_event(void *data, enum logsrc_event ev, int err)
+static void src_log_on_event(void *data, enum logsrc_event ev, int err)
 {
 	struct src *s = data;
 	struct peers *a = s->app;
@@ -560,7 +560,7 @@ static void log_on_event(void *data, enum logsrc_event ev, int err)
 /* --once with a log: ready at its end, or once the backlog is read and a
  * chain has printed twice (a whole 5 s informant cycle, so every chain in
  * the stream has shown up). */
-static bool log_ready(const struct src *s)
+static bool src_log_ready(const struct src *s)
 {
 	if (s->log_ended)
 		return true;
@@ -744,7 +744,7 @@ static void maybe_finish_once(struct peers *a)
 	if (!a->cfg->once || a->done || a->pending)
 		return;
 	for (size_t i = 0; i < a->n_src; i++)
-		if (a->src[i].cfg->kind == PEERS_SRC_LOG && !log_ready(&a->src[i]))
+		if (a->src[i].cfg->kind == PEERS_SRC_LOG && !src_log_ready(&a->src[i]))
 			return;
 	finish_once(a);
 }
@@ -775,9 +775,9 @@ static void start_round(struct peers *a)
 			continue;
 		s->tried = 0;
 		if (s->cfg->kind == PEERS_SRC_RPC)
-			rpc_round(s);
+			src_rpc_round(s);
 		else
-			metrics_get(s);
+			src_metrics_get(s);
 		if (s->busy)
 			a->pending++;
 		else
@@ -824,8 +824,8 @@ static int src_setup(struct peers *a, struct src *s, const struct peers_source_c
 		struct logsrc_opts o = { .path = cfg->where[0],
 					 .follow = !a->cfg->once,
 					 .tail_bytes = PEERS_LOG_TAIL,
-					 .on_line = log_on_line,
-					 .on_event = log_on_event,
+					 .on_line = src_log_on_line,
+					 .on_event = src_log_on_event,
 					 .data = s };
 		int r = logsrc_open(a->loop, &o, &s->log);
 
@@ -838,7 +838,7 @@ static int src_setup(struct peers *a, struct src *s, const struct peers_source_c
 				  "e.g. docker logs -f phala-node 2>&1 | natdoctor peers --log -");
 		return 0;
 	}
-	s->chain = chain_find(a, cfg->chain, true);
+	s->chain = peers_chain_find(a, cfg->chain, true);
 	if (s->chain < 0) {
 		log_warnx("at most %d chains (NAME= labels); '%s' is one too many",
 			  PEERS_MAX_CHAINS, cfg->chain);
@@ -855,7 +855,7 @@ static int src_setup(struct peers *a, struct src *s, const struct peers_source_c
 
 /* With -v: what each log source read, so a benchmark can check the
  * count and an operator can see why nothing matched. */
-static void log_stats(struct peers *a)
+static void peers_log_stats(struct peers *a)
 {
 	for (size_t i = 0; i < a->n_src; i++) {
 		struct src *s = &a->src[i];
@@ -983,7 +983,7 @@ int peers_run(const struct peers_config *cfg)
 			src_report(&a->src[i]);
 		no_source_worked(a);
 	}
-	log_stats(a);
+	peers_log_stats(a);
 	status = a->status;
 	if (!cfg->once && !a->no_source)
 		status = a->done ? evaluate(a) : ND_EXIT_OK; /* logs ended / interrupted */

@@ -61,7 +61,7 @@ static const char *col(const struct view_opts *o, const char *code)
 	return o->color ? code : "";
 }
 
-static const char *verdict_colour(enum assess v)
+static const char *view_verdict_colour(enum assess v)
 {
 	switch (v) {
 	case ASSESS_OK:
@@ -77,7 +77,7 @@ static const char *verdict_colour(enum assess v)
 	return C_DIM;
 }
 
-static const char *chain_label(const struct chain_snapshot *s)
+static const char *view_chain_label(const struct chain_snapshot *s)
 {
 	return s->name ? s->name : "node";
 }
@@ -88,12 +88,12 @@ static void frame_chain(struct strbuf *out, const struct view_opts *o, const str
 	char name[CHAIN_NAME_MAX + PROM_LABEL_VALUE_MAX + 4], dur[32];
 
 	if (s->chain_id[0])
-		snprintf(name, sizeof(name), "%s (%.40s)", chain_label(s), s->chain_id);
+		snprintf(name, sizeof(name), "%s (%.40s)", view_chain_label(s), s->chain_id);
 	else
-		snprintf(name, sizeof(name), "%s", chain_label(s));
+		snprintf(name, sizeof(name), "%s", view_chain_label(s));
 	strbuf_printf(out, "%s%-24s%s ", col(o, C_BOLD), name, col(o, C_RESET));
 	if (s->peers >= 0)
-		strbuf_printf(out, "%s%4lld peers%s  ", col(o, verdict_colour(vc->verdict)),
+		strbuf_printf(out, "%s%4lld peers%s  ", col(o, view_verdict_colour(vc->verdict)),
 			      (long long)s->peers, col(o, C_RESET));
 	else
 		strbuf_printf(out, "%s   ? peers%s  ", col(o, C_DIM), col(o, C_RESET));
@@ -169,8 +169,8 @@ void view_frame(struct strbuf *out, const struct view_opts *o, const struct view
 				   : o->utf8			   ? "✗"
 								   : "!";
 
-		strbuf_printf(out, "%s%s %s:%s %s\n", col(o, verdict_colour(vc->verdict)), mark,
-			      chain_label(&vc->snap), col(o, C_RESET), vc->text);
+		strbuf_printf(out, "%s%s %s:%s %s\n", col(o, view_verdict_colour(vc->verdict)),
+			      mark, view_chain_label(&vc->snap), col(o, C_RESET), vc->text);
 	}
 	if (n_src) {
 		strbuf_put(out, "\nsources\n");
@@ -200,7 +200,7 @@ void view_plain_line(struct strbuf *out, const struct view_chain *vc, time_t now
 	char when[32];
 
 	view_fmt_time(now, when);
-	strbuf_printf(out, "%s %s", when, chain_label(s));
+	strbuf_printf(out, "%s %s", when, view_chain_label(s));
 	put_num(out, "peers", s->peers);
 	put_num(out, "in", s->inbound);
 	put_num(out, "out", s->outbound);

@@ -145,7 +145,7 @@ enum stun_error_code {
  * Texts (software, error_reason) are RAW BYTES from the network: possibly
  * not UTF-8, possibly with control characters or NULs inside. They are
  * NUL-terminated for convenience and truncated to STUN_TEXT_MAX, and the
- * caller MUST sanitise them (check_sanitize(): printable ASCII only) before
+ * caller MUST sanitise them (text_sanitize(): printable ASCII only) before
  * printing or storing them anywhere a human or a terminal reads.
  */
 struct stun_msg {
