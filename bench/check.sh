@@ -13,7 +13,11 @@
 # Targets (issues 2 and 10): check within 1 s when everything answers (the
 # NAT-PMP-only router included), within 1.2 s at 150 ms of round trip,
 # within 3 s when nothing does, under 4 MiB peak RSS. This script prints;
-# it does not judge (timings do not belong in tests).
+# it does not judge (timings do not belong in tests). The node's own view
+# (issue 13): a stand-in node (tests/peers/fakenode.py) on the host's
+# loopback adds at most 50 ms when it answers, and a node that never
+# answers costs nothing beyond check's deadline (--timeout); measured in
+# home and blackhole.
 #
 # Usage (as root, from a build): bench/check.sh [BUILD_DIR] [RUNS]
 # Needs: hyperfine, GNU time, jq, python3, the lab's packages (scripts/deps.sh).
@@ -61,6 +65,37 @@ peak_rss_kib()
 
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 
+# fakenode NAME ARGS...: a stand-in node on the host namespace's loopback;
+# its RPC/metrics port is printed.
+fakenode()
+{
+	local name=$1
+	shift
+	lab_daemon "$name" "$NS_HOST" python3 "$here/../tests/peers/fakenode.py" \
+		--port-file "$LAB_DIR/$name.port" "$@"
+	for _ in $(seq 1 100); do
+		[[ -s "$LAB_DIR/$name.port" ]] && break
+		sleep 0.05
+	done
+	cat "$LAB_DIR/$name.port"
+}
+
+# node_view TOPO CHECK: check without looking at the node, with a node that
+# answers (RPC and metrics), with one that accepts and never answers.
+node_view()
+{
+	local topo=$1 check=$2 good hang none with slow
+	good=$(fakenode nodegood --unsafe-ok --peers 8)
+	hang=$(fakenode nodehang --mode hang)
+	none=$(mean_ms check_nonode $check --no-node)
+	with=$(mean_ms check_node $check --rpc "$good" --metrics "$good")
+	slow=$(mean_ms check_hang $check --rpc "$hang" --metrics "$hang")
+	printf '%-10s node view: check --no-node %5d ms  node answering %5d ms (%+d ms, target <= +50)\n' \
+		"$topo" "$none" "$with" "$((with - none))"
+	printf '%-10s node view: node never answering %5d ms (deadline %d ms: %s)\n' "$topo" "$slow" \
+		2500 "$( ((slow <= 2500 + 100)) && echo "nothing beyond it" || echo "PAST IT")"
+}
+
 for run in home natpmponly home@150 blackhole; do
 	topo=${run%@*} delay=0
 	[[ "$run" == *@* ]] && delay=${run#*@}
@@ -82,5 +117,6 @@ for run in home natpmponly home@150 blackhole; do
 	printf '%-10s ratio check/upnpc-s %s  check/natpmpc %s  peak RSS %d KiB (%s MiB)\n' \
 		"$run" "$(ratio "$nd" "$upnpc")" "$(ratio "$nd" "$natpmpc")" "$rss" \
 		"$(python3 -c "print(f'{$rss / 1024:.2f}')")"
+	[[ "$run" == home || "$run" == blackhole ]] && node_view "$run" "$check"
 	lab_down
 done

@@ -18,9 +18,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,15 +37,18 @@
 #include "util/linebuf.h"
 #include "util/text.h"
 
-#define NODE_LOG_TAIL	     (4u << 20) /* bytes of the log read, from its end */
-#define NODE_CMDLINE_MAX     (64u << 10)
-#define NODE_CGROUP_MAX	     4096
-#define NODE_MAX_PIDS	     65536 /* /proc entries looked at */
-#define NODE_MAX_FDS	     65536 /* fds looked at per process */
-#define NODE_METRICS_MAX     (4u << 20)
-#define NODE_DEFAULT_RPC     "http://127.0.0.1:9944"
-#define NODE_DEFAULT_RPC_OLD "http://127.0.0.1:9933"
-#define NODE_DEFAULT_METRICS "http://127.0.0.1:9615/metrics"
+#define NODE_LOG_TAIL		  (4u << 20) /* bytes of the log read, from its end */
+#define NODE_CMDLINE_MAX	  (64u << 10)
+#define NODE_CGROUP_MAX		  4096
+#define NODE_MAX_PIDS		  65536 /* /proc entries looked at */
+#define NODE_MAX_FDS		  65536 /* fds looked at per process */
+#define NODE_METRICS_MAX	  (4u << 20)
+#define NODE_DEFAULT_RPC	  "http://127.0.0.1:9944"
+#define NODE_DEFAULT_RPC_OLD	  "http://127.0.0.1:9933"
+#define NODE_DEFAULT_METRICS	  "http://127.0.0.1:9615/metrics"
+#define NODE_DEFAULT_RPC_PORT	  9944
+#define NODE_DEFAULT_RPC_OLD_PORT 9933
+#define NODE_DEFAULT_METRICS_PORT 9615
 
 static const enum rpc_method methods[] = {
 	RPC_SYSTEM_HEALTH,
@@ -68,11 +73,24 @@ struct nv_req {
 	struct rpc_reply reply;
 };
 
+/* A default port (not one the operator named) is knocked first with a
+ * plain TCP connect on the loop: libcurl (9 MiB of mapped libraries) is
+ * loaded only when something listens there. */
+struct nv_knock {
+	struct nv *nv;
+	int fd; /* -1 when not knocking */
+	bool is_metrics;
+	size_t cand; /* the RPC candidate */
+};
+
 struct nv {
 	struct check_run *r;
 	int id;
 	struct http *http;
+	int http_err; /* http_new's error, once tried */
 	size_t pending;
+	struct nv_knock knock[NODE_MAX_CANDIDATES + 1];
+	size_t n_knock;
 	char rpc_url[NODE_MAX_CANDIDATES][NODE_URL_MAX];
 	size_t n_rpc;
 	struct nv_req rpc[NODE_MAX_CANDIDATES][N_METHODS];
@@ -402,6 +420,10 @@ static void http_words(const struct http_result *res, unsigned timeout_ms, char 
 	case -EPROTO:
 		text_setf(out, cap, "HTTP status %ld", res->status);
 		break;
+	case -ENOENT:
+	case -ENOSYS:
+		text_setf(out, cap, "cannot load libcurl (Debian package libcurl4)");
+		break;
 	default:
 		text_setf(out, cap, "%s", http_strerror(res->err));
 		break;
@@ -490,6 +512,92 @@ static void start_req(struct nv *nv, struct nv_req *q, const char *url)
 		q->started = true;
 		nv->pending++;
 	}
+}
+
+/* A source that cannot be asked: its requests end now with err. */
+static void fail_source(struct nv *nv, bool is_metrics, size_t cand, int err)
+{
+	struct nv_req *qs = is_metrics ? &nv->met : nv->rpc[cand];
+	size_t n = is_metrics ? 1 : N_METHODS;
+
+	for (size_t i = 0; i < n; i++) {
+		qs[i].started = qs[i].done = true;
+		qs[i].res.err = err;
+	}
+}
+
+/* Ask a source over HTTP: every RPC method of candidate cand at once, or
+ * the metrics. */
+static void launch(struct nv *nv, bool is_metrics, size_t cand)
+{
+	const struct node_view *v = &nv->r->res->node;
+
+	if (!nv->http && !nv->http_err) {
+		nv->http_err = http_new(nv->r->loop, &nv->http);
+		if (nv->http_err == 0)
+			nv->http_err = 1; /* tried, and loaded */
+	}
+	if (!nv->http) {
+		fail_source(nv, is_metrics, cand, nv->http_err);
+		return;
+	}
+	if (is_metrics) {
+		start_req(nv, &nv->met, v->metrics.url);
+		return;
+	}
+	for (size_t i = 0; i < N_METHODS; i++)
+		start_req(nv, &nv->rpc[cand][i], nv->rpc_url[cand]);
+}
+
+static void knock_end(struct nv_knock *k, int err, bool on_loop)
+{
+	struct nv *nv = k->nv;
+
+	if (on_loop)
+		loop_del_fd(nv->r->loop, k->fd);
+	close(k->fd);
+	k->fd = -1;
+	if (err == 0)
+		launch(nv, k->is_metrics, k->cand);
+	else
+		fail_source(nv, k->is_metrics, k->cand, err);
+	req_done(nv);
+}
+
+static void on_knock(struct loop *l, int fd, uint32_t events, void *data)
+{
+	int soerr = 0;
+	socklen_t len = sizeof(soerr);
+
+	(void)l;
+	(void)events;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
+		soerr = errno;
+	knock_end(data, -soerr, true);
+}
+
+/* Connect to 127.0.0.1:port without blocking; the answer comes on the
+ * loop (on loopback, at once). */
+static void knock(struct nv *nv, bool is_metrics, size_t cand, uint16_t port)
+{
+	struct nv_knock *k = &nv->knock[nv->n_knock++];
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(port),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int r;
+
+	*k = (struct nv_knock){ .nv = nv, .fd = -1, .is_metrics = is_metrics, .cand = cand };
+	k->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (k->fd < 0) {
+		fail_source(nv, is_metrics, cand, -errno);
+		return;
+	}
+	nv->pending++;
+	r = connect(k->fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 ? 0 : -errno;
+	if (r != -EINPROGRESS) /* connected, or refused, at once */
+		knock_end(k, r, false);
+	else if (loop_add_fd(nv->r->loop, k->fd, LOOP_WRITABLE, on_knock, k) < 0)
+		knock_end(k, -EIO, false);
 }
 
 /* --- putting it together ------------------------------------------------------------ */
@@ -716,6 +824,11 @@ static void nv_finish(struct check_run *r, void *state)
 	unsigned timeout_ms = r->cfg->deadline_ms;
 
 	/* Cancel what is still out: the deadline passed. */
+	for (size_t i = 0; i < nv->n_knock; i++)
+		if (nv->knock[i].fd >= 0) {
+			loop_del_fd(r->loop, nv->knock[i].fd);
+			close(nv->knock[i].fd);
+		}
 	http_free(nv->http);
 	nv->http = NULL;
 	if (nv->n_rpc)
@@ -764,26 +877,29 @@ int nodeview_start(struct check_run *r)
 		return err;
 	}
 	nv->id = err;
-	err = http_new(r->loop, &nv->http);
-	if (err < 0) {
-		text_setf(v->rpc.error, sizeof(v->rpc.error), "cannot load libcurl (libcurl4): %s",
-			  strerror(-err));
-		text_copy(v->metrics.error, sizeof(v->metrics.error), v->rpc.error);
-		nv->n_rpc = 0;
-		check_probe_done(r, nv->id);
-		return err;
-	}
-	for (size_t c = 0; c < nv->n_rpc; c++)
-		for (size_t i = 0; i < N_METHODS; i++) {
-			nv->rpc[c][i].cand = c;
-			nv->rpc[c][i].m = methods[i];
-			start_req(nv, &nv->rpc[c][i], nv->rpc_url[c]);
-		}
 	prom_peers_init(&nv->acc);
 	linebuf_init(&nv->lb, nv->linemem, sizeof(nv->linemem));
 	nv->met.is_metrics = true;
-	start_req(nv, &nv->met, v->metrics.url);
-	if (nv->pending == 0)
-		check_probe_done(r, nv->id);
+	for (size_t c = 0; c < nv->n_rpc; c++)
+		for (size_t i = 0; i < N_METHODS; i++) {
+			nv->rpc[c][i].nv = nv;
+			nv->rpc[c][i].cand = c;
+			nv->rpc[c][i].m = methods[i];
+		}
+	nv->met.nv = nv;
+	/* Held until every source has started: a knock refused at once must
+	 * not mark the probe done while the others are still to go. */
+	nv->pending++;
+	for (size_t c = 0; c < nv->n_rpc; c++)
+		if (v->rpc.user_given)
+			launch(nv, false, c);
+		else
+			knock(nv, false, c,
+			      c == 0 ? NODE_DEFAULT_RPC_PORT : NODE_DEFAULT_RPC_OLD_PORT);
+	if (v->metrics.user_given)
+		launch(nv, true, 0);
+	else
+		knock(nv, true, 0, NODE_DEFAULT_METRICS_PORT);
+	req_done(nv);
 	return 0;
 }
