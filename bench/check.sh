@@ -92,6 +92,8 @@ node_view()
 	slow=$(mean_ms check_hang $check --rpc "$hang" --metrics "$hang")
 	printf '%-10s node view: check --no-node %5d ms  node answering %5d ms (%+d ms, target <= +50)\n' \
 		"$topo" "$none" "$with" "$((with - none))"
+	printf '%-10s node view: peak RSS with a node answering %d KiB (libcurl loaded only then)\n' \
+		"$topo" "$(peak_rss_kib $check --rpc "$good" --metrics "$good")"
 	printf '%-10s node view: node never answering %5d ms (deadline %d ms: %s)\n' "$topo" "$slow" \
 		2500 "$( ((slow <= 2500 + 100)) && echo "nothing beyond it" || echo "PAST IT")"
 }
