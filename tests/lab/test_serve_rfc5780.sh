@@ -4,11 +4,12 @@
 # natdoctor serve as an RFC 5780 server, judged by a client that is not
 # ours: coturn's turnutils_natdiscovery -m -f must classify each NAT the
 # same against serve as against coturn itself (both run side by side on the
-# lab's two server addresses: coturn on 3478/3479, serve on 4478/4479).
-# Then the RFC 5780 §6 and §7.6 rules with serve_client.py: one address ->
+# lab's two server addresses: coturn on 3478/3479, serve on 4478/4479), on
+# every topology where STUN gets through (public, home, cgnat, symmetric,
+# dmz; blackhole drops it, hostile is about lying servers). Then the RFC 5780 §6 and §7.6 rules with serve_client.py: one address ->
 # CHANGE-REQUEST gets 420 and no OTHER-ADDRESS; RESPONSE-PORT with PADDING
 # gets 400; PADDING never makes an answer bigger than request + 64 bytes.
-# About 25 s, most of it turnutils_natdiscovery waiting out its timeouts.
+# Also IPv6, and /metrics through promtool. About 40 s, most of it turnutils_natdiscovery waiting out its timeouts.
 
 # shellcheck source=tests/lab/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -27,7 +28,7 @@ natdiscovery()
 	     END { printf "%s|%s|%s\n", m, f, r }' <<<"$out" >"$3"
 }
 
-for topo in home symmetric dmz; do
+for topo in public home cgnat symmetric dmz; do
 	lab_up "$topo"
 	serve_up serve 4478 4479 9477 "$COTURN_A" "$COTURN_B"
 	lab_step "$topo: turnutils_natdiscovery -m -f, coturn vs natdoctor serve (in parallel)"
