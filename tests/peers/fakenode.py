@@ -284,6 +284,7 @@ def main():
     ap.add_argument("--external", action="append", default=[])
     ap.add_argument("--delay-ms", type=int, default=0)
     ap.add_argument("--p2p-listen", action="store_true")
+    ap.add_argument("--http-port", type=int, default=0, help="fixed RPC/metrics port (default: any)")
     ap.add_argument("--no-conn-counters", action="store_true")
     ap.add_argument("--dump-metrics", action="store_true")
     ap.add_argument("--dump-rpc")
@@ -302,7 +303,7 @@ def main():
         p2p.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         p2p.bind(("0.0.0.0", a.p2p_port))
         p2p.listen(8)
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(node, a))
+    srv = ThreadingHTTPServer(("127.0.0.1", a.http_port), make_handler(node, a))
     srv.daemon_threads = True
     port = srv.server_address[1]
     tmp = a.port_file + ".tmp"
