@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -73,7 +72,7 @@ static void conn_flush(struct conn *c)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			/* Wait for room; if even that fails, give the client up. */
-			if (loop_mod_fd(c->m->loop, c->fd, EPOLLOUT) == 0)
+			if (loop_mod_fd(c->m->loop, c->fd, LOOP_WRITABLE) == 0)
 				return;
 			break;
 		}
@@ -161,7 +160,7 @@ static void on_conn(struct loop *l, int fd, uint32_t events, void *data)
 	(void)l;
 	(void)fd;
 	if (c->out) {
-		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+		if (events & (LOOP_WRITABLE | LOOP_ERROR | LOOP_HUP))
 			conn_flush(c);
 		return;
 	}
@@ -196,7 +195,7 @@ static void on_accept(struct loop *l, int fd, uint32_t events, void *data)
 		for (size_t i = 0; i < METRICSD_MAX_CONN && !c; i++)
 			if (m->conns[i].fd < 0)
 				c = &m->conns[i];
-		if (!c || loop_add_fd(l, cfd, EPOLLIN, on_conn, c) < 0) {
+		if (!c || loop_add_fd(l, cfd, LOOP_READABLE, on_conn, c) < 0) {
 			m->stats.rejected++;
 			close(cfd);
 			continue;
@@ -257,7 +256,7 @@ int metricsd_open(struct loop *l, const char *addr, metricsd_render_cb cb, void 
 	if (getsockname(m->fd, (struct sockaddr *)&ss, &sl) == 0 &&
 	    netaddr_from_sockaddr(&na, (struct sockaddr *)&ss, sl) == 0)
 		m->port = na.port;
-	r = loop_add_fd(l, m->fd, EPOLLIN, on_accept, m);
+	r = loop_add_fd(l, m->fd, LOOP_READABLE, on_accept, m);
 	if (r < 0)
 		goto fail;
 	*out = m;

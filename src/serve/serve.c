@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -42,7 +41,8 @@ struct worker {
 	struct server *s;
 	pthread_t th;
 	bool started;
-	int epfd;
+	struct loop *loop; /* this thread's own: the UDP sockets and a stop check */
+	struct loop_timer tick;
 	int fd[2][2]; /* [address][port] */
 	struct serve_counters c;
 	struct mmsghdr rmsg[BATCH];
@@ -398,37 +398,56 @@ static void worker_batch(struct worker *w, unsigned a, unsigned p)
 	worker_flush(w, ns);
 }
 
+static void worker_readable(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct worker *w = data;
+
+	(void)l;
+	(void)events;
+	for (unsigned a = 0; a < 2; a++)
+		for (unsigned p = 0; p < 2; p++)
+			if (w->fd[a][p] == fd)
+				worker_batch(w, a, p);
+}
+
+/* Bounded wait, so a stop is noticed within 200 ms. */
+static void worker_tick(struct loop *l, struct loop_timer *t, void *data)
+{
+	struct worker *w = data;
+
+	if (atomic_load_explicit(&w->s->stop, memory_order_relaxed))
+		loop_stop(l);
+	else
+		loop_timer_start(l, t, 200, worker_tick, w);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	struct epoll_event ev[4];
+	int r;
 
-	while (!atomic_load_explicit(&w->s->stop, memory_order_relaxed)) {
-		/* Bounded wait, so a stop is noticed within 200 ms. */
-		int n = epoll_wait(w->epfd, ev, 4, 200);
-
-		for (int i = 0; i < n; i++) {
-			unsigned a = ev[i].data.u32 >> 1, p = ev[i].data.u32 & 1;
-
-			worker_batch(w, a, p);
-		}
-	}
+	loop_timer_start(w->loop, &w->tick, 200, worker_tick, w);
+	r = loop_run(w->loop);
+	if (r < 0)
+		fprintf(stderr, "natdoctor serve: a UDP worker stopped: %s\n", strerror(-r));
 	return NULL;
 }
 
 static int worker_open(struct server *s, struct worker *w, const char **what)
 {
+	int r;
+
 	w->s = s;
-	w->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (w->epfd < 0)
-		return -errno;
 	for (unsigned a = 0; a < 2; a++)
 		for (unsigned p = 0; p < 2; p++)
 			w->fd[a][p] = -1;
+	loop_timer_init(&w->tick);
+	r = loop_new(&w->loop);
+	if (r < 0)
+		return r;
 	for (unsigned a = 0; a < n_addrs(s); a++) {
 		for (unsigned p = 0; p < 2; p++) {
 			struct netaddr e = endpoint(s, a, p);
-			struct epoll_event ev = { .events = EPOLLIN, .data.u32 = a << 1 | p };
 			int fd = open_bound(&e, SOCK_DGRAM, true);
 
 			if (fd < 0) {
@@ -436,8 +455,9 @@ static int worker_open(struct server *s, struct worker *w, const char **what)
 				return fd;
 			}
 			w->fd[a][p] = fd;
-			if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
-				return -errno;
+			r = loop_add_fd(w->loop, fd, LOOP_READABLE, worker_readable, w);
+			if (r < 0)
+				return r;
 		}
 	}
 	return 0;
@@ -451,8 +471,7 @@ static void worker_close(struct worker *w)
 		for (unsigned p = 0; p < 2; p++)
 			if (w->fd[a][p] >= 0)
 				close(w->fd[a][p]);
-	if (w->epfd >= 0)
-		close(w->epfd);
+	loop_free(w->loop);
 	free(w);
 }
 
@@ -1132,7 +1151,6 @@ int serve_run(const struct serve_config *cfg, const char **what)
 			rc = -ENOMEM;
 			goto out;
 		}
-		w->epfd = -1;
 		s->workers[s->n_workers++] = w;
 		rc = worker_open(s, w, what);
 		if (rc < 0)
