@@ -604,6 +604,8 @@ int report_text(FILE *f, const struct check_config *cfg, const struct check_resu
 	fprintf(f, "\n%sVerdict%s: ", s->bold, s->off);
 	if (v->no_network)
 		fprintf(f, "could not test");
+	else if (!v->tested4)
+		fprintf(f, "IPv4 not tested");
 	else if (v->layers < 0)
 		fprintf(f, "IPv4 NAT layers unknown");
 	else if (v->layers == 0)
