@@ -122,6 +122,28 @@ def cmd_stun(a):
     if a.unknown:
         attrs.append(attr(int(a.unknown, 16), b"\0\0\0\0"))
     pkt = message(tid, attrs)
+    if a.tcp:
+        # RFC 8489 §6.2.2: the same message on a stream; the length in the
+        # header frames the answer.
+        c = socket.create_connection((a.server, a.port), timeout=a.timeout)
+        local = c.getsockname()
+        c.sendall(pkt)
+        buf = b""
+        while len(buf) < 20 or len(buf) < 20 + struct.unpack("!H", buf[2:4])[0]:
+            chunk = c.recv(4096)
+            if not chunk:
+                break
+            buf += chunk
+        c.close()
+        m = parse(buf[:20 + struct.unpack("!H", buf[2:4])[0]]) if len(buf) >= 20 else None
+        if not m:
+            print("class=none request_len=%d" % len(pkt))
+            return 0
+        d = describe(m, buf, (a.server, a.port))
+        d["local"] = "%s:%d" % local[:2]
+        d["request_len"] = len(pkt)
+        print(" ".join("%s=%s" % kv for kv in d.items()))
+        return 0
     s = socket.socket(family(a.server), socket.SOCK_DGRAM)
     if a.local_port:
         s.bind(("", a.local_port))
@@ -293,6 +315,7 @@ def main():
     s.add_argument("--response-port", type=int, default=0)
     s.add_argument("--unknown", default="")
     s.add_argument("--local-port", type=int, default=0)
+    s.add_argument("--tcp", action="store_true", help="over TCP (RFC 8489 §6.2.2)")
     s.add_argument("--timeout", type=float, default=2.0)
     d = sub.add_parser("dialback")
     d.add_argument("server")

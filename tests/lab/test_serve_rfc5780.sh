@@ -70,6 +70,16 @@ assert_eq "$COTURN_B:4479" "$(field origin "$out")" "RESPONSE-ORIGIN"
 assert_eq "$COTURN_B:4479" "$(field other "$out")" "OTHER-ADDRESS"
 assert_eq "$HOST_IP" "$(field mapped "$out" | cut -d: -f1)" "XOR-MAPPED-ADDRESS"
 
+lab_step "STUN over TCP: XOR-MAPPED-ADDRESS is the observed TCP source; CHANGE-REQUEST is 400"
+out=$(serve_client stun "$COTURN_A" --port 4479 --tcp)
+echo "$out"
+assert_eq success "$(field class "$out")" "class over TCP"
+assert_eq "$(field local "$out")" "$(field mapped "$out")" "XOR-MAPPED-ADDRESS over TCP (no NAT)"
+assert_eq "$COTURN_A:4479" "$(field origin "$out")" "RESPONSE-ORIGIN over TCP"
+out=$(serve_client stun "$COTURN_A" --port 4478 --tcp --change port)
+echo "$out"
+assert_eq 400 "$(field error "$out")" "CHANGE-REQUEST over TCP"
+
 lab_step "one address: CHANGE-REQUEST is 420 (RFC 5780 §6), no OTHER-ADDRESS"
 out=$(serve_client stun "$COTURN_A" --port 5478 --change port)
 echo "$out"
@@ -107,4 +117,4 @@ lab_srv python3 -c "import urllib.request; print(urllib.request.urlopen('http://
 	>"$LAB_DIR/metrics.txt"
 promtool check metrics <"$LAB_DIR/metrics.txt" || fail "promtool does not accept /metrics"
 assert_eq 1 "$(serve_metric serve1 9478 'natdoctor_serve_errors_total{code="420"}')" "serve1 420s"
-assert_eq 1 "$(serve_metric serve2 9477 'natdoctor_serve_errors_total{code="400"}')" "serve2 400s"
+assert_eq 2 "$(serve_metric serve2 9477 'natdoctor_serve_errors_total{code="400"}')" "serve2 400s (PADDING+RESPONSE-PORT, CHANGE-REQUEST over TCP)"
