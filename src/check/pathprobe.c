@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "net/retx.h"
 #include "net/udp.h"
 #include "proto/stun.h"
 #include "util/text.h"
@@ -37,8 +38,12 @@
 #define PATH_AFTER_REACH 300
 #define PATH_RECV_MAX	 1500
 
-static const unsigned path_retx_ms[] = { 250, 750 };
-#define PATH_N_RETX (sizeof(path_retx_ms) / sizeof(path_retx_ms[0]))
+/* Each TTL is sent at once and again 250 and 750 ms later (net/retx.h). */
+static const uint32_t path_retx_ms[] = { 250, 750 };
+static const struct retx_profile path_retx = {
+	.fixed_ms = path_retx_ms,
+	.n_fixed = sizeof(path_retx_ms) / sizeof(path_retx_ms[0]),
+};
 
 struct pathttl {
 	struct pathprobe *p;
@@ -47,7 +52,7 @@ struct pathttl {
 	uint8_t tid[STUN_TID_LEN];
 	uint8_t pkt[STUN_HEADER_LEN];
 	size_t len;
-	unsigned n_sent;
+	struct retx rx;
 };
 
 struct pathprobe {
@@ -168,7 +173,7 @@ static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 
 static void send_ttl(struct pathttl *t)
 {
-	t->n_sent++;
+	retx_sent(&t->rx, loop_now_ms(t->p->run->loop), 0);
 	(void)send(t->fd, t->pkt, t->len, 0);
 }
 
@@ -209,16 +214,16 @@ static void schedule(struct pathprobe *p)
 		struct pathttl *t = &p->t[i];
 		uint64_t due;
 
-		if (pv->hops[i].answered || t->n_sent > PATH_N_RETX)
+		if (pv->hops[i].answered || t->rx.next_ms == RETX_DONE)
 			continue;
 		if (pv->reached_ttl && t->ttl > pv->reached_ttl)
 			continue;
-		due = p->started_ms + path_retx_ms[t->n_sent - 1];
+		due = t->rx.next_ms;
 		if (due <= now) {
 			send_ttl(t);
-			if (t->n_sent > PATH_N_RETX)
+			if (t->rx.next_ms == RETX_DONE)
 				continue;
-			due = p->started_ms + path_retx_ms[t->n_sent - 1];
+			due = t->rx.next_ms;
 		}
 		if (due < next)
 			next = due;
@@ -307,6 +312,7 @@ int pathprobe_start(struct check_run *r, const struct netaddr *target)
 
 		t->p = p;
 		t->ttl = (uint8_t)(i + 1);
+		retx_init(&t->rx, &path_retx);
 		pv->hops[i].ttl = t->ttl;
 		t->fd = -1;
 		p->n = i + 1;

@@ -45,6 +45,7 @@
 
 #include "check/reach.h"
 #include "net/resolve.h"
+#include "net/retx.h"
 #include "net/udp.h"
 #include "proto/stun.h"
 #include "util/text.h"
@@ -54,8 +55,12 @@
 #define STUN_REQ_MAX	       64  /* a Binding request with CHANGE-REQUEST */
 #define STUN_RECV_MAX	       1500
 
-static const unsigned stun_retx_ms[] = { 200, 600, 1400 };
-#define STUN_N_SENDS (1 + sizeof(stun_retx_ms) / sizeof(stun_retx_ms[0]))
+/* Each request is resent 200, 600 and 1400 ms after its first send. */
+static const uint32_t stun_retx_ms[] = { 200, 600, 1400 };
+static const struct retx_profile stun_retx = {
+	.fixed_ms = stun_retx_ms,
+	.n_fixed = sizeof(stun_retx_ms) / sizeof(stun_retx_ms[0]),
+};
 
 /* One request and its retransmissions. */
 struct xmit {
@@ -65,8 +70,7 @@ struct xmit {
 	uint8_t tid[STUN_TID_LEN];
 	uint8_t pkt[STUN_REQ_MAX];
 	size_t len;
-	uint64_t first_ms;
-	unsigned n_sent;
+	struct retx rx; /* net/retx.h: rx.first_ms, rx.n_sent, when next */
 };
 
 enum ftest { FT_I, FT_II, FT_III, FT_N };
@@ -150,8 +154,7 @@ static int xmit_prepare(struct xmit *x, int fd, const struct netaddr *to, bool c
 	x->len = (size_t)n;
 	x->fd = fd;
 	x->to = *to;
-	x->n_sent = 0;
-	x->first_ms = 0;
+	retx_init(&x->rx, &stun_retx);
 	x->active = true;
 	return 0;
 }
@@ -161,9 +164,8 @@ static void xmit_send(struct loop *l, struct xmit *x)
 	struct sockaddr_storage ss;
 	int sl = netaddr_to_sockaddr(&x->to, &ss);
 
-	if (x->n_sent == 0)
-		x->first_ms = loop_update_time(l); /* the true send time */
-	x->n_sent++;
+	/* The first send's time is the true one (it starts the RTT). */
+	retx_sent(&x->rx, x->rx.n_sent ? loop_now_ms(l) : loop_update_time(l), 0);
 	/* A send error (no route right now) is like a lost packet: the
 	 * retransmissions and the deadline deal with it. */
 	if (sl > 0)
@@ -173,9 +175,9 @@ static void xmit_send(struct loop *l, struct xmit *x)
 /* When this request wants its next retransmission, or UINT64_MAX. */
 static uint64_t xmit_due(const struct xmit *x)
 {
-	if (!x->active || x->n_sent == 0 || x->n_sent >= STUN_N_SENDS)
+	if (!x->active || x->rx.n_sent == 0)
 		return UINT64_MAX;
-	return x->first_ms + stun_retx_ms[x->n_sent - 1];
+	return x->rx.next_ms; /* RETX_DONE is UINT64_MAX */
 }
 
 static void schedule(struct stunprobe *p);
@@ -359,16 +361,16 @@ static void handle_packet(struct sfam *f, int fd, const uint8_t *buf, size_t n,
 	}
 	if (fd == f->fd) {
 		for (size_t i = 0; i < CHECK_MAX_STUN && !x; i++)
-			if (f->applicable[i] && f->x[i].n_sent &&
+			if (f->applicable[i] && f->x[i].rx.n_sent &&
 			    !memcmp(f->x[i].tid, m.tid, STUN_TID_LEN))
 				x = &f->x[i], idx = i;
-		if (!x && f->map.n_sent && !memcmp(f->map.tid, m.tid, STUN_TID_LEN))
+		if (!x && f->map.rx.n_sent && !memcmp(f->map.tid, m.tid, STUN_TID_LEN))
 			x = &f->map;
-		if (!x && f->map3.n_sent && !memcmp(f->map3.tid, m.tid, STUN_TID_LEN))
+		if (!x && f->map3.rx.n_sent && !memcmp(f->map3.tid, m.tid, STUN_TID_LEN))
 			x = &f->map3;
 	} else {
 		for (int k = 0; k < FT_N && !x; k++)
-			if (f->f[k].n_sent && !memcmp(f->f[k].tid, m.tid, STUN_TID_LEN))
+			if (f->f[k].rx.n_sent && !memcmp(f->f[k].tid, m.tid, STUN_TID_LEN))
 				x = &f->f[k], idx = (size_t)k;
 	}
 	if (!x) {
@@ -380,7 +382,7 @@ static void handle_packet(struct sfam *f, int fd, const uint8_t *buf, size_t n,
 	if (!answer_from_expected(f, x, &m, from))
 		return;
 	/* From the send to the answer's arrival, not to our reading it. */
-	rtt = (uint32_t)(loop_update_time(l) - x->first_ms);
+	rtt = (uint32_t)(loop_update_time(l) - x->rx.first_ms);
 	rtt = rtt > f->rx_waited_ms ? rtt - f->rx_waited_ms : 0;
 	if (x == &f->map || x == &f->map3) {
 		const struct netaddr *mapped = stun_msg_mapped(&m);
@@ -504,32 +506,32 @@ static uint64_t fam_tick(struct sfam *f, uint64_t now)
 	for (size_t i = 0; i < CHECK_MAX_STUN; i++) {
 		struct xmit *x = &f->x[i];
 
-		if (!f->applicable[i] || !x->active || !x->n_sent)
+		if (!f->applicable[i] || !x->active || !x->rx.n_sent)
 			continue;
-		if (any && now >= x->first_ms + STUN_GIVE_UP_MS) {
+		if (any && now >= x->rx.first_ms + STUN_GIVE_UP_MS) {
 			x->active = false;
 			snprintf(f->srv[i].error, sizeof(f->srv[i].error),
 				 "no answer within %u ms (other servers answered)",
 				 STUN_GIVE_UP_MS);
 			continue;
 		}
-		if (any && x->first_ms + STUN_GIVE_UP_MS < next)
-			next = x->first_ms + STUN_GIVE_UP_MS;
+		if (any && x->rx.first_ms + STUN_GIVE_UP_MS < next)
+			next = x->rx.first_ms + STUN_GIVE_UP_MS;
 		all[n++] = x;
 	}
 	for (struct xmit *mx = &f->map; mx; mx = mx == &f->map ? &f->map3 : NULL) {
 		if (!mx->active)
 			continue;
-		if (now >= mx->first_ms + STUN_GIVE_UP_MS) {
+		if (now >= mx->rx.first_ms + STUN_GIVE_UP_MS) {
 			mx->active = false;
 			continue;
 		}
-		if (mx->first_ms + STUN_GIVE_UP_MS < next)
-			next = mx->first_ms + STUN_GIVE_UP_MS;
+		if (mx->rx.first_ms + STUN_GIVE_UP_MS < next)
+			next = mx->rx.first_ms + STUN_GIVE_UP_MS;
 		all[n++] = mx;
 	}
 	if (!f->f_done && f->s5780 >= 0) {
-		if (f->f[FT_I].active && now >= f->f[FT_I].first_ms + STUN_GIVE_UP_MS)
+		if (f->f[FT_I].active && now >= f->f[FT_I].rx.first_ms + STUN_GIVE_UP_MS)
 			f->f_done = true;
 		else if (f->f_window_end && now >= f->f_window_end)
 			f->f_done = true;
@@ -538,7 +540,7 @@ static uint64_t fam_tick(struct sfam *f, uint64_t now)
 				f->f[k].active = false;
 		} else {
 			d = f->f_window_end ? f->f_window_end
-					    : f->f[FT_I].first_ms + STUN_GIVE_UP_MS;
+					    : f->f[FT_I].rx.first_ms + STUN_GIVE_UP_MS;
 			if (d < next)
 				next = d;
 			for (int k = 0; k < FT_N; k++)

@@ -42,6 +42,7 @@
 #include <miniupnpc/upnpcommands.h>
 #include <miniupnpc/upnperrors.h>
 
+#include "net/retx.h"
 #include "net/udp.h"
 #include "net/worker.h"
 #include "proto/ssdp.h"
@@ -56,7 +57,12 @@
  * get this long to answer the multicast search. */
 #define UPNP_SSDP_REFUSED_MS 300
 
-static const unsigned ssdp_resend_ms[] = { 300, 700 };
+/* M-SEARCH at once and again 300 and 700 ms later (net/retx.h). */
+static const uint32_t ssdp_resend_ms[] = { 300, 700 };
+static const struct retx_profile ssdp_retx = {
+	.fixed_ms = ssdp_resend_ms,
+	.n_fixed = sizeof(ssdp_resend_ms) / sizeof(ssdp_resend_ms[0]),
+};
 
 static const char *const igd_types[] = {
 	"urn:schemas-upnp-org:device:InternetGatewayDevice:1",
@@ -85,7 +91,7 @@ struct upnp_probe {
 	bool gw_refused; /* the gateway sent ICMP port unreachable for 1900 */
 	struct loop_timer timer;
 	uint64_t started_ms;
-	unsigned n_resends;
+	struct retx rx;
 	struct netaddr gateway;
 	/* An IGD that is not the default gateway, kept in case the gateway
 	 * stays silent. */
@@ -285,23 +291,23 @@ static void ssdp_send_all(struct upnp_probe *p)
 static void on_ssdp_timer(struct loop *l, struct loop_timer *t, void *data)
 {
 	struct upnp_probe *p = data;
-	uint64_t since = loop_now_ms(l) - p->started_ms, next;
+	uint64_t now = loop_now_ms(l), since = now - p->started_ms, next;
 
 	if (since >= UPNP_SSDP_WAIT_MS || (p->gw_refused && since >= UPNP_SSDP_REFUSED_MS)) {
 		ssdp_end(p, p->fallback[0] ? p->fallback : NULL);
 		return;
 	}
-	if (p->n_resends < sizeof(ssdp_resend_ms) / sizeof(ssdp_resend_ms[0]) &&
-	    since >= ssdp_resend_ms[p->n_resends]) {
+	if (now >= p->rx.next_ms) {
 		ssdp_send_all(p);
-		p->n_resends++;
+		retx_sent(&p->rx, now, 0);
 	}
-	next = p->n_resends < sizeof(ssdp_resend_ms) / sizeof(ssdp_resend_ms[0])
-		   ? ssdp_resend_ms[p->n_resends]
-		   : UPNP_SSDP_WAIT_MS;
-	if (p->gw_refused && UPNP_SSDP_REFUSED_MS < next)
-		next = UPNP_SSDP_REFUSED_MS;
-	loop_timer_start(l, t, next > since ? next - since : 0, on_ssdp_timer, p);
+	/* The next resend or the end of the wait, whichever is first. */
+	next = p->started_ms + UPNP_SSDP_WAIT_MS;
+	if (p->rx.next_ms < next)
+		next = p->rx.next_ms;
+	if (p->gw_refused && p->started_ms + UPNP_SSDP_REFUSED_MS < next)
+		next = p->started_ms + UPNP_SSDP_REFUSED_MS;
+	loop_timer_start(l, t, next > now ? next - now : 0, on_ssdp_timer, p);
 }
 
 static void on_ssdp_readable(struct loop *l, int fd, uint32_t events, void *data)
@@ -452,6 +458,8 @@ int upnp_start(struct check_run *r)
 	}
 	p->started_ms = loop_now_ms(r->loop);
 	ssdp_send_all(p);
-	loop_timer_start(r->loop, &p->timer, ssdp_resend_ms[0], on_ssdp_timer, p);
+	retx_init(&p->rx, &ssdp_retx);
+	retx_sent(&p->rx, p->started_ms, 0);
+	loop_timer_start(r->loop, &p->timer, retx_wait(&p->rx, p->started_ms), on_ssdp_timer, p);
 	return 0;
 }
