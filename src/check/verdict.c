@@ -496,16 +496,21 @@ static void finding_multi(struct ctx *c)
 		    "its peers: port forwarding on your router cannot help");
 		SET(f->evidence, "%s%d layers of NAT: %s%s%s", w->certain ? "" : "at least ",
 		    w->layers, w->basis, w->doubt[0] ? "; there may be more: " : "", w->doubt);
+		bool host_shared = netaddr_classify(&c->host4) == NETADDR_CGNAT;
+		const char *what =
+		    host_shared ? "this device's address" : "my router's WAN address";
+		const char *addr = w->wan.family && netaddr_classify(&w->wan) != NETADDR_PUBLIC
+				       ? c->fmt_wan
+				   : host_shared ? c->fmt_host
+						 : "in 100.64.0.0/10";
+
 		text_appendf(f->remedy, sizeof(f->remedy), &len,
 			     "Ask your provider for a public IPv4 address (many give one on "
 			     "request, some for a fee). Tell them: \"my line is behind "
-			     "carrier-grade NAT (my router's WAN address is %s); I run a server "
-			     "and need inbound %s; please give me a public IPv4 address or take "
-			     "me off CGNAT.\" Or host the node where it gets a public address.",
-			     w->wan.family && netaddr_classify(&w->wan) != NETADDR_PUBLIC
-				 ? c->fmt_wan
-				 : "in 100.64.0.0/10",
-			     c->ports);
+			     "carrier-grade NAT (%s is %s); I run a server and need inbound %s; "
+			     "please give me a public IPv4 address or take me off CGNAT.\" Or "
+			     "host the node where it gets a public address.",
+			     what, addr, c->ports);
 		ipv6_way_out(c, f->remedy, sizeof(f->remedy), &len);
 		return;
 	}
@@ -534,7 +539,9 @@ static void finding_nat(struct ctx *c)
 
 	if (c->w.layers == 0) {
 		finding_public_host(c);
-	} else if (c->w.layers >= 2) {
+	} else if (c->w.layers >= 2 || c->w.cgnat) {
+		/* A host in 100.64/10 itself (mobile, satellite) sits in the
+		 * provider's NAT with no router of its own to forward on. */
 		finding_multi(c);
 	} else if (c->w.layers == 1 && c->w.more_likely) {
 		finding_provider_likely(c);

@@ -188,27 +188,40 @@ static void claim_upnp(const struct upnp_result *u, struct gw_claim *c)
 	    u->connection_status[0] ? " although its status is " : "", u->connection_status);
 }
 
-/* The router's WAN address: the first protocol that names one (refusals
- * included); protocols that name different ones are a disagreement. */
-static void router_wan(struct weighed *w)
+/* The router's WAN address when its protocols name one (refusals
+ * included). If they name several, the strongest: a non-public one (no
+ * router claims private space falsely), else the one STUN sees, else the
+ * first; the others are a disagreement. */
+static void router_wan(struct weighed *w, const struct netaddr *pub)
 {
 	size_t len = strlen(w->disagree);
+	int best = -1, rank = 0;
 
-	for (size_t i = 0; i < 3; i++) {
+	for (int i = 0; i < 3; i++) {
+		const struct netaddr *e = &w->gw[i].external;
+		int r;
+
+		if (!e->family)
+			continue;
+		r = netaddr_classify(e) != NETADDR_PUBLIC     ? 3
+		    : pub->family && netaddr_eq(e, pub, true) ? 2
+							      : 1;
+		if (r > rank)
+			best = i, rank = r;
+	}
+	if (best < 0)
+		return;
+	w->wan = w->gw[best].external;
+	w->wan_src = w->gw[best].name;
+	for (int i = 0; i < 3; i++) {
 		const struct gw_claim *c = &w->gw[i];
 		char a[NETADDR_FMT_MAX], b[NETADDR_FMT_MAX];
 
-		if (!c->external.family)
-			continue;
-		if (!w->wan.family) {
-			w->wan = c->external;
-			w->wan_src = c->name;
-		} else if (!netaddr_eq(&w->wan, &c->external, true)) {
+		if (c->external.family && !netaddr_eq(&w->wan, &c->external, true))
 			text_appendf(w->disagree, sizeof(w->disagree), &len,
 				     "%sthe router names two WAN addresses: %s says %s, %s says %s",
 				     len ? "; " : "", w->wan_src, netaddr_fmt_ip(&w->wan, a),
 				     c->name, netaddr_fmt_ip(&c->external, b));
-		}
 	}
 }
 
@@ -322,7 +335,7 @@ void weigh_ipv4(const struct check_result *res, const struct netaddr *host4, str
 	for (size_t i = 0; i < 3; i++)
 		if (w->wan_not_public && w->gw[i].answer == GWA_OK)
 			w->gw[i].answer = GWA_UNPROVEN; /* answered, mapping never tried */
-	router_wan(w);
+	router_wan(w, &res->pub.v4.mapped);
 	if (!host4->family)
 		return;
 	netaddr_fmt_ip(host4, hosts);

@@ -216,6 +216,48 @@ static void cgnat_from_path_alone(void **state)
 	assert_non_null(find(&f->v, "cgnat"));
 }
 
+/* A host with a 100.64/10 address of its own (mobile, satellite): no
+ * router of its own to forward on. */
+static void host_in_shared_space_is_cgnat(void **state)
+{
+	struct fixture *f = *state;
+	const struct finding *fi;
+
+	base(f, "100.72.1.5", "100.72.0.1", "45.0.0.1");
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_true(f->v.cgnat);
+	assert_int_equal(f->v.layers, 1);
+	fi = find(&f->v, "cgnat");
+	assert_non_null(fi);
+	assert_non_null(strstr(fi->remedy, "this device's address is 100.72.1.5"));
+	assert_null(find(&f->v, "behind-nat"));
+}
+
+/* Protocols that name different WAN addresses: the one STUN sees wins over
+ * a stale one, a private one over both, and the rest are named. */
+static void router_protocols_disagree(void **state)
+{
+	struct fixture *f = *state;
+
+	base(f, "192.168.1.10", "192.168.1.1", "45.0.0.2");
+	f->res.gateway.pcp.available = true;
+	f->res.gateway.pcp.external = ip("45.0.0.77"); /* stale */
+	f->res.gateway.natpmp.available = true;
+	f->res.gateway.natpmp.external = ip("45.0.0.2");
+	hop(&f->res, "192.168.1.1");
+	hop(&f->res, "45.0.0.1");
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_int_equal(f->v.layers, 1);
+	assert_false(f->v.more_likely);
+	assert_non_null(strstr(find(&f->v, "views-disagree")->evidence, "45.0.0.77"));
+
+	f->res.gateway.upnp.available = true;
+	f->res.gateway.upnp.external = ip("10.1.0.2");
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_int_equal(f->v.layers, 2);
+	assert_non_null(strstr(find(&f->v, "double-nat")->remedy, "10.1.0.2"));
+}
+
 static void double_nat_private_wan(void **state)
 {
 	struct fixture *f = *state;
@@ -801,6 +843,8 @@ int main(void)
 		T(home_router_is_one_layer_with_filled_remedy),
 		T(cgnat_from_gateway_wan),
 		T(cgnat_from_path_alone),
+		T(host_in_shared_space_is_cgnat),
+		T(router_protocols_disagree),
 		T(double_nat_private_wan),
 		T(three_layers_counted_by_realm),
 		T(double_nat_from_path_same_private_range),
