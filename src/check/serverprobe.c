@@ -143,7 +143,8 @@ struct serverprobe {
 	/* probe listeners */
 	struct sp_lst lst[SP_MAX_LST];
 	size_t n_lst;
-	bool use_pcp; /* behind a NAT whose router may map for us */
+	bool use_pcp;	     /* behind a NAT whose router may map for us */
+	bool random_started; /* the random-port probe listener is out */
 	struct sp_conn conns[SP_PROBE_CONNS];
 	/* TCP mapping: [0] primary, [1] alternate IP, [2] alternate IP and port */
 	struct sp_tcp t[3];
@@ -260,10 +261,21 @@ static void dial_finish(struct serverprobe *p, struct sp_dial *d, uint8_t result
 	 * all? A probe listener of ours, mapped on that external number
 	 * through the router, tells. Only after the node's own dial-back, so
 	 * a mapping of ours never stands in front of a working forward. */
-	if (d->port_idx >= 0 && d->req.proto == DIALBACK_PROTO_TCP && p->use_pcp &&
-	    (result == DIALBACK_REFUSED || result == DIALBACK_FILTERED) &&
-	    (k = probe_listen(p, d->port_idx)) >= 0)
+	if (d->port_idx < 0 || d->req.proto != DIALBACK_PROTO_TCP ||
+	    (result != DIALBACK_REFUSED && result != DIALBACK_FILTERED))
+		return;
+	if (p->use_pcp && (k = probe_listen(p, d->port_idx)) >= 0)
 		lst_map(p, &p->lst[k], d->req.port);
+	/* And does anything get in at all? natdoctor's own listener on a
+	 * random port: behind a NAT mapped through the router first (PCP),
+	 * else dialled as it is. Only now: when every node port is reached
+	 * there is nothing to explain, and the check ends sooner. */
+	if (!p->random_started) {
+		p->random_started = true;
+		k = probe_listen(p, -1);
+		if (k >= 0 && !lst_map(p, &p->lst[k], p->lst[k].port))
+			lst_dial(p, &p->lst[k], p->lst[k].port);
+	}
 }
 
 static struct sp_dial *dial_by_tid(struct serverprobe *p, const uint8_t *tid)
@@ -1144,6 +1156,9 @@ int serverprobe_start(struct check_run *r)
 		if (ifn[0] && wire_open(p, ifn) == 0)
 			text_copy(rv->wire_ifname, sizeof(rv->wire_ifname), ifn);
 	}
+	/* Behind a NAT whose router may map probe listeners for us. */
+	p->use_pcp = cfg->pcp_map_test && r->res->local.route4.gateway.family == AF_INET &&
+		     netaddr_classify(&r->res->local.route4.source) != NETADDR_PUBLIC;
 	/* The node's ports. */
 	for (size_t i = 0; i < cfg->n_ports && i < CHECK_MAX_PORTS; i++) {
 		const struct node_port *np = &cfg->ports[i];
@@ -1164,12 +1179,6 @@ int serverprobe_start(struct check_run *r)
 	for (size_t i = 0; i < p->n_dials; i++)
 		if (dial_send_request(p, &p->d[i]) < 0)
 			dial_finish(p, &p->d[i], 0, 0);
-	/* natdoctor's own probe listener on a random port: behind a NAT,
-	 * mapped through the router first (PCP), else dialled as it is. */
-	p->use_pcp = cfg->pcp_map_test && r->res->local.route4.gateway.family == AF_INET &&
-		     netaddr_classify(&r->res->local.route4.source) != NETADDR_PUBLIC;
-	if (probe_listen(p, -1) == 0 && !lst_map(p, &p->lst[0], p->lst[0].port))
-		lst_dial(p, &p->lst[0], p->lst[0].port);
 	/* Hairpinning, from a socket of its own. */
 	if (cfg->hairpin) {
 		p->hfd = udp_open(AF_INET, NULL, NULL);

@@ -105,7 +105,9 @@ check_server fwd1 -p 30333
 f=$(check_json fwd1)
 assert_finding "$f" behind-nat info
 assert_eq 0 "$CHECK_RC" "exit status when the forward works"
-assert_json "$f" "(.elapsed_ms < 1000)" true
+# Ended because everything answered, not at the 2.5 s deadline (the 1 s
+# target is measured by bench/check_server.sh: timings do not belong here).
+assert_json "$f" "(.elapsed_ms < 2000)" true
 lab_step "the forward works, but this host's firewall drops 30333: seen on the wire"
 drop_tcp "$NS_HOST" nd_host_fw "" 30333
 check_server hostfw -p 30333
@@ -131,6 +133,25 @@ f=$(check_json filtered)
 assert_eq '"provider-filter"' "$(reach "$f" 30333 tcp blocked_by)" "30333 behind the filter"
 assert_eq '"no-port-forward"' "$(reach "$f" 30334 tcp blocked_by)" "30334 passes the filter"
 assert_finding "$f" blocked-provider-filter problem
+no_mapping_left
+
+lab_step "SIGINT while natdoctor's probe mappings stand: none is left"
+ip netns exec "$NS_HOST" env --default-signal=INT,TERM "$NATDOCTOR" check --json \
+	--server "$SERVER" >"$LAB_DIR/int.json" 2>"$LAB_DIR/int.stderr" &
+pid=$!
+seen=0
+for _ in $(seq 150); do
+	if lab_router nft list chain inet filter prerouting_miniupnpd | grep -q "$HOST_IP"; then
+		seen=1
+		break
+	fi
+	sleep 0.01
+done
+((seen)) || fail "natdoctor's probe mapping never appeared in the router"
+kill -INT "$pid"
+rc=0
+wait "$pid" || rc=$?
+assert_eq 130 "$rc" "exit status after SIGINT"
 no_mapping_left
 lab_core nft delete table inet nd_isp_filter
 

@@ -37,7 +37,9 @@ assert_finding "$f" no-hairpinning info
 assert_no_finding "$f" no-dialback-server
 # Only the server was asked: no public STUN names in the report.
 assert_json "$f" '.stun.ipv4.servers | length' 1
-assert_json "$f" "(.elapsed_ms < 1000)" true
+# Ended because everything answered, not at the 2.5 s deadline (the 1 s
+# target is measured by bench/check_server.sh: timings do not belong here).
+assert_json "$f" "(.elapsed_ms < 2000)" true
 
 lab_step "--no-hairpin leaves hairpinning unknown"
 check_server nohairpin --no-hairpin
