@@ -307,7 +307,7 @@ static void two_nodes_one_address(void **state)
 static void ipv6_way_out_of_cgnat(void **state)
 {
 	struct fixture *f = *state;
-	struct local_ifaddr *g = &f->res.local.addrs[f->res.local.n_addrs++];
+	struct local_ifaddr *g = &f->res.local.addrs[f->res.local.n_addrs++], global;
 
 	f->v.cgnat = true;
 	text_copy(g->ifname, sizeof(g->ifname), "eth0");
@@ -320,11 +320,12 @@ static void ipv6_way_out_of_cgnat(void **state)
 			       "--public-addr /ip6/2001:4860::7/tcp/30333"));
 
 	/* Already advertised: nothing to say. */
+	global = *g;
 	teardown(state);
 	setup(state);
 	f = *state;
 	f->v.cgnat = true;
-	f->res.local.addrs[0] = *g;
+	f->res.local.addrs[0] = global;
 	f->res.local.n_addrs = 1;
 	listen_on(f, "/ip6/::/tcp/30333");
 	advertise(f, "/ip6/2001:4860::7/tcp/30333", NODE_SRC_PROCESS);
