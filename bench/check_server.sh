@@ -21,6 +21,7 @@ export NATDOCTOR=${NATDOCTOR:-$ND_BUILD_DIR/natdoctor}
 export LAB_QUIET=1 LAB_CMD_TIMEOUT=300
 source "$here/../tests/lab/lib.sh"
 source "$here/../tests/lab/serve_common.sh"
+source "$here/../tests/lab/check_server_common.sh"
 
 mean_ms()
 {
@@ -47,15 +48,7 @@ for p in 30333 30334; do
 	lab_daemon "node$p" "$NS_HOST" python3 "$SERVE_CLIENT" listen libp2p --port "$p"
 	lab_wait_port "$NS_HOST" tcp "$p"
 done
-lab_router nft add rule inet filter forward ct status dnat accept
-lab_exec "$NS_ROUTER" nft -f - <<-EOF
-	table ip nd_forward {
-		chain prerouting {
-			type nat hook prerouting priority dstnat - 1; policy accept;
-			iifname "wan" tcp dport { 30333, 30334 } dnat to $HOST_IP
-		}
-	}
-	EOF
+forward_to_host tcp "{ 30333, 30334 }"
 nd=$(mean_ms fwd $check)
 lab_host /usr/bin/time -f %M -o "$LAB_DIR/rss" $check >/dev/null 2>&1 || true
 rss=$(tail -n1 "$LAB_DIR/rss")

@@ -6,6 +6,9 @@
 #   check_server NAME [ARGS...]   check --json --server "$SERVER" only; JSON in
 #                                 $LAB_DIR/NAME.json, exit status in CHECK_RC
 #   reach FILE PORT PROTO FIELD   one field of reachability[] for that port (JSON)
+#   forward_to_host PROTO PORTS   a manual port forward on the router: PROTO (tcp
+#                                 or udp) PORTS ("30333" or "{ 30333, 30334 }")
+#                                 to HOST_IP, in table ip nd_forward
 #   drop_tcp NS TABLE ADDR PORT   an nftables table in NS that drops TCP to
 #                                 ADDR:PORT (ADDR "" for any) at HOOK (input or
 #                                 forward, $HOOK, default input)
@@ -33,4 +36,15 @@ drop_tcp()
 			}
 		}
 	EOF
+}
+
+forward_to_host()
+{
+	local rules
+	rules=$(lab_router nft list chain inet filter forward)
+	grep -q "ct status dnat accept" <<<"$rules" ||
+		lab_router nft add rule inet filter forward ct status dnat accept
+	lab_router nft add table ip nd_forward
+	lab_router nft "add chain ip nd_forward prerouting { type nat hook prerouting priority dstnat - 1; policy accept; }"
+	lab_router nft "add rule ip nd_forward prerouting iifname wan $1 dport $2 dnat to $HOST_IP"
 }

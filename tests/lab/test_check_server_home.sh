@@ -77,16 +77,8 @@ lab_daemon udpnode "$NS_HOST" socat -u UDP-RECV:30336 /dev/null
 lab_wait_port "$NS_HOST" tcp 30333
 lab_wait_port "$NS_HOST" tcp 30334
 lab_wait_port "$NS_HOST" udp 30336
-lab_router nft add rule inet filter forward ct status dnat accept
-lab_exec "$NS_ROUTER" nft -f - <<-EOF
-	table ip nd_forward {
-		chain prerouting {
-			type nat hook prerouting priority dstnat - 1; policy accept;
-			iifname "wan" tcp dport { 30333, 30334 } dnat to $HOST_IP
-			iifname "wan" udp dport 30335 dnat to $HOST_IP
-		}
-	}
-	EOF
+forward_to_host tcp "{ 30333, 30334 }"
+forward_to_host udp 30335
 check_server fwd -p 30333 -p 30334 -p 30335/udp -p 30337/udp -p 30336/udp
 f=$(check_json fwd)
 assert_eq true "$(reach "$f" 30333 tcp reachable)" "30333 reachable"
