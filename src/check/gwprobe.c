@@ -59,6 +59,7 @@ struct gwprobe {
 	struct loop_timer pcp_grace; /* armed when NAT-PMP answered first */
 	struct retx rx;		     /* net/retx.c: check's fast LAN schedule */
 	uint64_t sent_ms;
+	uint64_t resent_ms; /* the latest retransmission, 0 before one */
 
 	struct natpmp_request nreq;
 	bool n_done;
@@ -212,6 +213,7 @@ static void on_retx(struct loop *l, struct loop_timer *t, void *data)
 	struct gwprobe *g = data;
 
 	send_pending(g);
+	g->resent_ms = loop_now_ms(l);
 	if (retx_sent(&g->rx, loop_now_ms(l), 0) != RETX_DONE)
 		loop_timer_start(l, t, retx_wait(&g->rx, loop_now_ms(l)), on_retx, g);
 }
@@ -411,7 +413,11 @@ static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 		uint32_t waited;
 		ssize_t n = udp_recv_waited(fd, buf, sizeof(buf), 0, NULL, NULL, &waited);
 		/* From the send to the answer's arrival, not to our reading it. */
-		uint32_t rtt = (uint32_t)(loop_update_time(l) - g->sent_ms);
+		/* A gateway on the LAN answers in far less than the wait before
+		 * the first retransmission, so an answer after one answers it
+		 * (ambiguous, RFC 6298 §3 on Karn: the later send is the likelier). */
+		uint32_t rtt = (uint32_t)(loop_update_time(l) -
+					  (g->resent_ms > g->sent_ms ? g->resent_ms : g->sent_ms));
 
 		rtt = rtt > waited ? rtt - waited : 0;
 
