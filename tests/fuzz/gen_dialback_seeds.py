@@ -53,15 +53,16 @@ seeds = {
     "success-with-result-sent": msg(0x0101, [XMA, result(17, 6, 30334, 0)]),
     "result-unknown-code-200": msg(0x0101, [result(6, 200, 1, 65535)]),
     "duplicate-requests-first-wins": msg(0x0001, [req(6, 1), req(17, 2)]),
-    "request-after-fingerprint-ignored": msg(0x0001, [], fp=True) + b"",
+    "request-after-fingerprint-rejected": msg(0x0001, [], fp=True) + b"",
     "change-request-and-dialback": msg(0x0001, [attr(0x0003, bytes([0, 0, 0, 6])), req(17, 5)]),
     "payload-udp-datagram": b"natdoctor-dialback/1" + NONCE,
     "payload-tcp-greeting": b"\x13/multistream/1.0.0\n" + b"natdoctor-dialback deadbeef01234567\n",
     "payload-multistream-na": b"\x13/multistream/1.0.0\n\x03na\n",
 }
-# An ND-DIALBACK after FINGERPRINT: append it and fix the length.
-m = seeds["request-after-fingerprint-ignored"] + req(6, 30333)
-seeds["request-after-fingerprint-ignored"] = m[:2] + struct.pack("!H", len(m) - 20) + m[4:]
+# An ND-DIALBACK after FINGERPRINT (the STUN codec rejects the message):
+# append it and fix the length.
+m = seeds["request-after-fingerprint-rejected"] + req(6, 30333)
+seeds["request-after-fingerprint-rejected"] = m[:2] + struct.pack("!H", len(m) - 20) + m[4:]
 
 os.makedirs(OUT, exist_ok=True)
 for name, data in seeds.items():
