@@ -29,6 +29,7 @@
 #define NODE_ERR_MAX	    160
 #define NODE_CONTAINER_MAX  80
 #define NODE_MAX_CANDIDATES 2 /* URLs tried per source */
+#define NODE_MAX_OTHERS	    2 /* further --rpc nodes, held against the first */
 
 /* Where an address the node lists stands, for someone who wants to dial it. */
 enum node_addr_class {
@@ -63,6 +64,10 @@ struct node_config {
 	/* Given by the operator, or "" for the defaults (RPC 9944 then 9933,
 	 * metrics 9615, on 127.0.0.1; no log). */
 	char rpc_url[NODE_URL_MAX];
+	/* Further --rpc: other nodes on this host (or behind the same public
+	 * address), asked only for what they advertise. */
+	char rpc_others[NODE_MAX_OTHERS][NODE_URL_MAX];
+	size_t n_rpc_others;
 	char metrics_url[NODE_URL_MAX];
 	char log_path[NODE_PATH_MAX];
 	bool off;	       /* --no-node: do not look at the node at all */
@@ -87,6 +92,17 @@ struct node_http_source {
 	char url[NODE_URL_MAX];	  /* the one that answered, or the last tried */
 	char error[NODE_ERR_MAX]; /* why not, "" when ok */
 	bool refused;		  /* nothing listened there (no node, not a fault) */
+};
+
+/* Another node named with a further --rpc. */
+struct node_other {
+	char url[NODE_URL_MAX];
+	bool ok; /* its system_health answered */
+	char error[NODE_ERR_MAX];
+	char peer_id[MULTIADDR_PEER_ID_MAX];
+	struct node_addr advertised[4]; /* its external addresses */
+	size_t n_advertised;
+	uint16_t listen_port; /* its first listen port off loopback, 0 unknown */
 };
 
 struct node_view {
@@ -132,6 +148,9 @@ struct node_view {
 	bool procs_partial;	    /* not root: other users' processes were hidden */
 	unsigned n_sockets_unowned; /* node listening sockets whose process we could not see */
 	char proc_error[NODE_ERR_MAX];
+
+	struct node_other others[NODE_MAX_OTHERS];
+	size_t n_others;
 };
 
 /* "public", "dns", "private", ... */

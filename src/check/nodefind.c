@@ -486,6 +486,64 @@ static void finding_same_public(struct ctx *c)
 	}
 }
 
+/* Where a node would be dialled from outside: its public advertised
+ * addresses, or (none advertised) STUN's address with its port. */
+static size_t would_advertise(const struct ctx *c, const struct node_addr *adv, size_t n,
+			      unsigned port, struct multiaddr out[static 4])
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && k < 4; i++)
+		if (adv[i].cls == NODE_ADDR_PUBLIC)
+			out[k++] = adv[i].m;
+	if (k == 0 && port && c->v->public4.family) {
+		memset(&out[0], 0, sizeof(out[0]));
+		out[0].host_kind = MULTIADDR_HOST_IP4;
+		out[0].transport = MULTIADDR_TCP;
+		out[0].port = (uint16_t)port;
+		netaddr_fmt_ip(&c->v->public4, out[0].host);
+		k = 1;
+	}
+	return k;
+}
+
+/* The node and another --rpc node that peers would reach at one address. */
+static void finding_same_public_rpc(struct ctx *c)
+{
+	const struct node_view *n = c->n;
+	struct multiaddr mine[4], theirs[4];
+	size_t n_mine = would_advertise(c, n->advertised, n->n_advertised, c->port, mine);
+
+	for (size_t k = 0; k < n->n_others; k++) {
+		const struct node_other *o = &n->others[k];
+		size_t n_theirs;
+		char what[MULTIADDR_TEXT_MAX] = "";
+		struct finding *f;
+
+		/* Two URLs of one node are not two nodes. */
+		if (!o->ok || (o->peer_id[0] && !strcmp(o->peer_id, n->peer_id)))
+			continue;
+		n_theirs =
+		    would_advertise(c, o->advertised, o->n_advertised, o->listen_port, theirs);
+		for (size_t i = 0; i < n_mine && !what[0]; i++)
+			for (size_t j = 0; j < n_theirs && !what[0]; j++)
+				if (mine[i].port == theirs[j].port &&
+				    !strcmp(mine[i].host, theirs[j].host))
+					fmt_ma(&mine[i], what, sizeof(what));
+		if (!what[0])
+			continue;
+		f = add(c, "node-same-public-address", SEV_PROBLEM);
+		SET(f->summary,
+		    "Two nodes would be reached at the same public address: only one can "
+		    "get the port");
+		SET(f->evidence, "the node at %s and the one at %s both: %s", n->rpc.url, o->url,
+		    what);
+		SET(f->remedy,
+		    "Give each node its own port (--port), forward each port to its node, and "
+		    "advertise each with its own --public-addr.");
+	}
+}
+
 static void finding_ipv6(struct ctx *c)
 {
 	const struct node_view *n = c->n;
@@ -548,5 +606,6 @@ void nodefind_compute(const struct check_config *cfg, const struct check_result 
 	finding_churn(&c);
 	finding_budget(&c);
 	finding_same_public(&c);
+	finding_same_public_rpc(&c);
 	finding_ipv6(&c);
 }

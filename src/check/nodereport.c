@@ -90,6 +90,22 @@ struct json_object *nodereport_json(const struct node_view *n)
 	json_object_object_add(o, "processes", a);
 	json_object_object_add(o, "processes_hidden", json_object_new_boolean(n->procs_partial));
 
+	a = json_object_new_array();
+	for (size_t i = 0; a && i < n->n_others; i++) {
+		const struct node_other *x = &n->others[i];
+		struct json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "url", j_str(x->url));
+		json_object_object_add(e, "ok", json_object_new_boolean(x->ok));
+		json_object_object_add(e, "error", j_str(x->error));
+		json_object_object_add(e, "peer_id", j_str(x->peer_id));
+		json_object_object_add(e, "listen_port",
+				       x->listen_port ? json_object_new_int(x->listen_port) : NULL);
+		json_object_object_add(e, "advertised_addresses",
+				       j_addrs(x->advertised, x->n_advertised, false));
+		json_object_array_add(a, e);
+	}
+	json_object_object_add(o, "others", a);
 	r = j_http(&n->rpc);
 	json_object_object_add(r, "network_state_error", j_str(n->network_state_error));
 	json_object_object_add(o, "rpc", r);

@@ -91,9 +91,12 @@ struct nv {
 	size_t pending;
 	struct nv_knock knock[NODE_MAX_CANDIDATES + 1];
 	size_t n_knock;
-	char rpc_url[NODE_MAX_CANDIDATES][NODE_URL_MAX];
+	/* rows 0..n_rpc-1: the node's candidate URLs; then n_other further
+	 * nodes (--rpc given again) */
+	char rpc_url[NODE_MAX_CANDIDATES + NODE_MAX_OTHERS][NODE_URL_MAX];
 	size_t n_rpc;
-	struct nv_req rpc[NODE_MAX_CANDIDATES][N_METHODS];
+	struct nv_req rpc[NODE_MAX_CANDIDATES + NODE_MAX_OTHERS][N_METHODS];
+	size_t n_other;
 	struct nv_req met;
 	struct linebuf lb;
 	char linemem[PROM_LINE_MAX];
@@ -818,6 +821,58 @@ static void merge_static(const struct check_config *cfg, struct check_result *re
 	(void)cfg;
 }
 
+/* The further --rpc nodes: what they advertise and where they listen. */
+static void merge_others(struct nv *nv, struct check_result *res, unsigned timeout_ms)
+{
+	struct node_view *v = &res->node;
+
+	for (size_t k = 0; k < nv->n_other; k++) {
+		struct nv_req *row = nv->rpc[nv->n_rpc + k];
+		struct node_other *o = &v->others[v->n_others++];
+
+		memset(o, 0, sizeof(*o));
+		text_copy(o->url, sizeof(o->url), nv->rpc_url[nv->n_rpc + k]);
+		for (size_t i = 0; i < N_METHODS; i++) {
+			const struct nv_req *q = &row[i];
+			const struct rpc_reply *r = &q->reply;
+
+			if (!q->done || q->res.err < 0 || q->decoded < 0 || r->is_error) {
+				if (q->m == RPC_SYSTEM_HEALTH) {
+					if (!q->done)
+						text_setf(o->error, sizeof(o->error),
+							  "no answer within %u ms", timeout_ms);
+					else if (q->res.err < 0)
+						http_words(&q->res, timeout_ms, o->error,
+							   sizeof(o->error));
+					else
+						text_setf(o->error, sizeof(o->error),
+							  "not an answer to system_health");
+				}
+				continue;
+			}
+			if (q->m == RPC_SYSTEM_HEALTH) {
+				o->ok = true;
+			} else if (q->m == RPC_SYSTEM_LOCAL_PEER_ID) {
+				text_copy(o->peer_id, sizeof(o->peer_id), r->u.peer_id);
+			} else if (q->m == RPC_SYSTEM_LOCAL_LISTEN_ADDRESSES) {
+				for (size_t a = 0; a < r->u.listen.n && !o->listen_port; a++)
+					if (nodefind_classify(&r->u.listen.addrs[a], &res->local) !=
+					    NODE_ADDR_LOOPBACK)
+						o->listen_port = r->u.listen.addrs[a].port;
+			} else if (q->m == RPC_SYSTEM_NETWORK_STATE &&
+				   r->u.net.external.n_total <= NODEFIND_ADDRS_IMPLAUSIBLE) {
+				size_t total = 0;
+
+				for (size_t a = 0; a < r->u.net.external.n; a++)
+					if (o->n_advertised < 4)
+						add_addr(o->advertised, &o->n_advertised, &total,
+							 &r->u.net.external.addrs[a], NODE_SRC_RPC,
+							 &res->local);
+			}
+		}
+	}
+}
+
 static void nv_finish(struct check_run *r, void *state)
 {
 	struct nv *nv = state;
@@ -835,7 +890,8 @@ static void nv_finish(struct check_run *r, void *state)
 		merge_rpc(nv, r->res, timeout_ms);
 	merge_metrics(nv, r->res, timeout_ms);
 	merge_static(r->cfg, r->res);
-	for (size_t c = 0; c < NODE_MAX_CANDIDATES; c++)
+	merge_others(nv, r->res, timeout_ms);
+	for (size_t c = 0; c < NODE_MAX_CANDIDATES + NODE_MAX_OTHERS; c++)
 		for (size_t i = 0; i < N_METHODS; i++)
 			dynbuf_free(&nv->rpc[c][i].body);
 	free(nv);
@@ -871,6 +927,8 @@ int nodeview_start(struct check_run *r)
 	}
 	text_copy(v->metrics.url, sizeof(v->metrics.url),
 		  v->metrics.user_given ? nc->metrics_url : NODE_DEFAULT_METRICS);
+	for (size_t k = 0; k < nc->n_rpc_others && k < NODE_MAX_OTHERS; k++)
+		text_copy(nv->rpc_url[nv->n_rpc + nv->n_other++], NODE_URL_MAX, nc->rpc_others[k]);
 	err = check_probe_register(r, "node", nv_finish, nv);
 	if (err < 0) {
 		free(nv);
@@ -880,7 +938,7 @@ int nodeview_start(struct check_run *r)
 	prom_peers_init(&nv->acc);
 	linebuf_init(&nv->lb, nv->linemem, sizeof(nv->linemem));
 	nv->met.is_metrics = true;
-	for (size_t c = 0; c < nv->n_rpc; c++)
+	for (size_t c = 0; c < nv->n_rpc + nv->n_other; c++)
 		for (size_t i = 0; i < N_METHODS; i++) {
 			nv->rpc[c][i].nv = nv;
 			nv->rpc[c][i].cand = c;
@@ -896,6 +954,8 @@ int nodeview_start(struct check_run *r)
 		else
 			knock(nv, false, c,
 			      c == 0 ? NODE_DEFAULT_RPC_PORT : NODE_DEFAULT_RPC_OLD_PORT);
+	for (size_t k = 0; k < nv->n_other; k++)
+		launch(nv, false, nv->n_rpc + k);
 	if (v->metrics.user_given)
 		launch(nv, true, 0);
 	else

@@ -80,7 +80,8 @@ static const char check_help[] =
     "The node's own view (what it listens on and advertises, its peers and\n"
     "peer slots), held against what the world sees. Only this host is asked:\n"
     "      --rpc URL               the node's JSON-RPC (default: 127.0.0.1 ports\n"
-    "                              9944 then 9933; a bare port is fine)\n"
+    "                              9944 then 9933; a bare port is fine); again\n"
+    "                              for other nodes behind the same address\n"
     "      --metrics URL           its Prometheus metrics (default:\n"
     "                              http://127.0.0.1:9615/metrics)\n"
     "      --log FILE              a saved log of the node, for the external\n"
@@ -183,6 +184,13 @@ static int parse_node_url(struct cli_args *a, struct check_config *cfg, bool met
 {
 	const char *flag = metrics ? "--metrics" : "--rpc";
 	char *out = metrics ? cfg->node.metrics_url : cfg->node.rpc_url;
+
+	/* --rpc again: another node, held against the first. */
+	if (!metrics && out[0]) {
+		if (cfg->node.n_rpc_others == NODE_MAX_OTHERS)
+			return cli_args_fail(a, "at most %d --rpc nodes", NODE_MAX_OTHERS + 1);
+		out = cfg->node.rpc_others[cfg->node.n_rpc_others++];
+	}
 	int r = url_node_normalise(arg, metrics, out, NODE_URL_MAX);
 
 	if (r < 0)

@@ -94,6 +94,19 @@ assert_jq twins.out '.[0].node.processes | length' "2"
 has_finding twins.out node-same-public-address
 assert_jq twins.out '.[0].findings[] | select(.id == "node-same-public-address") | .severity' "problem"
 
+step "two --rpc nodes that would be reached at the same public address"
+pt_node other --unsafe-ok --peer-id 12D3KooWOtherNodeOtherNodeOtherNodeOtherNodeOther \
+	--external "/ip4/8.8.8.8/tcp/$P2P_B"
+pt_node samenode --unsafe-ok --external "/ip4/8.8.8.8/tcp/$P2P_B"
+pt_run rpctwins rpctwins "${CHECK[@]}" --port "$P2P_B" --rpc "$PORT_flags" --rpc "$PORT_other" \
+	--rpc "$PORT_samenode" --json
+assert_jq rpctwins.out '.[0].node.others | length' "2"
+assert_jq rpctwins.out '.[0].node.others[0].advertised_addresses[0].address' "/ip4/8.8.8.8/tcp/$P2P_B"
+assert_jq rpctwins.out '[.[0].findings[] | select(.id == "node-same-public-address")] | length' "1"
+assert_jq rpctwins.out '.[0].findings[] | select(.id == "node-same-public-address") | .evidence | test("the one at http://127.0.0.1:'"$PORT_other"'")' "true"
+pt_run rpcmax rpcmax "${CHECK[@]}" --rpc 1 --rpc 2 --rpc 3 --rpc 4
+assert_status 2
+
 step "a node that refuses the unsafe RPC: reported, not an error"
 pt_node safe --peers 12 --inbound 4
 pt_run safe safe "${CHECK[@]}" --no-node --port "$P2P" --json

@@ -127,7 +127,7 @@ class Node:
         elif method == "system_syncState":
             res = {"startingBlock": 4500000, "currentBlock": self.best, "highestBlock": self.best}
         elif method == "system_localPeerId":
-            res = PEER_ID
+            res = a.peer_id
         elif method == "system_localListenAddresses" and a.mode == "liar":
             res = ["/ip4/10.%d.%d.%d/tcp/30333" % (i >> 16, (i >> 8) & 255, i & 255)
                    for i in range(10000)]
@@ -153,7 +153,7 @@ class Node:
                     "versionString": "Parity Polkadot/v1.5.0"}
             ext = a.external if a.mode != "liar" else \
                 ["/ip4/203.0.113.%d/tcp/%d" % (i % 250 + 1, 1024 + i) for i in range(10000)]
-            res = {"peerId": PEER_ID,
+            res = {"peerId": a.peer_id,
                    "listenedAddresses": [f"/ip4/127.0.0.1/tcp/{a.p2p_port}",
                                          f"/ip4/192.168.1.10/tcp/{a.p2p_port}"],
                    "externalAddresses": ext, "connectedPeers": peers,
@@ -284,6 +284,7 @@ def main():
     ap.add_argument("--external", action="append", default=[])
     ap.add_argument("--delay-ms", type=int, default=0)
     ap.add_argument("--p2p-listen", action="store_true")
+    ap.add_argument("--peer-id", default=PEER_ID)
     ap.add_argument("--http-port", type=int, default=0, help="fixed RPC/metrics port (default: any)")
     ap.add_argument("--no-conn-counters", action="store_true")
     ap.add_argument("--dump-metrics", action="store_true")

@@ -304,6 +304,39 @@ static void two_nodes_one_address(void **state)
 			       "pid 200 (khala-node, docker 1a2b3c4d5e6f)"));
 }
 
+static void two_rpc_nodes_one_address(void **state)
+{
+	struct fixture *f = *state;
+	struct node_view *n = &f->res.node;
+	struct node_other *o = &n->others[n->n_others++];
+
+	netaddr_parse_ip(&f->v.public4, "8.8.8.8");
+	text_copy(n->peer_id, sizeof(n->peer_id), "12D3KooWA");
+	text_copy(n->rpc.url, sizeof(n->rpc.url), "http://127.0.0.1:9944");
+	listen_on(f, "/ip4/192.168.1.10/tcp/30333");
+	/* The other node advertises nothing, but listens on the same port:
+	 * STUN's address and that port, like ours. */
+	o->ok = true;
+	text_copy(o->peer_id, sizeof(o->peer_id), "12D3KooWB");
+	text_copy(o->url, sizeof(o->url), "http://127.0.0.1:9945");
+	o->listen_port = 30333;
+	nodefind_compute(&f->cfg, &f->res, &f->v);
+	assert_non_null(find(&f->v, "node-same-public-address"));
+	assert_non_null(
+	    strstr(find(&f->v, "node-same-public-address")->evidence, "/ip4/8.8.8.8/tcp/30333"));
+
+	/* Its own port: fine. The same peer id: one node, two URLs. */
+	o->listen_port = 30335;
+	f->v.n_findings = 0;
+	nodefind_compute(&f->cfg, &f->res, &f->v);
+	assert_null(find(&f->v, "node-same-public-address"));
+	o->listen_port = 30333;
+	text_copy(o->peer_id, sizeof(o->peer_id), "12D3KooWA");
+	f->v.n_findings = 0;
+	nodefind_compute(&f->cfg, &f->res, &f->v);
+	assert_null(find(&f->v, "node-same-public-address"));
+}
+
 static void ipv6_way_out_of_cgnat(void **state)
 {
 	struct fixture *f = *state;
@@ -383,6 +416,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(budget_defaults_and_small, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_inbound_signature, setup, teardown),
 		cmocka_unit_test_setup_teardown(two_nodes_one_address, setup, teardown),
+		cmocka_unit_test_setup_teardown(two_rpc_nodes_one_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(ipv6_way_out_of_cgnat, setup, teardown),
 		cmocka_unit_test_setup_teardown(unreadable_only_when_it_matters, setup, teardown),
 		cmocka_unit_test_setup_teardown(not_gathered_says_nothing, setup, teardown),
