@@ -1103,11 +1103,9 @@ int serverprobe_start(struct check_run *r)
 		const struct stun_target *t = &cfg->servers[i];
 		bool v6 = strchr(t->host, ':') != NULL;
 
-		snprintf(s->name, sizeof(s->name), "%s%s%s:%u", v6 ? "[" : "", t->host,
-			 v6 ? "]" : "", t->port);
+		TEXT_SET(s->name, "%s%s%s:%u", v6 ? "[" : "", t->host, v6 ? "]" : "", t->port);
 		if (t->resolve_error[0])
-			snprintf(s->error, sizeof(s->error), "cannot resolve: %s",
-				 t->resolve_error);
+			TEXT_SET(s->error, "cannot resolve: %s", t->resolve_error);
 	}
 	for (size_t i = 0; i < cfg->n_ports && i < CHECK_MAX_PORTS; i++)
 		rv->ports[rv->n_ports++].port = cfg->ports[i];
