@@ -17,6 +17,7 @@
 
 #include "net/loop.h"
 #include "serve/cookie.h"
+#include "serve/dialtab.h"
 #include "serve/metrics.h"
 #include "serve/ratelimit.h"
 #include "util/buf.h"
@@ -26,8 +27,7 @@
 #define TCP_CONNS_MAX	256  /* STUN-over-TCP connections at once */
 #define TCP_BUF		1024 /* largest STUN message we take over TCP */
 #define TCP_IDLE_MS	10000
-#define DIALS_MAX	256   /* dial-backs in flight or remembered */
-#define DIAL_KEEP_MS	10000 /* a result is kept this long for retransmissions */
+#define DIALS_MAX	256 /* dial-backs in flight or remembered */
 #define DIAL_READ_MS	300
 #define DIAL_READ_MAX	64
 #define DIAL_REQ_MAX	512 /* request kept to answer it when the dial ends */
@@ -56,21 +56,20 @@ struct worker {
 	uint8_t sbuf[BATCH][SERVE_RESPONSE_MAX];
 };
 
-enum dial_state { DIAL_FREE = 0, DIAL_INFLIGHT, DIAL_DONE };
-
 struct tcp_conn;
 
-/* One dial-back. The key fields and state are under s->dial_lock (workers
- * look entries up); fd, timer, reply buffer and conn are the control
- * thread's alone. */
+/* One dial-back, at the same index as its key and state in s->slots
+ * (serve/dialtab.h). res and conn are under s->dial_lock (workers read
+ * results, tcp_close clears conn); the rest is written before the
+ * dial-back is posted to the control thread, and fd, timer and the reply
+ * buffer are the control thread's alone. */
 struct dial {
-	enum dial_state state;
+	size_t idx;
 	bool tcp_req; /* asked over TCP (answered on that connection) */
 	struct netaddr src;
-	uint8_t tid[STUN_TID_LEN];
 	struct dialback_req req;
 	struct dialback_res res;
-	uint64_t start_ms, expire_ms;
+	uint64_t start_ms;
 	unsigned at_addr, at_port;
 	uint8_t reqbuf[DIAL_REQ_MAX];
 	size_t reqlen; /* 0: too long to keep, answered on retransmission */
@@ -119,6 +118,7 @@ struct server {
 	struct metrics_conn mconns[METRICS_CONNS];
 
 	pthread_mutex_t dial_lock;
+	struct dialtab_slot slots[DIALS_MAX];
 	struct dial dials[DIALS_MAX];
 	pthread_mutex_t rate_lock;
 	struct ratelimit rate;
@@ -189,43 +189,6 @@ static unsigned n_addrs(const struct server *s)
 
 /* --- the dial-back table (shared) ------------------------------------------ */
 
-/* Find the entry of (src, tid) or NULL; frees expired entries on the way.
- * Caller holds dial_lock. */
-static struct dial *dial_find_locked(struct server *s, const struct netaddr *src,
-				     const uint8_t *tid, uint64_t now)
-{
-	for (size_t i = 0; i < DIALS_MAX; i++) {
-		struct dial *d = &s->dials[i];
-
-		if (d->state == DIAL_DONE && d->expire_ms <= now && !d->conn)
-			d->state = DIAL_FREE;
-		if (d->state != DIAL_FREE && netaddr_eq(&d->src, src, false) &&
-		    memcmp(d->tid, tid, STUN_TID_LEN) == 0)
-			return d;
-	}
-	return NULL;
-}
-
-/* A free entry; when there is none, the finished entry that has been kept
- * longest (its answer went out when it finished; keeping it only serves a
- * late retransmission), so that "busy" means as many dial-backs truly in
- * flight and a few sources cannot fill the table with old results. */
-static struct dial *dial_alloc_locked(struct server *s)
-{
-	struct dial *oldest = NULL;
-
-	for (size_t i = 0; i < DIALS_MAX; i++) {
-		struct dial *d = &s->dials[i];
-
-		if (d->state == DIAL_FREE)
-			return d;
-		if (d->state == DIAL_DONE && !d->conn &&
-		    (!oldest || d->expire_ms < oldest->expire_ms))
-			oldest = d;
-	}
-	return oldest;
-}
-
 static bool rate_take(struct server *s, const struct netaddr *src, uint64_t now)
 {
 	bool ok;
@@ -248,21 +211,19 @@ static bool dial_request(struct server *s, struct serve_counters *c, const struc
 			 const struct serve_out *o, struct tcp_conn *conn, struct dialback_res *res)
 {
 	uint64_t now = mono_ms();
-	struct dial *d;
+	struct dial *d = NULL;
 	bool answer_now = false;
+	int i;
 
 	pthread_mutex_lock(&s->dial_lock);
-	d = dial_find_locked(s, &in->src, o->tid, now);
-	if (d) {
-		/* A retransmission: the same entry, never a second dial. */
-		if (d->state == DIAL_DONE) {
-			*res = d->res;
-			answer_now = true;
-		}
-		pthread_mutex_unlock(&s->dial_lock);
-		return answer_now;
+	i = dialtab_find(s->slots, DIALS_MAX, &in->src, o->tid, now);
+	if (i >= 0 && s->slots[i].state == DIALTAB_DONE) {
+		*res = s->dials[i].res;
+		answer_now = true;
 	}
 	pthread_mutex_unlock(&s->dial_lock);
+	if (i >= 0) /* a retransmission: the same entry, never a second dial */
+		return answer_now;
 
 	*res = (struct dialback_res){ .proto = o->dial.proto, .port = o->dial.port };
 	if (!rate_take(s, &in->src, now)) {
@@ -272,12 +233,11 @@ static bool dial_request(struct server *s, struct serve_counters *c, const struc
 		return true;
 	}
 	pthread_mutex_lock(&s->dial_lock);
-	d = dial_alloc_locked(s);
-	if (d) {
-		d->state = DIAL_INFLIGHT;
+	i = dialtab_claim(s->slots, DIALS_MAX, &in->src, o->tid);
+	if (i >= 0) {
+		d = &s->dials[i];
 		d->tcp_req = in->tcp;
 		d->src = in->src;
-		memcpy(d->tid, o->tid, STUN_TID_LEN);
 		d->req = o->dial;
 		d->start_ms = now;
 		d->at_addr = in->at_addr;
@@ -291,7 +251,7 @@ static bool dial_request(struct server *s, struct serve_counters *c, const struc
 	if (!d || loop_post(s->loop, dial_start_cb, d) < 0) {
 		if (d) {
 			pthread_mutex_lock(&s->dial_lock);
-			d->state = DIAL_FREE;
+			dialtab_release(s->slots, d->idx);
 			d->conn = NULL;
 			pthread_mutex_unlock(&s->dial_lock);
 		}
@@ -511,8 +471,7 @@ static void dial_finish(struct dial *d, uint8_t result)
 	}
 	pthread_mutex_lock(&s->dial_lock);
 	d->res = res;
-	d->state = DIAL_DONE;
-	d->expire_ms = now + DIAL_KEEP_MS;
+	dialtab_done(s->slots, d->idx, now);
 	conn = d->conn;
 	d->conn = NULL;
 	pthread_mutex_unlock(&s->dial_lock);
@@ -655,7 +614,7 @@ static void dial_start_cb(struct loop *l, void *data)
 	if (atomic_load(&s->stop)) {
 		/* Run by loop_free() while stopping: dial nothing now. */
 		pthread_mutex_lock(&s->dial_lock);
-		d->state = DIAL_FREE;
+		dialtab_release(s->slots, d->idx);
 		d->conn = NULL;
 		pthread_mutex_unlock(&s->dial_lock);
 		return;
@@ -1078,7 +1037,7 @@ static void server_free(struct server *s)
 		if (s->mconns[i].fd >= 0)
 			close(s->mconns[i].fd);
 	for (size_t i = 0; i < DIALS_MAX; i++)
-		if (s->dials[i].state == DIAL_INFLIGHT && s->dials[i].fd >= 0)
+		if (s->slots[i].state == DIALTAB_INFLIGHT && s->dials[i].fd >= 0)
 			close(s->dials[i].fd);
 	for (unsigned a = 0; a < 2; a++)
 		for (unsigned p = 0; p < 2; p++)
@@ -1124,6 +1083,7 @@ int serve_run(const struct serve_config *cfg, const char **what)
 	for (size_t i = 0; i < METRICS_CONNS; i++)
 		s->mconns[i].fd = -1;
 	for (size_t i = 0; i < DIALS_MAX; i++) {
+		s->dials[i].idx = i;
 		s->dials[i].s = s;
 		s->dials[i].fd = -1;
 	}
