@@ -65,9 +65,16 @@ pt_live live live livesrc peers --interval 1 --timeout 1 \
 pt_wait_count live.out '^[0-9T:-]+Z good peers=8 in=0 out=8 .*status=no-inbound' 6 20
 pt_assert_hwm live 32768 "seven sources, six of them bad"
 kill -0 "$PID_live" || fail "natdoctor stopped"
-# Each failing source is told once (on stderr when piped), not every second.
-n=$(grep -c 'metrics http://127.0.0.1:'"$PORT_endless"'/metrics: answer larger' "$PT_DIR/livesrc.err" || true)
-((n == 1)) || fail "the endless source was reported $n times, wanted once"
+# Each failing source is told once per change (on stderr when piped), not
+# every second: never the same message twice in a row. An ASan build may
+# not read 16 MiB within --timeout 1 every time, so there the endless
+# source can honestly alternate between "larger than" and "no answer";
+# a normal build must hit the cap every time and say so once.
+grep 'metrics http://127.0.0.1:'"$PORT_endless"'/metrics: ' "$PT_DIR/livesrc.err" >"$PT_DIR/endless.err" || true
+n=$(grep -c 'answer larger' "$PT_DIR/endless.err" || true)
+((n >= 1)) || fail "the endless source was never reported as too large"
+[[ -z "$(uniq -d "$PT_DIR/endless.err")" ]] || fail "the endless source was told twice in a row"
+((PT_ASAN == 1 || n == 1)) || fail "the endless source was reported $n times, wanted once"
 pt_stop live
 assert_status 0
 
@@ -91,6 +98,10 @@ step "a log that never ends (/dev/zero): signals and the --once deadline still g
 # Issue 7 defect 1: it used to spin on a 0 ms timer, deaf to everything
 # but SIGKILL. Now each pass reads a bounded slice and the loop moves on.
 ms_now() { echo $(($(date +%s%N) / 1000000)); }
+# The issue's bound is 100 ms; an ASan build adds its exit-time leak scan
+# and slower teardown to what is measured here, so it gets more room.
+slack=100
+((PT_ASAN == 0)) || slack=400
 for sig in TERM INT; do
 	pt_live "zero$sig" "zero$sig" "zero$sig" peers --log /dev/zero --once
 done
@@ -110,7 +121,7 @@ for sig in TERM INT; do
 	kill "$killer" 2>/dev/null || true
 	((PT_STATUS != 137)) || fail "peers --log /dev/zero ignores SIG$sig"
 	echo "   SIG$sig ended it in $took ms (exit $PT_STATUS)"
-	((took <= 100)) || fail "SIG$sig took $took ms to end peers --log /dev/zero, wanted <= 100"
+	((took <= slack)) || fail "SIG$sig took $took ms to end peers --log /dev/zero, wanted <= $slack"
 done
 # --once with a log waits max(4 x --timeout + 2 s, 12 s) for informant lines.
 t0=$(ms_now)
@@ -119,7 +130,8 @@ took=$(($(ms_now) - t0))
 echo "   --once ended after $took ms (deadline 12000 ms)"
 assert_status 3
 assert_match zero.err 'log /dev/zero: no informant line'
-((took >= 12000 && took <= 12100)) || fail "--once on /dev/zero took $took ms, deadline 12000 ms"
+((took >= 12000 && took <= 12000 + slack)) ||
+	fail "--once on /dev/zero took $took ms, deadline 12000 ms (+ $slack)"
 
 step "live, nothing works: stops with exit 3 and says why"
 pt_run dead dead peers --interval 1 --timeout 1 --rpc "$PORT_refused" --metrics "$PORT_html"
