@@ -34,6 +34,8 @@
  *   pcpv1   Gateway: NAT-PMP answered with the truth; every PCP request
  *           refused with UNSUPP_VERSION by a version-1 server (PCP framing,
  *           RFC 6887 §9). STUN: the truth
+ *   error   STUN: every Binding answered with a well-formed error 400 Bad
+ *           Request (ERROR-CODE, RFC 8489 §14.8). Gateway: the truth
  *
  * Every PCP MAP request is logged with its nonce and lifetime, so a test can
  * see the delete (lifetime 0, the same nonce) arrive.
@@ -85,6 +87,7 @@ enum mode {
 	MODE_REFUSE,
 	MODE_TWICE,
 	MODE_PCPV1,
+	MODE_ERROR,
 };
 enum kind { KIND_STUN, KIND_GATEWAY };
 
@@ -721,6 +724,19 @@ static void limited_answer(const struct server *s, const struct request *rq,
 	struct buf_writer w = fresh();
 	bool natpmp = rq->len >= 1 && rq->p[0] == 0;
 
+	if (s->kind == KIND_STUN && cfg->mode == MODE_ERROR) {
+		/* RFC 8489 §14.8 ERROR-CODE 400 and its reason phrase. */
+		stun_header(&w, STUN_BINDING_ERROR, 0, STUN_COOKIE, rq->txid);
+		bw_u16(&w, STUN_ERROR_CODE);
+		bw_u16(&w, 4 + 12);
+		bw_u16(&w, 0);
+		bw_u8(&w, 4);
+		bw_u8(&w, 0);
+		bw_bytes(&w, "Bad Request ", 12);
+		stun_fix_length(&w);
+		emit(s, rq, &w, "stun-error-400", sent);
+		return;
+	}
 	if (s->kind == KIND_STUN && cfg->mode == MODE_REFUSE && rq->change_request) {
 		/* RFC 8489 §14.8 ERROR-CODE 420, §14.13 UNKNOWN-ATTRIBUTES. */
 		stun_header(&w, STUN_BINDING_ERROR, 0, STUN_COOKIE, rq->txid);
@@ -940,7 +956,7 @@ static int parse_mode(const char *s, enum mode *m)
 {
 	static const char *const names[] = {
 		"burst",      "lie",	 "mixed",  "silent", "nochange", "nomap",
-		"natpmponly", "pcponly", "refuse", "twice",  "pcpv1",
+		"natpmponly", "pcponly", "refuse", "twice",  "pcpv1",	 "error",
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -987,6 +1003,8 @@ static void usage(FILE *f)
 	    "                           refuse STUN CHANGE-REQUEST refused with 420\n"
 	    "                           twice  every true answer sent twice\n"
 	    "                           pcpv1  PCP refused by a version-1 server, the rest true\n"
+	    "                           error  STUN answers 400 Bad Request, the gateway the "
+	    "truth\n"
 	    "                           (default: burst)\n"
 	    "  -H, --host-ip IP         the host's own private address, used as a lie\n"
 	    "  -e, --external IP        the true external address (mixed mode's PCP and\n"

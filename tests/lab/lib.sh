@@ -1087,7 +1087,8 @@ lab_router_reboot()
 # nomap (PCP MAP never answered; the rest true), natpmponly (PCP refused
 # with NAT-PMP's UNSUPP_VERSION), pcponly (NAT-PMP refused with PCP's),
 # refuse (STUN refuses CHANGE-REQUEST with 420), twice (every true answer
-# sent twice), pcpv1 (PCP refused by a version-1 server).
+# sent twice), pcpv1 (PCP refused by a version-1 server), error (STUN
+# answers 400).
 lab_hostile_mode()
 {
 	[[ "${LAB_TOPOLOGY:-}" == hostile ]] || fail "lab_hostile_mode: only in the hostile topology"

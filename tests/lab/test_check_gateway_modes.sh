@@ -13,6 +13,10 @@
 #               (null), never guessed; the Binding answers still count
 #   pcpv1       PCP refused by a version-1 server: named as such, NAT-PMP
 #               still believed
+#   error       STUN answers a well-formed 400: that server did not answer,
+#               its error is shown; nothing counted as bad
+# and, with the honest servers, a second server that never answers is
+# given up once the first has answered, before the deadline.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/check_common.sh"
@@ -71,5 +75,22 @@ assert_json "$f" '[.stun.ipv4.servers[] | select(.answered)] | length' 2
 assert_json "$f" .public.ipv4 "$ROUTER_WAN"
 assert_json "$f" .nat.filtering null
 
+lab_step "a silent STUN server is given up once another answered"
+# Nothing listens at PEER_IP: its ICMP errors do not reach an unconnected
+# socket, so to check it is a server that never answers.
+lab_natdoctor "$LAB_DIR/silent.json" check --json --timeout 2500 \
+	--stun "$HOSTILE_A" --stun "$PEER_IP" || true
+f="$LAB_DIR/silent.json"
+assert_json "$f" '.stun.ipv4.servers[0].answered' true
+assert_json "$f" '.stun.ipv4.servers[1].answered' false
+assert_json "$f" '.stun.ipv4.servers[1].error | test("other servers answered")' true
+assert_json "$f" '.elapsed_ms < 2300' true
+
 run_mode pcpv1
 pcp_refused "PCP version 1"
+
+run_mode error
+assert_json "$f" '[.stun.ipv4.servers[] | select(.answered)] | length' 0
+assert_json "$f" '[.stun.ipv4.servers[].error | test("error 400 Bad Request")] | all' true
+assert_json "$f" '([.stun.ipv4.servers[].bad_packets] | add)' 0
+assert_json "$f" .public.ipv4 null
