@@ -21,7 +21,7 @@ pkgs=(
 	# systemd-analyze verify/security for contrib/natdoctor-serve.service
 	systemd
 	# shipping: hardening-check, the Debian package, man pages, Prometheus
-	devscripts debhelper fakeroot lintian mandoc bash-completion
+	devscripts debhelper fakeroot lintian mandoc man-db bash-completion curl
 	prometheus prometheus-node-exporter
 )
 
