@@ -1024,6 +1024,23 @@ static int listen_tcp(struct server *s, const char **what)
 	return 0;
 }
 
+/* One line when everything is open, so the operator knows where to look. */
+static void log_started(const struct server *s)
+{
+	char a0[NETADDR_FMT_MAX], a1[NETADDR_FMT_MAX], m[NETADDR_FMT_MAX];
+
+	fprintf(stderr,
+		"natdoctor serve: answering STUN on %s%s%s, UDP and TCP ports %u and %u, %u "
+		"UDP thread%s; dial-backs to %s addresses%s%s%s\n",
+		netaddr_fmt_ip(&s->conf.addr[0], a0), n_addrs(s) > 1 ? " and " : " only",
+		n_addrs(s) > 1 ? netaddr_fmt_ip(&s->conf.addr[1], a1) : "", s->conf.port[0],
+		s->conf.port[1], s->n_workers, s->n_workers == 1 ? "" : "s",
+		s->conf.allow_private ? "public, private and CGNAT" : "public",
+		s->cfg->has_metrics ? "; metrics at http://" : "",
+		s->cfg->has_metrics ? netaddr_fmt(&s->cfg->metrics, m) : "",
+		s->cfg->has_metrics ? "/metrics" : "");
+}
+
 static void server_free(struct server *s)
 {
 	atomic_store(&s->stop, true);
@@ -1127,6 +1144,7 @@ int serve_run(const struct serve_config *cfg, const char **what)
 		}
 		s->workers[i]->started = true;
 	}
+	log_started(s);
 	rc = loop_run(s->loop);
 out:
 	server_free(s);
