@@ -94,6 +94,7 @@ struct nv {
 	/* rows 0..n_rpc-1: the node's candidate URLs; then n_other further
 	 * nodes (--rpc given again) */
 	char rpc_url[NODE_MAX_CANDIDATES + NODE_MAX_OTHERS][NODE_URL_MAX];
+	char metrics_url[NODE_URL_MAX]; /* to ask; the view's copy is masked */
 	size_t n_rpc;
 	struct nv_req rpc[NODE_MAX_CANDIDATES + NODE_MAX_OTHERS][N_METHODS];
 	size_t n_other;
@@ -533,8 +534,6 @@ static void fail_source(struct nv *nv, bool is_metrics, size_t cand, int err)
  * the metrics. */
 static void launch(struct nv *nv, bool is_metrics, size_t cand)
 {
-	const struct node_view *v = &nv->r->res->node;
-
 	if (!nv->http && !nv->http_err) {
 		nv->http_err = http_new(nv->r->loop, &nv->http);
 		if (nv->http_err == 0)
@@ -545,7 +544,7 @@ static void launch(struct nv *nv, bool is_metrics, size_t cand)
 		return;
 	}
 	if (is_metrics) {
-		start_req(nv, &nv->met, v->metrics.url);
+		start_req(nv, &nv->met, nv->metrics_url);
 		return;
 	}
 	for (size_t i = 0; i < N_METHODS; i++)
@@ -873,6 +872,34 @@ static void merge_others(struct nv *nv, struct check_result *res, unsigned timeo
 	}
 }
 
+/* A password in a URL the operator gave (http://user:secret@...) never
+ * reaches the report, the JSON or a finding (issue 7 defect 11): mask it
+ * in every URL and message of the view, whichever URL it came from. */
+static void redact_one(char *field, size_t size, const struct nv *nv)
+{
+	char tmp[NODE_URL_MAX > NODE_ERR_MAX ? NODE_URL_MAX : NODE_ERR_MAX];
+	size_t n_urls = nv->n_rpc + nv->n_other;
+
+	for (size_t i = 0; i <= n_urls; i++) {
+		const char *url = i < n_urls ? nv->rpc_url[i] : nv->metrics_url;
+
+		text_copy(tmp, sizeof(tmp), field);
+		text_redact_url(field, size, tmp, url);
+	}
+}
+
+static void redact_view(struct node_view *v, const struct nv *nv)
+{
+	redact_one(v->rpc.url, sizeof(v->rpc.url), nv);
+	redact_one(v->rpc.error, sizeof(v->rpc.error), nv);
+	redact_one(v->metrics.url, sizeof(v->metrics.url), nv);
+	redact_one(v->metrics.error, sizeof(v->metrics.error), nv);
+	for (size_t k = 0; k < v->n_others; k++) {
+		redact_one(v->others[k].url, sizeof(v->others[k].url), nv);
+		redact_one(v->others[k].error, sizeof(v->others[k].error), nv);
+	}
+}
+
 static void nv_finish(struct check_run *r, void *state)
 {
 	struct nv *nv = state;
@@ -891,6 +918,7 @@ static void nv_finish(struct check_run *r, void *state)
 	merge_metrics(nv, r->res, timeout_ms);
 	merge_static(r->cfg, r->res);
 	merge_others(nv, r->res, timeout_ms);
+	redact_view(&r->res->node, nv);
 	for (size_t c = 0; c < NODE_MAX_CANDIDATES + NODE_MAX_OTHERS; c++)
 		for (size_t i = 0; i < N_METHODS; i++)
 			dynbuf_free(&nv->rpc[c][i].body);
@@ -925,8 +953,9 @@ int nodeview_start(struct check_run *r)
 		text_copy(nv->rpc_url[nv->n_rpc++], NODE_URL_MAX, NODE_DEFAULT_RPC);
 		text_copy(nv->rpc_url[nv->n_rpc++], NODE_URL_MAX, NODE_DEFAULT_RPC_OLD);
 	}
-	text_copy(v->metrics.url, sizeof(v->metrics.url),
+	text_copy(nv->metrics_url, sizeof(nv->metrics_url),
 		  v->metrics.user_given ? nc->metrics_url : NODE_DEFAULT_METRICS);
+	text_copy(v->metrics.url, sizeof(v->metrics.url), nv->metrics_url);
 	for (size_t k = 0; k < nc->n_rpc_others && k < NODE_MAX_OTHERS; k++)
 		text_copy(nv->rpc_url[nv->n_rpc + nv->n_other++], NODE_URL_MAX, nc->rpc_others[k]);
 	err = check_probe_register(r, "node", nv_finish, nv);

@@ -192,9 +192,13 @@ static int parse_node_url(struct cli_args *a, struct check_config *cfg, bool met
 		out = cfg->node.rpc_others[cfg->node.n_rpc_others++];
 	}
 	int r = url_node_normalise(arg, metrics, out, NODE_URL_MAX);
+	char shown[NODE_URL_MAX];
 
-	if (r < 0)
-		return cli_args_fail(a, "bad %s '%s': %s", flag, arg, url_node_error(r, metrics));
+	if (r < 0) {
+		/* Quoted as typed, password masked (issue 7 defect 11). */
+		text_redact_url(shown, sizeof(shown), arg, arg);
+		return cli_args_fail(a, "bad %s '%s': %s", flag, shown, url_node_error(r, metrics));
+	}
 	return 0;
 }
 

@@ -62,6 +62,18 @@ expect 2 "bad --rpc '-1'" "$N" peers --rpc -1
 expect 2 "bad --rpc '='" "$N" peers --rpc =
 expect 2 "bad --rpc" "$N" peers --rpc 'http://127.0.0.1:1/ space'
 expect 2 "bad --metrics" "$N" peers --metrics 'http://:9615/metrics'
+# Issue 7 defect 11: a password in a URL never shows, in a usage error, the
+# report or the JSON (the node's RPC on a loopback port nothing listens on).
+expect 2 "bad --rpc 'http://nd:\*\*\*@127.0.0.1:0/'" "$N" check --rpc 'http://nd:s3cr3tpw@127.0.0.1:0/'
+for fmt in --no-color --json; do
+	rc=0
+	timeout 20 "$N" check "$fmt" --timeout 600 --stun 127.0.0.1 --rpc 'http://nd:s3cr3tpw@127.0.0.1:1/' \
+		--rpc 'http://tok3nonly@127.0.0.1:2/' >"$TMP/secret.out" 2>"$TMP/secret.err" || rc=$?
+	((rc < 2)) || { cat "$TMP/secret.err" >&2; fail "check $fmt with --rpc: exit $rc"; }
+	grep -q 'nd:\*\*\*@127.0.0.1:1' "$TMP/secret.out" || fail "check $fmt does not name the RPC URL"
+	! grep -q 's3cr3tpw\|tok3nonly' "$TMP/secret.out" "$TMP/secret.err" || fail "check $fmt shows a password"
+	echo "ok: check $fmt --rpc with a password: masked"
+done
 # No command at all: the usage, on stderr, exit 2.
 rc=0
 timeout 5 "$N" >/dev/null 2>"$TMP/usage" || rc=$?

@@ -120,6 +120,9 @@ static void check_usage_errors_name_the_flag(void **state)
 	assert_usage(CHECK("--max-hops", "17"), "bad --max-hops");
 	assert_usage(CHECK("--stun", "host:99999"), "bad --stun");
 	assert_usage(CHECK("-4", "-6"), "--ipv4 and --ipv6");
+	/* Issue 7 defect 11, as in peers. */
+	assert_usage(CHECK("--rpc", "http://me:s3cret@127.0.0.1:0/"), "http://me:***@127.0.0.1:0/");
+	assert_null(strstr(args.err, "s3cret"));
 	assert_usage(CHECK("extra", "--json"), "unexpected argument 'extra'");
 	assert_usage(CHECK("--json", "--", "extra"), "unexpected argument 'extra'");
 	assert_usage(CHECK("-s", "a", "-s", "b", "-s", "c", "-s", "d", "-s", "e", "-s", "f", "-s",
