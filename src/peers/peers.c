@@ -49,6 +49,7 @@ struct src {
 	int state; /* 1 ok, 0 nothing yet, -1 failing */
 	char msg[VIEW_SOURCE_MSG_MAX];
 	char reported[VIEW_SOURCE_MSG_MAX]; /* the last message written to stderr */
+	uint64_t reported_ms;		    /* when, on loop_now_ms()'s clock */
 	bool ever_ok;
 
 	/* HTTP sources */
@@ -161,14 +162,43 @@ __attribute__((format(printf, 2, 3))) static void src_fail(struct src *s, const 
 	}
 }
 
+/* Two messages that differ only in their numbers ("14 lines" and "17
+ * lines", "within 1000 ms") say the same thing. */
+static bool src_same_words(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a >= '0' && *a <= '9')
+			a++;
+		while (*b >= '0' && *b <= '9')
+			b++;
+		if (*a != *b)
+			return false;
+		if (!*a)
+			return true;
+		a++, b++;
+	}
+}
+
+/* A failing source whose reason keeps changing (an endless answer is cut at
+ * the size cap on one sample and runs into the timeout on the next) is told
+ * again at most this often. */
+#define SRC_REPORT_AGAIN_MS 60000
+
 /* Outside the live terminal view, a source's trouble goes to stderr once
- * per change, not once per sample. */
+ * per change, not once per sample: when it starts failing, when it works
+ * again, and when its reason changes in words (not just in numbers), at
+ * most once a minute while it keeps failing. */
 static void src_report(struct src *s)
 {
 	const struct peers_config *cfg = s->app->cfg;
+	uint64_t now = loop_now_ms(s->app->loop);
 
-	if ((cfg->tty && !cfg->once && !cfg->json) || !strcmp(s->msg, s->reported))
+	if ((cfg->tty && !cfg->once && !cfg->json) || src_same_words(s->msg, s->reported))
 		return;
+	if (s->state < 0 && s->reported[0] && !cfg->once &&
+	    now - s->reported_ms < SRC_REPORT_AGAIN_MS)
+		return;
+	s->reported_ms = now;
 	if (s->state < 0)
 		log_warnx("%s %s: %s", kind_name(s->cfg->kind), src_where(s), s->msg);
 	else if (s->reported[0] && s->state > 0)
