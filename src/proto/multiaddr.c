@@ -118,7 +118,7 @@ static int copy_text(char *out, size_t cap, const char *tok, size_t len)
 
 /* A DNS name as it may appear in a multiaddr: letters, digits, '-', '.',
  * and '_' (seen in service names). */
-static int check_dns(const char *tok, size_t len)
+static int multiaddr_check_dns(const char *tok, size_t len)
 {
 	if (len == 0 || len > 253)
 		return -EINVAL;
@@ -134,7 +134,7 @@ static int check_dns(const char *tok, size_t len)
 
 /* A peer id: base58btc ("12D3KooW...", "Qm...") or a base32 CID ("bafz...");
  * both are plain alphanumerics. */
-static int check_peer_id(const char *tok, size_t len)
+static int multiaddr_check_peer_id(const char *tok, size_t len)
 {
 	if (len == 0 || len >= MULTIADDR_PEER_ID_MAX)
 		return -EINVAL;
@@ -165,7 +165,7 @@ static int set_host(struct multiaddr *m, enum proto p, const char *arg, size_t l
 		m->ip = a;
 		m->host_kind = p == P_IP4 ? MULTIADDR_HOST_IP4 : MULTIADDR_HOST_IP6;
 	} else {
-		if (check_dns(arg, len) < 0)
+		if (multiaddr_check_dns(arg, len) < 0)
 			return -EINVAL;
 		m->host_kind = p == P_DNS    ? MULTIADDR_HOST_DNS
 			       : p == P_DNS4 ? MULTIADDR_HOST_DNS4
@@ -202,7 +202,7 @@ static int apply(struct multiaddr *m, enum proto p, const char *arg, size_t len)
 		}
 		return 0;
 	case P_P2P:
-		r = check_peer_id(arg, len);
+		r = multiaddr_check_peer_id(arg, len);
 		if (r < 0)
 			return r;
 		memcpy(m->peer_id, arg, len);

@@ -133,7 +133,7 @@ static void apply(struct nodeargs *a, struct nodeargs_chain *c, enum flag f, con
 	}
 }
 
-static void chain_init(struct nodeargs_chain *c)
+static void nodeargs_chain_init(struct nodeargs_chain *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->port = -1;
@@ -146,7 +146,7 @@ int nodeargs_parse(const char *buf, size_t len, struct nodeargs *out)
 	enum flag pending = F_NONE; /* a flag waiting for its value */
 
 	memset(out, 0, sizeof(*out));
-	chain_init(&out->chain[0]);
+	nodeargs_chain_init(&out->chain[0]);
 	out->n_chains = 1;
 	while (pos < len) {
 		const char *arg = buf + pos;
@@ -172,7 +172,7 @@ int nodeargs_parse(const char *buf, size_t len, struct nodeargs *out)
 		}
 		if (alen == 2 && arg[0] == '-' && arg[1] == '-') {
 			if (out->n_chains < NODEARGS_MAX_CHAINS)
-				chain_init(&out->chain[out->n_chains++]);
+				nodeargs_chain_init(&out->chain[out->n_chains++]);
 			continue;
 		}
 		for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {

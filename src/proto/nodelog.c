@@ -71,7 +71,7 @@ static int64_t number_after(const char *s, size_t len, size_t from, const char *
 	return read_uint(s, len, &i, &v) == 0 ? v : -1;
 }
 
-static enum nodelog_chain chain_tag(const char *s, size_t len)
+static enum nodelog_chain nodelog_chain_tag(const char *s, size_t len)
 {
 	if (find(s, len, 0, "[Parachain]") >= 0)
 		return NODELOG_CHAIN_PARA;
@@ -136,7 +136,7 @@ int nodelog_parse_line(const char *line, size_t len, struct nodelog_status *out)
 	*out = (struct nodelog_status){ .state = state, .peers = (uint32_t)peers };
 	/* The tag sits before the status word; searching only there keeps a
 	 * "[Parachain]" further along the line from counting. */
-	out->chain = chain_tag(buf, (size_t)word_at);
+	out->chain = nodelog_chain_tag(buf, (size_t)word_at);
 	out->target = number_after(buf, (size_t)open, (size_t)word_at, "target=#");
 	out->best = number_after(buf, n, (size_t)peers_at, "best: #");
 	out->finalized = number_after(buf, n, (size_t)peers_at, "finalized #");
@@ -172,7 +172,7 @@ int nodelog_parse_extaddr(const char *line, size_t len, struct nodelog_extaddr *
 		return 0;
 	out->event = ev;
 	/* The tag sits before the message, as on informant lines. */
-	out->chain = chain_tag(buf, (size_t)at);
+	out->chain = nodelog_chain_tag(buf, (size_t)at);
 	return 1;
 }
 
