@@ -121,10 +121,11 @@ struct node_view {
 	int64_t inbound, outbound;   /* connections now by direction, -1 unknown */
 	int64_t in_slots, out_slots; /* --in-peers / --out-peers (defaults applied
 					when the command line was read), -1 unknown */
-	bool reserved_only;	     /* -1 not needed: false when unknown */
+	bool reserved_only;	     /* --reserved-only (false when unknown) */
 
 	struct node_http_source rpc, metrics;
-	bool network_state_refused; /* system_unstable_networkState: refused (safe methods) */
+	bool network_state_refused; /* system_unstable_networkState answered with an error
+				       object (--rpc-methods=safe; some backends) */
 	char network_state_error[NODE_ERR_MAX];
 
 	/* The log. */

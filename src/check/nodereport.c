@@ -158,8 +158,15 @@ static void text_addrs(FILE *f, const char *label, const struct node_addr *a, si
 
 void nodereport_text(FILE *f, const struct node_view *n, const char *bold, const char *off)
 {
+	if (!n->gathered)
+		return; /* --no-node */
 	fprintf(f, "\n%sNode view%s", bold, off);
-	if (!n->sources) {
+	if (!n->sources && n->rpc.refused && n->metrics.refused && !n->rpc.user_given &&
+	    !n->metrics.user_given && !n->log_tried) {
+		fprintf(f,
+			": no node answers on this host's default ports (RPC 9944, 9933; metrics "
+			"9615): give --rpc and --metrics if it uses others\n");
+	} else if (!n->sources) {
 		fprintf(f, ": nothing read (");
 		if (n->rpc.tried)
 			fprintf(f, "RPC %s: %s", n->rpc.url, n->rpc.error[0] ? n->rpc.error : "-");
@@ -169,6 +176,8 @@ void nodereport_text(FILE *f, const struct node_view *n, const char *bold, const
 		if (n->log_tried)
 			fprintf(f, "; log: %s", n->log_error);
 		fprintf(f, ")\n");
+	}
+	if (!n->sources) {
 		if (n->procs_partial)
 			fprintf(f, "  not root: processes of other users could not be seen; run as "
 				   "root to find the node process\n");

@@ -782,7 +782,7 @@ static void merge_metrics(struct nv *nv, struct check_result *res, unsigned time
 		v->outbound = p->opened_out - p->closed_out;
 }
 
-static void merge_static(const struct check_config *cfg, struct check_result *res)
+static void merge_static(struct check_result *res)
 {
 	struct node_view *v = &res->node;
 
@@ -817,7 +817,6 @@ static void merge_static(const struct check_config *cfg, struct check_result *re
 	}
 	if (v->peers < 0 && v->log_ok && v->log_peers >= 0)
 		v->peers = v->log_peers;
-	(void)cfg;
 }
 
 /* The further --rpc nodes: what they advertise and where they listen. */
@@ -916,7 +915,7 @@ static void nv_finish(struct check_run *r, void *state)
 	if (nv->n_rpc)
 		merge_rpc(nv, r->res, timeout_ms);
 	merge_metrics(nv, r->res, timeout_ms);
-	merge_static(r->cfg, r->res);
+	merge_static(r->res);
 	merge_others(nv, r->res, timeout_ms);
 	redact_view(&r->res->node, nv);
 	for (size_t c = 0; c < NODE_MAX_CANDIDATES + NODE_MAX_OTHERS; c++)
