@@ -267,7 +267,7 @@ static void weigh_path(const struct check_result *res, const struct netaddr *hos
 		if (seen)
 			continue;
 		netaddr_fmt_ip(&h->addr, hop);
-		if (w->router_public) {
+		if (w->router_claims) {
 			text_appendf(
 			    w->disagree, sizeof(w->disagree), &dlen,
 			    "%sthe router (%s) names %s, the address STUN servers see, as "
@@ -276,7 +276,7 @@ static void weigh_path(const struct check_result *res, const struct netaddr *hos
 			    "the provider's address",
 			    dlen ? "; " : "", w->wan_src, wans, h->ttl, hop,
 			    netaddr_class_name(h->cls));
-			w->router_public = false;
+			w->router_claims = w->router_public = false;
 			if (h->cls != NETADDR_CGNAT && !w->wan_not_public) {
 				/* Private space right behind a router that holds the
 				 * public address and maps: a provider numbering its
@@ -398,14 +398,13 @@ void weigh_ipv4(const struct check_result *res, const struct netaddr *host4, str
 				     "see %s",
 				     w->disagree[0] ? "; " : "", w->wan_src, wans, pubs);
 		} else if (pub->family) {
-			w->router_public = true; /* until the path or a refusal says otherwise */
+			w->router_claims = true;
+			w->router_public = !w->wan_not_public; /* until the path says otherwise */
 		}
 	}
 	dlen = strlen(w->disagree);
 	weigh_path(res, host4, w, realms, &n_realms, &blen, &contested);
 	qlen = strlen(w->doubt);
-	if (w->wan_not_public)
-		w->router_public = false;
 	if (w->wan_not_public) {
 		size_t n = 0;
 

@@ -37,8 +37,10 @@ struct weighed {
 	bool cgnat;		       /* 100.64.0.0/10 seen (host, router WAN or hop) */
 	bool more_likely;	       /* strong but unproven evidence of one more NAT */
 	bool wan_not_public;	       /* a router answer says its WAN cannot be mapped */
-	bool router_public;	       /* a router protocol names the STUN-seen address as its
-				 WAN, and nothing contradicts it */
+	bool router_claims;	       /* a router protocol names the STUN-seen address as its
+				 WAN address */
+	bool router_public;	       /* ... and nothing contradicts it (no refusal, no
+				 private hop before the first public one) */
 	struct gw_claim gw[3];	       /* PCP, NAT-PMP, UPnP IGD */
 	struct netaddr wan;	       /* the router's WAN address, any protocol; 0 if none */
 	const char *wan_src;	       /* which protocol named it */

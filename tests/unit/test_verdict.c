@@ -401,6 +401,34 @@ static void case1_stun_learning_router_behind_cgnat(void **state)
 	assert_int_equal(verdict_exit_status(&f->v), ND_EXIT_PROBLEM);
 }
 
+/* Cases 1 and 2 at once: the STUN-learning router behind a CGNAT whose
+ * routers are silent. Nothing proves the second NAT; both hints are named. */
+static void stun_learning_router_behind_silent_cgnat(void **state)
+{
+	struct fixture *f = *state;
+	const struct finding *fi;
+
+	base(f, "192.168.1.10", "192.168.1.1", "11.0.4.2");
+	f->res.gateway.natpmp.available = true;
+	f->res.gateway.natpmp.result_code = 0;
+	f->res.gateway.natpmp.external = ip("11.0.4.2");
+	f->res.gateway.pcp.available = true;
+	f->res.gateway.pcp.result_code = 8;
+	f->res.gateway.pcp.external = ip("11.0.4.2");
+	hop(&f->res, "192.168.1.1");
+	hop(&f->res, NULL);
+	hop(&f->res, "11.0.4.1");
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	assert_int_equal(f->v.layers, 1);
+	assert_false(f->v.layers_certain);
+	assert_true(f->v.more_likely);
+	fi = find(&f->v, "provider-nat-likely");
+	assert_non_null(fi);
+	assert_non_null(strstr(fi->evidence, "did not answer"));
+	assert_non_null(strstr(fi->evidence, "NO_RESOURCES"));
+	assert_null(find(&f->v, "behind-nat"));
+}
+
 /* Issue 10 case 2 and 5: the provider's routers send no ICMP, and the home
  * router answers every protocol but refuses, as miniupnpd does with a
  * private or shared WAN address. "1 layer" is not what that shows. */
@@ -852,6 +880,7 @@ int main(void)
 		T(wan_public_but_not_what_stun_sees),
 		T(case1_stun_learning_router_behind_cgnat),
 		T(case2_silent_provider_and_refusing_router),
+		T(stun_learning_router_behind_silent_cgnat),
 		T(silent_hops_alone_make_one_layer_uncertain),
 		T(refusing_by_policy_is_not_offering),
 		T(case8_double_nat_remedy_has_the_addresses),
