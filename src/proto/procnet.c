@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "util/text.h"
+
 /* The columns we read, by position (net/ipv4/tcp_ipv4.c get_tcp4_sock,
  * net/ipv4/udp.c udp4_format_sock, and their IPv6 twins). The timer and
  * queue columns between state and uid are skipped. */
@@ -15,23 +17,12 @@ struct token {
 	size_t len;
 };
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Exactly n (1..8) hex digits into *v. */
 static bool hex_n(const char *p, size_t n, uint32_t *v)
 {
 	*v = 0;
 	for (size_t i = 0; i < n; i++) {
-		int d = hexval(p[i]);
+		int d = text_hexval((unsigned char)p[i]);
 
 		if (d < 0)
 			return false;

@@ -8,8 +8,8 @@
  * 1000 ms to 1000 ms and then waits a full period after the last answer,
  * so UPnP alone would take more than a second. natdoctor sends M-SEARCH on
  * its own loop, stops at the first gateway that answers, and hands the
- * LOCATION to libminiupnpc (UPNP_GetIGDFromUrl) for the HTTP, XML and SOAP
- * it does well.
+ * LOCATION to check/upnp.c, which fetches the description and talks SOAP
+ * within byte and time caps.
  *
  * Answers come from anyone on the LAN and are untrusted: fields are
  * bounded, kept as printable ASCII only, and a LOCATION is only usable

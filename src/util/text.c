@@ -110,3 +110,14 @@ void text_redact_url(char *dst, size_t size, const char *text, const char *url)
 		}
 	}
 }
+
+int text_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -55,4 +55,7 @@ const char *text_url_secret(const char *url, size_t *len);
  * text (url may). */
 void text_redact_url(char *dst, size_t size, const char *text, const char *url);
 
+/* The value of one hex digit (0-9, a-f, A-F), or -1. */
+int text_hexval(int c);
+
 #endif

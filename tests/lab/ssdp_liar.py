@@ -6,17 +6,36 @@ unicast, on UDP 1900) with SSDP answers natdoctor must not act on:
     would let any LAN device aim natdoctor at anyone;
   - an IGD whose LOCATION is a name, not an address;
   - garbage, a NUL inside a header, an oversized datagram.
+
+With --desc MODE it also answers as a real-looking IGD at
+http://LAN_IP:HTTP_PORT/rootDesc.xml (a LOCATION natdoctor accepts) and
+serves a description that lies:
+  foreign       controlURL http://FOREIGN/ctl: another host (the host's own
+                loopback in the lab)
+  urlbase       URLBase http://FOREIGN/ and a relative controlURL
+  redirect      the description answers 302 to http://FOREIGN/rootDesc.xml
+  endless       the description never ends (no length, bytes forever)
+  endless-soap  a good description; every SOAP answer never ends
+  hang          the connection is accepted, nothing is ever answered
+Each HTTP request is logged ("http GET /rootDesc.xml"), and how many bytes
+the endless answers got out before the client went away.
+
 Stops by itself after --max-seconds. Prints one line per request.
 
   ssdp_liar.py --lan-ip 192.168.1.1 --third-party 11.0.0.30 --max-seconds 60
+  ssdp_liar.py --lan-ip 192.168.1.1 --third-party 11.0.0.30 --desc foreign \\
+      --foreign 127.0.0.1:18080
 """
 import argparse
 import socket
+import socketserver
 import struct
 import sys
+import threading
 import time
 
 IGD = "urn:schemas-upnp-org:device:InternetGatewayDevice:2"
+WANIP = "urn:schemas-upnp-org:service:WANIPConnection:2"
 
 
 def answers(third_party):
@@ -30,17 +49,110 @@ def answers(third_party):
     ]
 
 
+def description(control, urlbase=""):
+    base = "<URLBase>%s</URLBase>" % urlbase if urlbase else ""
+    return (
+        '<?xml version="1.0"?>\r\n<root xmlns="urn:schemas-upnp-org:device-1-0">'
+        "<specVersion><major>1</major><minor>0</minor></specVersion>%s"
+        "<device><deviceType>%s</deviceType><friendlyName>liar</friendlyName>"
+        "<deviceList><device><deviceType>urn:schemas-upnp-org:device:WANDevice:2</deviceType>"
+        "<deviceList><device>"
+        "<deviceType>urn:schemas-upnp-org:device:WANConnectionDevice:2</deviceType>"
+        "<serviceList><service><serviceType>%s</serviceType>"
+        "<serviceId>urn:upnp-org:serviceId:WANIPConn1</serviceId>"
+        "<controlURL>%s</controlURL><eventSubURL>/evt</eventSubURL>"
+        "<SCPDURL>/WANIPCn.xml</SCPDURL></service></serviceList>"
+        "</device></deviceList></device></deviceList></device></root>\r\n"
+        % (base, IGD, WANIP, control)
+    ).encode()
+
+
+class Handler(socketserver.BaseRequestHandler):
+    def handle(self):
+        cfg = self.server.cfg
+        conn = self.request
+        conn.settimeout(cfg.max_seconds)
+        try:
+            head = conn.recv(8192)
+        except OSError:
+            return
+        line = head.split(b"\r\n", 1)[0].decode("ascii", "replace")
+        print("http", line, flush=True)
+        if cfg.desc == "hang":
+            try:
+                conn.recv(1)  # until the client goes away (or our timeout)
+            except OSError:
+                pass
+            return
+        if line.startswith("POST"):
+            if cfg.desc == "endless-soap":
+                self.endless(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n\r\n<s:Envelope>")
+                return
+            body = b"<s:Envelope><s:Body><u:R><NewExternalIPAddress>11.0.2.2" \
+                   b"</NewExternalIPAddress></u:R></s:Body></s:Envelope>"
+            self.send(b"200 OK", body)
+            return
+        if cfg.desc == "redirect":
+            conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: http://%s/rootDesc.xml\r\n"
+                         b"Content-Length: 0\r\nConnection: close\r\n\r\n" % cfg.foreign.encode())
+            return
+        if cfg.desc == "endless":
+            self.endless(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n\r\n"
+                         b'<?xml version="1.0"?><root><device>')
+            return
+        if cfg.desc == "foreign":
+            body = description("http://%s/ctl" % cfg.foreign)
+        elif cfg.desc == "urlbase":
+            body = description("/ctl", "http://%s/" % cfg.foreign)
+        else:
+            body = description("http://%s:%d/ctl" % (cfg.lan_ip, cfg.http_port))
+        self.send(b"200 OK", body)
+
+    def send(self, status, body):
+        self.request.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Type: text/xml\r\n"
+                             b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body)
+
+    def endless(self, head):
+        junk = b"<serviceList>" + b"<x>" * 16384
+        sent = 0
+        try:
+            self.request.sendall(head)
+            while True:
+                self.request.sendall(junk)
+                sent += len(junk)
+        except OSError:
+            pass
+        print("http endless answer: %d bytes out before the client left" % sent, flush=True)
+
+
+class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lan-ip", required=True)
     ap.add_argument("--third-party", required=True)
     ap.add_argument("--max-seconds", type=float, default=60)
+    ap.add_argument("--desc", choices=["foreign", "urlbase", "redirect", "endless",
+                                       "endless-soap", "hang"])
+    ap.add_argument("--http-port", type=int, default=5000)
+    ap.add_argument("--foreign", default="127.0.0.1:18080")
     a = ap.parse_args()
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("", 1900))
     mreq = struct.pack("4s4s", socket.inet_aton("239.255.255.250"), socket.inet_aton(a.lan_ip))
     s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
+    extra = []
+    if a.desc:
+        httpd = Server((a.lan_ip, a.http_port), Handler)
+        httpd.cfg = a
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        loc = "http://%s:%d/rootDesc.xml" % (a.lan_ip, a.http_port)
+        extra.append(("HTTP/1.1 200 OK\r\nST: %s\r\nLOCATION: %s\r\nSERVER: liar/1\r\n\r\n"
+                      % (IGD, loc)).encode())
     end = time.monotonic() + a.max_seconds
     print("listening", flush=True)
     while time.monotonic() < end:
@@ -51,7 +163,7 @@ def main():
             break
         if not data.startswith(b"M-SEARCH"):
             continue
-        for pkt in answers(a.third_party):
+        for pkt in answers(a.third_party) + extra:
             s.sendto(pkt, peer)
         print("answered", peer, flush=True)
     return 0

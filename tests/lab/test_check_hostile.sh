@@ -113,3 +113,65 @@ if [[ -s "$LAB_DIR/thirdparty.log" ]] || lab_srv ss -tn state established "( spo
 fi
 assert_json "$LAB_DIR/ssdp.json" .gateway.upnp.available false
 assert_json "$LAB_DIR/ssdp.json" '.gateway.upnp.bad_answers > 0' true
+
+# liar_desc MODE: restart the lying UPnP device so that it also answers as
+# an IGD on the gateway whose description lies in MODE (ssdp_liar.py).
+liar_desc()
+{
+	lab_daemon_stop ssdpliar
+	lab_daemon ssdpliar "$NS_ROUTER" python3 "$(dirname "$0")/ssdp_liar.py" \
+		--lan-ip "$HOST_GW" --third-party "$PEER_IP" --max-seconds 120 \
+		--desc "$1" --http-port 5000 --foreign 127.0.0.1:18080
+	lab_wait_port "$NS_ROUTER" udp 1900
+	lab_wait_port "$NS_ROUTER" tcp 5000
+}
+
+lab_step "UPnP URLs from the network go nowhere but the gateway"
+# A listener on the host's own loopback: where a lying description points.
+lab_daemon loopback "$NS_HOST" socat -d -d -u TCP-LISTEN:18080,bind=127.0.0.1,fork,reuseaddr \
+	OPEN:/dev/null
+lab_wait_port "$NS_HOST" tcp 18080
+for mode in foreign urlbase redirect; do
+	liar_desc "$mode"
+	rc=0
+	lab_natdoctor "$LAB_DIR/desc-$mode.json" check --json --timeout 700 \
+		--stun "$HOSTILE_A" || rc=$?
+	[[ "$rc" == 0 || "$rc" == 1 ]] || fail "desc $mode: exit status $rc"
+	assert_match "http GET /rootDesc.xml" "$(cat "$LAB_DIR/ssdpliar.log")" \
+		"desc $mode: the description was asked for"
+	if grep -q "accepting connection" "$LAB_DIR/loopback.log"; then
+		fail "desc $mode: natdoctor connected to the host's loopback, where the description pointed"
+	fi
+	_lab_say "ok: desc $mode: nothing came to 127.0.0.1:18080"
+	assert_json "$LAB_DIR/desc-$mode.json" .gateway.upnp.available false
+	assert_json "$LAB_DIR/desc-$mode.json" .gateway.upnp.external_ipv4 null
+done
+assert_match "not on the gateway" "$(jq -r .gateway.upnp.error "$LAB_DIR/desc-foreign.json")" \
+	"foreign control URL named"
+assert_match "not on the gateway" "$(jq -r .gateway.upnp.error "$LAB_DIR/desc-urlbase.json")" \
+	"foreign URLBase named"
+assert_match "302 .redirects are not followed" \
+	"$(jq -r .gateway.upnp.error "$LAB_DIR/desc-redirect.json")" "redirect named"
+
+lab_step "UPnP downloads have a byte cap and a time cap"
+# Endless description, endless SOAP answers, a server that never answers:
+# peak RSS under 8 MiB, and check ends within its deadline plus 100 ms.
+timeout_ms=1000
+for mode in endless endless-soap hang; do
+	liar_desc "$mode"
+	rc=0
+	t0=$(lab_ms)
+	lab_host /usr/bin/time -f '%M' -o "$LAB_DIR/cap-$mode.rss" "$NATDOCTOR" check --json \
+		--timeout "$timeout_ms" --stun "$HOSTILE_A" >"$LAB_DIR/cap-$mode.json" \
+		2>"$LAB_DIR/cap-$mode.stderr" || rc=$?
+	t1=$(lab_ms)
+	[[ "$rc" == 0 || "$rc" == 1 ]] || fail "cap $mode: exit status $rc"
+	rss=$(tail -n 1 "$LAB_DIR/cap-$mode.rss")
+	((rss < 8192)) || fail "cap $mode: peak RSS $rss KiB (limit 8192)"
+	((t1 - t0 <= timeout_ms + 100)) ||
+		fail "cap $mode: took $((t1 - t0)) ms (deadline $timeout_ms ms + 100)"
+	_lab_say "ok: cap $mode: peak RSS $rss KiB, $((t1 - t0)) ms with a $timeout_ms ms deadline"
+	assert_json "$LAB_DIR/cap-$mode.json" .gateway.upnp.external_ipv4 null
+done
+assert_match "larger than 64 KiB" "$(jq -r .gateway.upnp.error "$LAB_DIR/cap-endless.json")" \
+	"endless description named"
