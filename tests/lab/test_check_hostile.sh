@@ -155,22 +155,39 @@ assert_match "302 .redirects are not followed" \
 
 lab_step "UPnP downloads have a byte cap and a time cap"
 # Endless description, endless SOAP answers, a server that never answers:
-# peak RSS under 8 MiB, and check ends within its deadline plus 100 ms.
+# check ends within its deadline plus 100 ms, and its peak RSS is what it
+# is without UPnP plus little (before the caps: +330 MB in one second). The
+# issue's 8 MiB is asserted too, with --no-node (the node view loads
+# libcurl, ~5 MiB) and not under a sanitizer (ASan alone is 17 MiB).
 timeout_ms=1000
+# cap_run NAME ARGS...: check under /usr/bin/time; sets rss (KiB) and ms.
+cap_run()
+{
+	local name=$1 t0 t1 rc=0
+	shift
+	t0=$(lab_ms)
+	lab_host /usr/bin/time -f '%M' -o "$LAB_DIR/cap-$name.rss" "$NATDOCTOR" check --json \
+		--no-node --timeout "$timeout_ms" --stun "$HOSTILE_A" "$@" \
+		>"$LAB_DIR/cap-$name.json" 2>"$LAB_DIR/cap-$name.stderr" || rc=$?
+	t1=$(lab_ms)
+	[[ "$rc" == 0 || "$rc" == 1 ]] || fail "cap $name: exit status $rc"
+	rss=$(tail -n 1 "$LAB_DIR/cap-$name.rss")
+	ms=$((t1 - t0))
+}
+sanitized=0
+if ldd "$NATDOCTOR" | grep -q libasan || grep -qa __asan_init "$NATDOCTOR"; then
+	sanitized=1
+fi
+cap_run baseline --no-upnp
+base=$rss
+_lab_say "baseline without UPnP: peak RSS $base KiB, $ms ms"
 for mode in endless endless-soap hang; do
 	liar_desc "$mode"
-	rc=0
-	t0=$(lab_ms)
-	lab_host /usr/bin/time -f '%M' -o "$LAB_DIR/cap-$mode.rss" "$NATDOCTOR" check --json \
-		--timeout "$timeout_ms" --stun "$HOSTILE_A" >"$LAB_DIR/cap-$mode.json" \
-		2>"$LAB_DIR/cap-$mode.stderr" || rc=$?
-	t1=$(lab_ms)
-	[[ "$rc" == 0 || "$rc" == 1 ]] || fail "cap $mode: exit status $rc"
-	rss=$(tail -n 1 "$LAB_DIR/cap-$mode.rss")
-	((rss < 8192)) || fail "cap $mode: peak RSS $rss KiB (limit 8192)"
-	((t1 - t0 <= timeout_ms + 100)) ||
-		fail "cap $mode: took $((t1 - t0)) ms (deadline $timeout_ms ms + 100)"
-	_lab_say "ok: cap $mode: peak RSS $rss KiB, $((t1 - t0)) ms with a $timeout_ms ms deadline"
+	cap_run "$mode"
+	((rss - base < 1024)) || fail "cap $mode: peak RSS $rss KiB, $((rss - base)) KiB over the baseline"
+	((sanitized || rss < 8192)) || fail "cap $mode: peak RSS $rss KiB (limit 8192)"
+	((ms <= timeout_ms + 100)) || fail "cap $mode: took $ms ms (deadline $timeout_ms ms + 100)"
+	_lab_say "ok: cap $mode: peak RSS $rss KiB (+$((rss - base))), $ms ms with a $timeout_ms ms deadline"
 	assert_json "$LAB_DIR/cap-$mode.json" .gateway.upnp.external_ipv4 null
 done
 assert_match "larger than 64 KiB" "$(jq -r .gateway.upnp.error "$LAB_DIR/cap-endless.json")" \
