@@ -186,8 +186,12 @@ for mode in endless endless-soap hang; do
 	cap_run "$mode"
 	((rss - base < 1024)) || fail "cap $mode: peak RSS $rss KiB, $((rss - base)) KiB over the baseline"
 	((sanitized || rss < 8192)) || fail "cap $mode: peak RSS $rss KiB (limit 8192)"
-	((ms <= timeout_ms + 100)) || fail "cap $mode: took $ms ms (deadline $timeout_ms ms + 100)"
-	_lab_say "ok: cap $mode: peak RSS $rss KiB (+$((rss - base))), $ms ms with a $timeout_ms ms deadline"
+	# The check's own clock, strictly; the whole process (exec, namespace,
+	# report) with room for a loaded machine.
+	el=$(jq -r .elapsed_ms "$LAB_DIR/cap-$mode.json")
+	((el <= timeout_ms + 100)) || fail "cap $mode: the check took $el ms (deadline $timeout_ms + 100)"
+	((ms <= timeout_ms + 400)) || fail "cap $mode: the process took $ms ms (deadline $timeout_ms)"
+	_lab_say "ok: cap $mode: peak RSS $rss KiB (+$((rss - base))), check $el ms, process $ms ms, deadline $timeout_ms ms"
 	assert_json "$LAB_DIR/cap-$mode.json" .gateway.upnp.external_ipv4 null
 done
 assert_match "larger than 64 KiB" "$(jq -r .gateway.upnp.error "$LAB_DIR/cap-endless.json")" \
