@@ -187,10 +187,11 @@ for mode in endless endless-soap hang; do
 	((rss - base < 1024)) || fail "cap $mode: peak RSS $rss KiB, $((rss - base)) KiB over the baseline"
 	((sanitized || rss < 8192)) || fail "cap $mode: peak RSS $rss KiB (limit 8192)"
 	# The check's own clock, strictly; the whole process (exec, namespace,
-	# report) with room for a loaded machine.
+	# report: ~40 ms on a quiet machine) with room for a loaded one (seen:
+	# +1.1 s at load 13 on two cores), to catch a hang only.
 	el=$(jq -r .elapsed_ms "$LAB_DIR/cap-$mode.json")
 	((el <= timeout_ms + 100)) || fail "cap $mode: the check took $el ms (deadline $timeout_ms + 100)"
-	((ms <= timeout_ms + 400)) || fail "cap $mode: the process took $ms ms (deadline $timeout_ms)"
+	((ms <= timeout_ms + 3000)) || fail "cap $mode: the process took $ms ms (deadline $timeout_ms)"
 	_lab_say "ok: cap $mode: peak RSS $rss KiB (+$((rss - base))), check $el ms, process $ms ms, deadline $timeout_ms ms"
 	assert_json "$LAB_DIR/cap-$mode.json" .gateway.upnp.external_ipv4 null
 done
