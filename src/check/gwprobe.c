@@ -129,9 +129,12 @@ static void maybe_done(struct gwprobe *g)
 	if (g->fd < 0 || !g->n_done || !pcp_finished(g) || !pmaps_answered(g))
 		return;
 	/* Mappings made for check --server stay until finish deletes them,
-	 * and their socket with them. */
-	if (!pmaps_held(g))
+	 * and their socket with them; with --server the socket stays for the
+	 * mappings it may still ask for (gwprobe_map_tcp). */
+	if (!pmaps_held(g) && !g->run->cfg->n_servers)
 		gw_close(g);
+	else
+		loop_timer_stop(g->run->loop, &g->retx);
 	check_probe_done(g->run, g->id);
 }
 

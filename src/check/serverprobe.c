@@ -49,9 +49,11 @@
 #include "util/log.h"
 #include "util/text.h"
 
-#define SP_MAX_LST     3 /* probe listeners: a random port, two node-port numbers */
-#define SP_MAX_DIALS   (CHECK_MAX_PORTS + SP_MAX_LST)
-#define SP_MAP_WAIT    1000 /* ms to wait for the gateway's PCP answer */
+#define SP_MAX_LST   3 /* probe listeners: a random port, two node-port numbers */
+#define SP_MAX_DIALS (CHECK_MAX_PORTS + SP_MAX_LST)
+#define SP_MAP_WAIT  1000
+#define SP_MAX_INFLIGHT \
+	4 /* dial-back transactions outstanding at once */ /* ms to wait for the gateway's PCP answer */
 #define SP_PKT_MAX     128
 #define SP_RECV_MAX    1500
 #define SP_UDP_GRACE   150 /* ms a UDP dial-back datagram may trail the answer */
@@ -227,6 +229,18 @@ static void srv_error(struct serverprobe *p, const char *msg)
 
 /* --- dial-backs ----------------------------------------------------------- */
 
+/* Dial-back transactions sent and not yet answered. RFC 8489 §6.2.1 asks
+ * for at most ten outstanding transactions to one server; the RFC 5780
+ * tests of check/stunprobe.c and the hairpin test share them. */
+static unsigned dials_in_flight(const struct serverprobe *p)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < p->n_dials; i++)
+		n += p->d[i].x.active && p->d[i].x.n_sent > 0;
+	return n;
+}
+
 static int dial_send_request(struct serverprobe *p, struct sp_dial *d)
 {
 	struct dialback_attrs a = { .has_req = true, .req = d->req };
@@ -239,7 +253,9 @@ static int dial_send_request(struct serverprobe *p, struct sp_dial *d)
 	e = xmit_prepare(&d->x, &a);
 	if (e < 0)
 		return e;
-	xmit_send(p, p->fd, &d->x, &p->server);
+	if (dials_in_flight(p) < SP_MAX_INFLIGHT)
+		xmit_send(p, p->fd, &d->x, &p->server);
+	/* else it waits its turn in sp_schedule */
 	return 0;
 }
 
@@ -891,6 +907,14 @@ static void sp_schedule(struct serverprobe *p)
 
 	if (p->finished)
 		return;
+	for (size_t i = 0, n = dials_in_flight(p); i < p->n_dials && n < SP_MAX_INFLIGHT; i++) {
+		struct sp_dial *dl = &p->d[i];
+
+		if (dl->x.active && dl->x.n_sent == 0) {
+			xmit_send(p, p->fd, &dl->x, &p->server); /* its turn came */
+			n++;
+		}
+	}
 	for (size_t i = 0; i < p->n_dials; i++) {
 		struct sp_dial *dl = &p->d[i];
 
@@ -999,14 +1023,32 @@ static void sp_finish(struct check_run *r, void *state)
 		rv->reached[i] = reach_port_reached(&rv->ports[i]);
 		rv->measured |= rv->reached[i] != TRI_UNKNOWN;
 	}
-	if (p->srv->server.family && !p->srv->answered && !p->srv->error[0])
-		snprintf(p->srv->error, sizeof(p->srv->error), "no answer within %u ms",
-			 r->cfg->deadline_ms);
-	else if (p->srv->answered && !p->srv->dialback && !p->srv->error[0])
+	if (p->srv->server.family && !p->srv->answered && !p->srv->error[0]) {
+		if (p->srv->bad_packets)
+			snprintf(
+			    p->srv->error, sizeof(p->srv->error),
+			    "answered only with malformed, unasked or lying packets (%u thrown "
+			    "away)",
+			    p->srv->bad_packets);
+		else
+			snprintf(p->srv->error, sizeof(p->srv->error), "no answer within %u ms",
+				 r->cfg->deadline_ms);
+	} else if (p->srv->answered && !p->srv->dialback && !p->srv->error[0])
 		srv_error(p, "answered, but never with a dial-back cookie");
 	for (size_t i = 0; i < p->n_dials; i++)
 		if (p->srv->dialback && p->d[i].used && !p->d[i].done && !p->srv->error[0])
 			srv_error(p, "gave no dial-back result in time (slow, or overloaded)");
+	for (size_t i = 0; i < p->n_dials; i++) {
+		if (p->d[i].result == DIALBACK_RATE_LIMITED)
+			srv_error(p,
+				  "rate-limited this address's dial-backs: run the check again in "
+				  "a minute");
+		else if (p->d[i].result == DIALBACK_BUSY)
+			srv_error(p, "was too busy to dial back: run the check again later");
+		else if (p->d[i].result == DIALBACK_DENIED)
+			srv_error(p,
+				  "refuses to dial this address (it dials public addresses only)");
+	}
 	local.port = p->tcp_lport;
 	rv->tcp_mapping =
 	    reach_classify_mapping(&local, &p->t[0].mapped, &p->t[1].mapped, &p->t[2].mapped);

@@ -65,6 +65,29 @@ assert_json "$f" '[.gateway.upnp.mappings[] | select(.exists)] | length' 0
 assert_json "$f" '.gateway.pcp.bad_packets' 0
 no_mapping_left
 
+# serve allows a burst of 16 dial-backs per source, then one a second: a
+# fresh one for each step that asks for many.
+serve_again()
+{
+	lab_daemon_stop serve
+	serve_up serve 4478 4479 9478 "$COTURN_A" "$COTURN_B"
+}
+
+lab_step "serve's rate limit: said in the server's finding"
+# shellcheck disable=SC2046 # sixteen -p flags
+check_server many $(printf -- '-p %s ' $(seq 30400 30415))
+check_server burst -p 30333
+assert_json "$(check_json burst)" '.dialback.servers[0].error | test("rate-limited")' true
+assert_finding "$(check_json burst)" server-failed warning
+serve_again
+
+lab_step "six node ports: dial-backs wait their turn (at most 4 outstanding), all measured"
+check_server six -p 30340 -p 30341 -p 30342 -p 30343 -p 30344 -p 30345
+assert_json "$(check_json six)" '[.reachability[].reachable] | unique | tostring' '[false]'
+no_mapping_left
+
+serve_again
+
 lab_step "interop: --stun coturn and --server serve agree"
 check_run coturn
 assert_json "$(check_json coturn)" .nat.mapping endpoint-independent
@@ -110,6 +133,7 @@ lab_host nft delete table inet nd_host_fw
 lab_router nft delete table ip nd_forward
 no_mapping_left
 
+serve_again
 lab_step "a provider filter in front of the router: TCP and UDP 30333 dropped upstream"
 lab_exec "$NS_CORE" nft -f - <<-EOF
 	table inet nd_isp_filter {
@@ -133,7 +157,8 @@ ip netns exec "$NS_HOST" env --default-signal=INT,TERM "$NATDOCTOR" check --json
 pid=$!
 seen=0
 for _ in $(seq 150); do
-	if lab_router nft list chain inet filter prerouting_miniupnpd | grep -q "$HOST_IP"; then
+	rules=$(lab_router nft list chain inet filter prerouting_miniupnpd)
+	if grep -q "$HOST_IP" <<<"$rules"; then
 		seen=1
 		break
 	fi

@@ -4,7 +4,8 @@
 # check --server against natdoctor serve in the other check topologies: a
 # public host whose own nftables drops 30333 (host-firewall, the probe port
 # gets in), the provider's CGNAT (cgnat before not-listening), a symmetric
-# NAT and a DMZ host (mapping and TCP mapping as coturn's tests say).
+# NAT and a DMZ host (mapping and TCP mapping as coturn's tests say), and
+# a "server" that lies (lab_hostile): one finding, the rest reported.
 
 # shellcheck source=tests/lab/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -77,3 +78,15 @@ for topo in symmetric dmz; do
 	assert_json "$(check_json "$topo-coturn")" .nat.mapping "$LAB_MAPPING"
 	lab_down
 done
+
+lab_up hostile
+lab_step "a lying server: one server-failed finding, the rest of the report stands"
+CHECK_RC=0
+lab_natdoctor "$LAB_DIR/liar.json" check --json --stun "$COTURN_A" --server "$HOSTILE_A" ||
+	CHECK_RC=$?
+f=$LAB_DIR/liar.json
+assert_json "$f" '[.findings[] | select(.id == "server-failed")] | length' 1
+assert_json "$f" '.dialback.servers[0].bad_packets > 0' true
+assert_json "$f" '.dialback.servers[0].error | test("lying")' true
+assert_json "$f" '[.reachability[].reachable] | unique | tostring' '[null]'
+assert_json "$f" .public.ipv4 "$ROUTER_WAN"
