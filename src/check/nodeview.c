@@ -28,6 +28,7 @@
 
 #include "check/check.h"
 #include "check/nodefind.h"
+#include "check/nodeview.h"
 #include "check/probes.h"
 #include "net/http.h"
 #include "proto/nodelog.h"
@@ -221,10 +222,10 @@ static int proc_scan_fds(int procfd, const char *pid, struct sock_want *w, size_
 	return 0;
 }
 
-static void gather_process(const struct check_config *cfg, const struct local_view *lv,
-			   struct node_view *nv)
+void nodeview_gather_process(const char *proc_root, const struct local_view *lv,
+			     struct node_view *nv)
 {
-	const char *root = cfg->node.proc_root ? cfg->node.proc_root : "/proc";
+	const char *root = proc_root ? proc_root : "/proc";
 	struct sock_want w[CHECK_MAX_PORTS * CHECK_MAX_LISTEN_ADDRS];
 	size_t n_w = 0, seen = 0, hidden = 0, before;
 	int procfd;
@@ -339,7 +340,7 @@ static int log_line(void *data, const char *line, size_t len)
 	return 0;
 }
 
-static void gather_log(const char *path, struct node_view *nv)
+void nodeview_gather_log(const char *path, struct node_view *nv)
 {
 	struct log_acc acc = { .nv = nv };
 	char *mem = malloc(NODELOG_LINE_MAX), *chunk = malloc(64 * 1024);
@@ -935,9 +936,9 @@ int nodeview_start(struct check_run *r)
 	if (nc->off)
 		return 0;
 	v->gathered = true;
-	gather_process(r->cfg, &r->res->local, v);
+	nodeview_gather_process(nc->proc_root, &r->res->local, v);
 	if (nc->log_path[0])
-		gather_log(nc->log_path, v);
+		nodeview_gather_log(nc->log_path, v);
 
 	nv = calloc(1, sizeof(*nv));
 	if (!nv)
