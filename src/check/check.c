@@ -91,7 +91,7 @@ static void on_deadline(struct loop *l, struct loop_timer *t, void *data)
 	loop_stop(l);
 }
 
-/* SIGINT or SIGTERM: stop the loop at once; what the probes made on the
+/* SIGINT, SIGTERM or SIGHUP (the SSH session that ran us went away): stop the loop at once; what the probes made on the
  * router is removed by their finish functions, then end_by_signal. */
 static void on_signal(struct loop *l, int signo, void *data)
 {
@@ -102,7 +102,7 @@ static void on_signal(struct loop *l, int signo, void *data)
 	loop_stop(l);
 }
 
-/* Take SIGINT and SIGTERM through l's signalfd. A signal the parent set to
+/* Take SIGINT, SIGTERM and SIGHUP through l's signalfd. A signal the parent set to
  * be ignored (a background job of a non-interactive shell ignores SIGINT)
  * stays ignored: blocked signals are queued even when ignored, so watching
  * it would end the check on a signal that was never meant for it. Called
@@ -110,7 +110,7 @@ static void on_signal(struct loop *l, int signo, void *data)
  * the signal always comes to the loop. */
 static void watch_signals(struct loop *l, int *got)
 {
-	static const int sigs[] = { SIGINT, SIGTERM };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		struct sigaction old;

@@ -34,7 +34,7 @@ extern const char *const check_default_stun[];
  * the target keeps no address, its resolve_error says why, and the check
  * reports it. Returns 0, -ENOENT, or -ENOMEM.
  *
- * SIGINT and SIGTERM (unless ignored when we started) end the wait at once
+ * SIGINT, SIGTERM and SIGHUP (unless ignored when we started) end the wait at once
  * and are then raised again: the process ends the conventional way,
  * nothing having been sent to the router yet. */
 int check_resolve_targets(struct check_config *cfg, char *err, size_t errsize);
@@ -43,7 +43,7 @@ int check_resolve_targets(struct check_config *cfg, char *err, size_t errsize);
  * a negative errno when the check could not run at all (no memory, no
  * epoll).
  *
- * SIGINT and SIGTERM (unless ignored when we started) are taken on the
+ * SIGINT, SIGTERM and SIGHUP (unless ignored when we started) are taken on the
  * loop: the check stops at once, every probe's finish runs (so whatever a
  * probe made on the router is removed: PCP's test mapping gets its
  * lifetime-0 delete), then the signal is raised again and the process ends
@@ -59,7 +59,7 @@ struct check_run {
 	struct check_result *res;
 	uint64_t started_ms;
 	struct loop_timer deadline;
-	int signo; /* the SIGINT or SIGTERM that ended the run, 0 if none */
+	int signo; /* the SIGINT, SIGTERM or SIGHUP that ended the run, 0 if none */
 	struct {
 		const char *name;
 		check_finish_fn finish;
