@@ -207,8 +207,8 @@ struct public_family {
 	enum tristate mapping_varies; /* mapped port/address differs by server */
 	enum tristate port_preserved; /* mapped port == local port */
 	enum tristate servers_disagree_on_ip;
-	enum nat_filtering filtering; /* RFC 5780 4.4, if a server supports it */
-	enum nat_mapping mapping;     /* RFC 5780 4.3, if a server supports it */
+	enum nat_filtering filtering; /* RFC 5780 §4.4, if a server supports it */
+	enum nat_mapping mapping;     /* RFC 5780 §4.3, if a server supports it */
 };
 
 struct public_view {

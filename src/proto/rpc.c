@@ -226,7 +226,7 @@ static int decode_error(json_object *e, struct rpc_error *err)
 }
 
 /* The id must be ours; an error object may carry null (the server could
- * not read our id, JSON-RPC 2.0 section 5). */
+ * not read our id, JSON-RPC 2.0 §5). */
 static bool id_matches(json_object *resp, uint32_t id, bool is_error)
 {
 	json_object *v;

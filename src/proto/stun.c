@@ -436,7 +436,7 @@ int stun_find_attr(const uint8_t *pkt, size_t len, uint16_t type, const uint8_t 
 		br_take(&r, pad4(alen));
 		if (r.err)
 			return -EBADMSG;
-		/* RFC 8489 14.5 to 14.7: the integrity attributes and the
+		/* RFC 8489 §14.5 to §14.7: the integrity attributes and the
 		 * fingerprint close what counts. */
 		if (t == STUN_ATTR_FINGERPRINT || t == STUN_ATTR_MESSAGE_INTEGRITY ||
 		    t == STUN_ATTR_MESSAGE_INTEGRITY_SHA256)

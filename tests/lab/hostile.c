@@ -69,11 +69,11 @@
  * length a multiple of 4 and fits IPv6 too. */
 #define HUGE_DATAGRAM	 65504
 #define MANY_ATTRIBUTES	 400
-#define PCP_MAX		 1100 /* RFC 6887 section 7: a PCP message is at most 1100 bytes */
-#define PCP_MAP_BODY	 36   /* RFC 6887 section 11.1 */
-#define PCP_HEADER	 24   /* RFC 6887 section 7.1 / 7.2 */
-#define NATPMP_PORT_RESP 16   /* RFC 6886 section 3.3 */
-#define NATPMP_ADDR_RESP 12   /* RFC 6886 section 3.2 */
+#define PCP_MAX		 1100 /* RFC 6887 §7: a PCP message is at most 1100 bytes */
+#define PCP_MAP_BODY	 36   /* RFC 6887 §11.1 */
+#define PCP_HEADER	 24   /* RFC 6887 §7.1, §7.2 */
+#define NATPMP_PORT_RESP 16   /* RFC 6886 §3.3 */
+#define NATPMP_ADDR_RESP 12   /* RFC 6886 §3.2 */
 
 enum mode {
 	MODE_BURST,
@@ -191,7 +191,7 @@ static struct buf_writer fresh(void)
  *  |                         Magic Cookie                          |
  *  |                     Transaction ID (96 bits)                  |
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *  section 5; attributes are type(2) length(2) value, padded to 4 (14).
+ *  §5; attributes are type(2) length(2) value, padded to 4 (14).
  */
 #define STUN_BINDING_REQUEST 0x0001
 #define STUN_BINDING_SUCCESS 0x0101
@@ -201,8 +201,8 @@ static struct buf_writer fresh(void)
 #define STUN_ERROR_CODE	     0x0009
 #define STUN_SOFTWARE	     0x8022
 #define STUN_FINGERPRINT     0x8028
-#define STUN_RESPONSE_ORIGIN 0x802B /* RFC 5780 section 7.3 */
-#define STUN_OTHER_ADDRESS   0x802C /* RFC 5780 section 7.4 */
+#define STUN_RESPONSE_ORIGIN 0x802B /* RFC 5780 §7.3 */
+#define STUN_OTHER_ADDRESS   0x802C /* RFC 5780 §7.4 */
 
 static void stun_header(struct buf_writer *w, uint16_t type, uint16_t length, uint32_t cookie,
 			const uint8_t txid[12])
@@ -423,12 +423,12 @@ static void stun_burst(const struct server *s, const struct request *rq, const s
 
 /* ---- PCP (RFC 6887) ----------------------------------------------------------
  *
- * Response header, section 7.2:
+ * Response header, §7.2:
  *  | Version = 2 |R|   Opcode    |   Reserved    |  Result Code  |
  *  |                      Lifetime (32 bits)                     |
  *  |                     Epoch Time (32 bits)                    |
  *  |                      Reserved (96 bits)                     |
- * MAP body, section 11.1: nonce(96) protocol(8) reserved(24)
+ * MAP body, §11.1: nonce(96) protocol(8) reserved(24)
  *  internal port(16) assigned external port(16) assigned external IP(128)
  */
 #define PCP_OP_ANNOUNCE 0
@@ -443,7 +443,7 @@ struct pcp_lie {
 	struct netaddr ext;
 };
 
-/* The external address as PCP's 16 bytes: IPv4 mapped (section 5); a
+/* The external address as PCP's 16 bytes: IPv4 mapped (§5); a
  * family-less address writes 16 zero bytes (the IPv6 "::"). */
 static void pcp_addr16(struct buf_writer *w, const struct netaddr *a)
 {
@@ -577,8 +577,8 @@ static void pcp_burst(const struct server *s, const struct request *rq, const st
 }
 
 /* ---- NAT-PMP (RFC 6886) ------------------------------------------------------
- * External address answer, section 3.2: version(8)=0 op(8)=128 result(16)
- * epoch(32) address(32). Mapping answer, section 3.3: version op=128+n
+ * External address answer, §3.2: version(8)=0 op(8)=128 result(16)
+ * epoch(32) address(32). Mapping answer, §3.3: version op=128+n
  * result epoch internal port(16) mapped port(16) lifetime(32).
  */
 static void natpmp_addr_response(struct buf_writer *w, uint8_t version, uint8_t op, uint16_t result,
@@ -816,7 +816,7 @@ static void parse_request(struct request *rq, const struct server *s)
 				rq->change_request = true;
 		return;
 	}
-	if (rq->len >= 2 && p[0] == 0) { /* NAT-PMP, RFC 6886 3.2/3.3 */
+	if (rq->len >= 2 && p[0] == 0) { /* NAT-PMP, RFC 6886 §3.2, §3.3 */
 		rq->natpmp_op = p[1];
 		if (rq->len >= 12) {
 			rq->internal_port = be16_load(p + 4);
@@ -824,7 +824,7 @@ static void parse_request(struct request *rq, const struct server *s)
 		}
 		return;
 	}
-	if (rq->len >= PCP_HEADER) { /* PCP, RFC 6887 7.1 */
+	if (rq->len >= PCP_HEADER) { /* PCP, RFC 6887 §7.1 */
 		rq->pcp_opcode = p[1] & 0x7f;
 		rq->lifetime = be32_load(p + 4);
 		if (rq->pcp_opcode == PCP_OP_MAP && rq->len >= PCP_HEADER + PCP_MAP_BODY) {

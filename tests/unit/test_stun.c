@@ -17,7 +17,7 @@
 #include "util/buf.h"
 
 /*
- * RFC 5769 section 2, byte for byte (the padding of SOFTWARE and USERNAME
+ * RFC 5769 §2, byte for byte (the padding of SOFTWARE and USERNAME
  * is 0x20 there on purpose: padding may be any value). All three use the
  * transaction id b7e7a701bc34d686fa87dfae.
  *
@@ -314,7 +314,7 @@ static void is_message_tells_stun_from_other_traffic(void **state)
 
 static void header_class_and_method_split(void **state)
 {
-	/* RFC 8489 section 5: Binding request 0x0001, indication 0x0011,
+	/* RFC 8489 §5: Binding request 0x0001, indication 0x0011,
 	 * success 0x0101, error 0x0111. */
 	const uint16_t binding_types[] = { 0x0001, 0x0011, 0x0101, 0x0111 };
 	uint8_t buf[64];
