@@ -321,18 +321,29 @@ static void finding_server_failed(const struct reach_view *rv, const struct serv
 	    s->name);
 }
 
-/* Some port blocked by b had what the wire showed. */
-static bool wire_says(const struct check_result *res, const struct verdict *v, enum reach_blocker b,
-		      enum reach_wire w)
+/* Some port blocked by b has evidence pred(its reach_port, arg). */
+static bool any_blocked(const struct check_result *res, const struct verdict *v,
+			enum reach_blocker b, bool (*pred)(const struct reach_port *rp, int arg),
+			int arg)
 {
-	for (size_t i = 0; i < v->reach.n_ports; i++)
-		for (size_t k = 0; k < res->reach.n_ports; k++)
-			if (is_blocked_by(&v->reach.ports[i], &b) &&
-			    res->reach.ports[k].port.port == v->reach.ports[i].port.port &&
-			    res->reach.ports[k].port.proto == v->reach.ports[i].port.proto &&
-			    res->reach.ports[k].wire == w)
-				return true;
+	for (size_t i = 0; i < v->reach.n_ports; i++) {
+		const struct reach_port *rp = reach_port_of(&res->reach, &v->reach.ports[i].port);
+
+		if (rp && is_blocked_by(&v->reach.ports[i], &b) && pred(rp, arg))
+			return true;
+	}
 	return false;
+}
+
+static bool wire_is(const struct reach_port *rp, int w)
+{
+	return rp->wire == (enum reach_wire)w;
+}
+
+static bool num_probe_in(const struct reach_port *rp, int arg)
+{
+	(void)arg;
+	return rp->num_probe_arrived;
 }
 
 static void finding_cause(const struct check_config *cfg, const struct check_result *res,
@@ -360,7 +371,7 @@ static void finding_cause(const struct check_config *cfg, const struct check_res
 		if (!f)
 			return;
 		SET(f->summary, "Something upstream of your router drops %s", ports);
-		if (wire_says(res, v, b, WIRE_NOTHING))
+		if (v->layers == 0 && any_blocked(res, v, b, wire_is, WIRE_NOTHING))
 			SET(f->evidence,
 			    "this host holds its public address, and the server's connection never "
 			    "reached %s (watched as root, before any firewall of this host)",
@@ -382,10 +393,16 @@ static void finding_cause(const struct check_config *cfg, const struct check_res
 		if (!f)
 			return;
 		SET(f->summary, "Your router does not forward %s to this host", ports);
-		SET(f->evidence, "%s",
-		    "the dial-back did not get in; the router forwards the port elsewhere, or "
-		    "natdoctor's own probe got in on that port number through a mapping of its "
-		    "own");
+		if (any_blocked(res, v, b, num_probe_in, 0))
+			SET(f->evidence,
+			    "the dial-back did not get in, but natdoctor's own probe, mapped "
+			    "through "
+			    "the router (PCP) on the same external port number, did: the number "
+			    "gets "
+			    "through to the router, and nothing there forwards it to the node");
+		else
+			SET(f->evidence, "the dial-back did not get in, and the router's UPnP list "
+					 "forwards the port to another host");
 		SET(f->remedy,
 		    "On your router (%s), forward %s (port forwarding / virtual server).", gw, fwd);
 		break;
@@ -394,7 +411,7 @@ static void finding_cause(const struct check_config *cfg, const struct check_res
 		if (!f)
 			return;
 		SET(f->summary, "This host's firewall drops %s", ports);
-		if (wire_says(res, v, b, WIRE_DROPPED))
+		if (any_blocked(res, v, b, wire_is, WIRE_DROPPED))
 			SET(f->evidence,
 			    "confirmed on the wire: the server's connection reached %s (watched on "
 			    "a "

@@ -54,6 +54,7 @@ for p in 30333 30334; do
 	assert_eq '["not-listening"]' "$(reach "$f" $p tcp also_blocked_by)" "$p also"
 done
 assert_finding "$f" blocked-no-port-forward problem
+assert_json "$f" '.findings[] | select(.id == "blocked-no-port-forward") | .evidence | test("same external port number")' true
 assert_json "$f" '.findings[] | select(.id == "blocked-no-port-forward") | .remedy | test("TCP 30333 -> '"$HOST_IP"':30333")' true
 assert_json "$f" .nat.mapping endpoint-independent
 assert_json "$f" .nat.tcp_mapping endpoint-independent
@@ -149,6 +150,7 @@ f=$(check_json filtered)
 assert_eq '"provider-filter"' "$(reach "$f" 30333 tcp blocked_by)" "30333 behind the filter"
 assert_eq '"no-port-forward"' "$(reach "$f" 30334 tcp blocked_by)" "30334 passes the filter"
 assert_finding "$f" blocked-provider-filter problem
+assert_json "$f" '.findings[] | select(.id == "blocked-provider-filter") | .evidence | test("random port but never on the node.s port number")' true
 no_mapping_left
 
 lab_step "SIGINT while natdoctor's probe mappings stand: none is left"
