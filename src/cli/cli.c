@@ -96,6 +96,10 @@ int cli_args_next(struct cli_args *a, const char *shortopts, const struct option
 		opt = getopt_long(a->argc, a->argv, opts, longopts, NULL);
 		switch (opt) {
 		case -1:
+			if (optind < a->argc && a->positional) {
+				optarg = a->argv[optind++];
+				return CLI_OPT_ARG;
+			}
 			if (optind < a->argc) {
 				a->at = optind;
 				return cli_args_fail(

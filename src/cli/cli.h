@@ -34,6 +34,7 @@ int cli_main(int argc, char *argv[]);
  * long-only options number from CLI_OPT_FIRST up; short ones are their
  * letter. */
 enum {
+	CLI_OPT_ARG = 1, /* a non-option argument (only with cli_args.positional) */
 	CLI_OPT_NO_COLOR = 256,
 	CLI_OPT_FIRST = 300,
 };
@@ -62,6 +63,7 @@ struct cli_args {
 	int verbose;	       /* -v count */
 	bool help;	       /* --help seen: the parse stops there */
 	bool no_color;	       /* --no-color / --no-colour */
+	bool positional;       /* the subcommand takes arguments: CLI_OPT_ARG */
 	char err[CLI_ERR_MAX]; /* the usage error, one line, no "natdoctor:" */
 };
 
@@ -73,7 +75,9 @@ void cli_args_init(struct cli_args *a, const char *cmd, int argc, char *argv[]);
  * argv read, or --help seen), or -EINVAL on a usage error (unknown option,
  * missing or unwanted value, a stray argument), described in a->err.
  * shortopts are the subcommand's own letters ("p:n:"); -v and -h are added.
- * Non-option arguments are usage errors: no subcommand takes any. */
+ * Non-option arguments are usage errors, unless the subcommand set
+ * a->positional: then each comes back as CLI_OPT_ARG with optarg pointing
+ * at it (options may come before and after). */
 int cli_args_next(struct cli_args *a, const char *shortopts, const struct option *longopts);
 
 /* Record a usage error for the option being read: "printf-style reason";

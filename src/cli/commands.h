@@ -11,13 +11,15 @@
 int check_main(int argc, char *argv[]);
 int peers_main(int argc, char *argv[]);
 int serve_main(int argc, char *argv[]);
+int map_main(int argc, char *argv[]);
 
 /* One command per line reads better than clang-format's reflow. */
 /* clang-format off */
 #define COMMAND_TABLE \
 	{ "check", check_main, "find what stands between the node and its peers, and what to do" }, \
 	{ "peers", peers_main, "the node's peer count against its target, and why it is low" }, \
-	{ "serve", serve_main, "a STUN server that dials back, so check can see the node from outside" },
+	{ "serve", serve_main, "a STUN server that dials back, so check can see the node from outside" }, \
+	{ "map", map_main, "keep the node's ports mapped on the router (PCP, NAT-PMP)" },
 /* clang-format on */
 
 #endif

@@ -15,6 +15,18 @@ const struct retx_profile retx_rfc6887 = {
 	.randomise = true,
 };
 
+const struct retx_profile retx_pcp_lan = {
+	.irt_ms = 250,
+	.mrt_ms = 1024000,
+	.randomise = true,
+};
+
+/* RFC 6886 §3.1: "initially 250 ms ... doubling ... up to 9 times". */
+const struct retx_profile retx_rfc6886 = {
+	.irt_ms = 250,
+	.mrc = 9,
+};
+
 void retx_init(struct retx *r, const struct retx_profile *p)
 {
 	*r = (struct retx){ .p = p };

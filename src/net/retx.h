@@ -40,6 +40,13 @@ struct retx_profile {
 
 extern const struct retx_profile retx_lan_fast;
 extern const struct retx_profile retx_rfc6887;
+/* RFC 6887 §8.1.1 with a 250 ms first wait, for a gateway on the LAN (it
+ * answers in milliseconds; 3 s would leave a daemon's first mapping late):
+ * IRT 250 ms, MRT 1024 s, randomised, no limit. gw/mapping.c's PCP. */
+extern const struct retx_profile retx_pcp_lan;
+/* RFC 6886 §3.1: 250 ms, doubling, nine sends in all (64 s), not
+ * randomised. gw/mapping.c's NAT-PMP. */
+extern const struct retx_profile retx_rfc6886;
 
 /* One request's schedule. Plain data: copy, embed, zero as you like. */
 struct retx {

@@ -977,9 +977,11 @@ _lab_topo_firewalled()
 
 # The home router, but PCP is dropped without a word (first payload byte
 # 2 on UDP 5351): a NAT-PMP-only router whose PCP never answers.
-_lab_topo_natpmponly()
+# lab_router_drop_pcp: the router drops PCP (version-2 datagrams to 5351,
+# table inet nopcp) and keeps NAT-PMP; `lab_router nft delete table inet
+# nopcp` undoes it.
+lab_router_drop_pcp()
 {
-	_lab_topo_home
 	_lab_nft "$NS_ROUTER" <<-'EOF'
 		table inet nopcp {
 			chain input {
@@ -988,6 +990,12 @@ _lab_topo_natpmponly()
 			}
 		}
 	EOF
+}
+
+_lab_topo_natpmponly()
+{
+	_lab_topo_home
+	lab_router_drop_pcp
 	LAB_GATEWAY_PROTOCOLS="upnp natpmp"
 }
 

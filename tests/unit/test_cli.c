@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "cli/check.h"
+#include "cli/map.h"
 #include "cli/peers.h"
 #include "cli/serve.h"
 
@@ -46,6 +47,15 @@ static int serve_argv(int argc, char *argv[])
 	return serve_parse(&args, &sopts);
 }
 #define SERVE(...) serve_argv(ARGC("serve", __VA_ARGS__), ARGV("serve", __VA_ARGS__))
+
+static struct map_config mopts;
+
+static int map_argv(int argc, char *argv[])
+{
+	cli_args_init(&args, "map", argc, argv);
+	return map_parse(&args, &mopts);
+}
+#define MAP(...) map_argv(ARGC("map", __VA_ARGS__), ARGV("map", __VA_ARGS__))
 
 /* A usage error: -EINVAL, one line that contains want. */
 static void assert_usage(int r, const char *want)
@@ -311,9 +321,52 @@ static void serve_usage_errors_name_the_flag(void **state)
 	assert_usage(SERVE("--listen", "11.0.0.10", "extra"), "unexpected argument");
 }
 
+/* map: ports before and after flags, tcp by default, the safety rules. */
+static void map_ports_and_flags(void **state)
+{
+	(void)state;
+	assert_int_equal(MAP("30333/tcp", "--once", "30334", "--lifetime", "60", "9000/udp"), 0);
+	assert_int_equal(mopts.n_ports, 3);
+	assert_int_equal(mopts.ports[0].port, 30333);
+	assert_int_equal(mopts.ports[0].protocol, IPPROTO_TCP);
+	assert_int_equal(mopts.ports[1].port, 30334);
+	assert_int_equal(mopts.ports[1].protocol, IPPROTO_TCP);
+	assert_int_equal(mopts.ports[2].protocol, IPPROTO_UDP);
+	assert_true(mopts.once);
+	assert_int_equal(mopts.lifetime_s, 60);
+	assert_int_equal(MAP("30333", "--no-pcp", "--any-external-port"), 0);
+	assert_int_equal(mopts.lifetime_s, MAP_LIFETIME_DEFAULT);
+	assert_true(mopts.no_pcp && mopts.any_external);
+	assert_int_equal(MAP("443/tcp", "--allow-low-ports"), 0);
+	assert_int_equal(MAP("--help"), 0);
+	assert_true(args.help);
+
+	assert_usage(MAP("--once"), "give the ports to map");
+	assert_usage(MAP("80"), "below 1024");
+	assert_usage(MAP("30333/sctp"), "PORT/tcp or PORT/udp");
+	assert_usage(MAP("/tcp"), "PORT/tcp or PORT/udp");
+	assert_usage(MAP("70000"), "1 to 65535");
+	assert_usage(MAP("30333", "30333/tcp"), "given twice");
+	assert_usage(MAP("30333", "--lifetime", "0"), "leases are finite");
+	assert_usage(MAP("30333", "--lifetime", "86401"), "--lifetime");
+	assert_usage(MAP("30333", "--once", "--delete"), "give one");
+	assert_usage(MAP("30333", "--no-pcp", "--no-natpmp"), "nothing to map with");
+	assert_usage(MAP("1025", "1026", "1027", "1028", "1029", "1030", "1031", "1032", "1033"),
+		     "more than 8 ports");
+}
+
+/* Other subcommands still refuse arguments. */
+static void arguments_refused_elsewhere(void **state)
+{
+	(void)state;
+	assert_usage(SERVE("--listen", "11.0.0.10", "extra"), "unexpected argument 'extra'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(map_ports_and_flags),
+		cmocka_unit_test(arguments_refused_elsewhere),
 		cmocka_unit_test(serve_flags_fill_the_config),
 		cmocka_unit_test(serve_usage_errors_name_the_flag),
 		cmocka_unit_test(check_defaults),

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * natdoctor map: flags into a map_config (map/map.h), then map.
+ */
+#include "cli/map.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "util/exit.h"
+#include "util/log.h"
+#include "util/text.h"
+
+static const char map_help[] =
+    "Usage: natdoctor map PORT[/tcp|/udp]... [options]\n"
+    "\n"
+    "Keep the node's ports open on the home router, and keep them open through\n"
+    "lease ends and router reboots. Asks the router by PCP (RFC 6887), or by\n"
+    "NAT-PMP (RFC 6886) where it speaks only that; maps this host's own LAN\n"
+    "address only, with a finite lease, and removes every mapping when stopped\n"
+    "(SIGINT, SIGTERM). Runs in the foreground; prints the external address and\n"
+    "port and the node flags that advertise them.\n"
+    "\n"
+    "  PORT[/tcp|/udp]       a port of this host to map (tcp if not said), up to 8\n"
+    "  --once                map, print and exit; the mappings live out their lease\n"
+    "  --delete              remove the mappings of these ports and exit\n"
+    "  --lifetime S          lease to ask for, 20 to 86400 s (default 7200);\n"
+    "                        renewed from half of it on\n"
+    "  --any-external-port   when the router gives another external port (another\n"
+    "                        host holds this one), take it and print it\n"
+    "  --allow-low-ports     allow ports below 1024\n"
+    "  --no-pcp              NAT-PMP only\n"
+    "  --no-natpmp           PCP only\n"
+    "%s"
+    "\n"
+    "Example, a Substrate/Phala node:\n"
+    "  natdoctor map 30333/tcp 30334/tcp\n"
+    "      mapped 30333/tcp: 203.0.113.7:30333 -> 192.168.1.10:30333 by PCP, lease 7200 s\n"
+    "        node flags: --listen-addr /ip4/0.0.0.0/tcp/30333 --public-addr "
+    "/ip4/203.0.113.7/tcp/30333\n"
+    "\n"
+    "UPnP IGD is not used. Every mapping opened or closed is one line on stderr.\n"
+    "\n"
+    "Exit status: 0 done, or stopped by SIGINT/SIGTERM with the mappings removed;\n"
+    "1 a port was refused or not mapped (--once); 2 usage error; 3 no gateway, or\n"
+    "it answers neither PCP nor NAT-PMP (--once, --delete); 4 internal error;\n"
+    "5 the router's own internet address is private or shared (100.64.0.0/10):\n"
+    "the provider's NAT stands in front of it and no mapping here can help.\n";
+
+static int parse_port_arg(struct cli_args *a, struct map_config *c, const char *s)
+{
+	char num[8];
+	const char *slash = strchr(s, '/');
+	size_t len = slash ? (size_t)(slash - s) : strlen(s);
+	uint8_t proto = IPPROTO_TCP;
+	long v;
+
+	if (c->n_ports == MAP_MAX_PORTS)
+		return cli_args_fail(a, "more than %d ports: run a second map", MAP_MAX_PORTS);
+	if (slash && !strcmp(slash, "/udp"))
+		proto = IPPROTO_UDP;
+	else if (slash && strcmp(slash, "/tcp"))
+		return cli_args_fail(a, "bad port '%s': give PORT/tcp or PORT/udp, e.g. 30333/tcp",
+				     s);
+	if (len == 0 || len >= sizeof(num))
+		return cli_args_fail(a, "bad port '%s': give PORT/tcp or PORT/udp, e.g. 30333/tcp",
+				     s);
+	memcpy(num, s, len);
+	num[len] = 0;
+	if (text_parse_long(num, 1, 65535, &v) < 0)
+		return cli_args_fail(a, "bad port '%s': give a port, 1 to 65535", s);
+	for (unsigned i = 0; i < c->n_ports; i++)
+		if (c->ports[i].port == v && c->ports[i].protocol == proto)
+			return cli_args_fail(a, "port '%s' given twice", s);
+	c->ports[c->n_ports].port = (uint16_t)v;
+	c->ports[c->n_ports].protocol = proto;
+	c->n_ports++;
+	return 0;
+}
+
+int map_parse(struct cli_args *a, struct map_config *c)
+{
+	enum {
+		OPT_ONCE = CLI_OPT_FIRST,
+		OPT_DELETE,
+		OPT_LIFETIME,
+		OPT_ANY_EXTERNAL,
+		OPT_ALLOW_LOW,
+		OPT_NO_PCP,
+		OPT_NO_NATPMP,
+	};
+	static const struct option longopts[] = {
+		{ "once", no_argument, NULL, OPT_ONCE },
+		{ "delete", no_argument, NULL, OPT_DELETE },
+		{ "lifetime", required_argument, NULL, OPT_LIFETIME },
+		{ "any-external-port", no_argument, NULL, OPT_ANY_EXTERNAL },
+		{ "allow-low-ports", no_argument, NULL, OPT_ALLOW_LOW },
+		{ "no-pcp", no_argument, NULL, OPT_NO_PCP },
+		{ "no-natpmp", no_argument, NULL, OPT_NO_NATPMP },
+		CLI_COMMON_LONGOPTS,
+		{ 0 },
+	};
+	bool allow_low = false;
+	long v;
+	int opt, r = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->lifetime_s = MAP_LIFETIME_DEFAULT;
+	a->positional = true;
+	while ((opt = cli_args_next(a, "", longopts)) > 0) {
+		switch (opt) {
+		case CLI_OPT_ARG:
+			r = parse_port_arg(a, c, optarg);
+			break;
+		case OPT_ONCE:
+			c->once = true;
+			break;
+		case OPT_DELETE:
+			c->del = true;
+			break;
+		case OPT_LIFETIME:
+			if (text_parse_long(optarg, MAP_LIFETIME_MIN, MAP_LIFETIME_MAX, &v) < 0)
+				r = cli_args_fail(a,
+						  "bad --lifetime '%s': seconds, %d to %d (leases "
+						  "are finite)",
+						  optarg, MAP_LIFETIME_MIN, MAP_LIFETIME_MAX);
+			else
+				c->lifetime_s = (uint32_t)v;
+			break;
+		case OPT_ANY_EXTERNAL:
+			c->any_external = true;
+			break;
+		case OPT_ALLOW_LOW:
+			allow_low = true;
+			break;
+		case OPT_NO_PCP:
+			c->no_pcp = true;
+			break;
+		case OPT_NO_NATPMP:
+			c->no_natpmp = true;
+			break;
+		}
+		if (r < 0)
+			return r;
+	}
+	if (opt < 0 || a->help)
+		return opt;
+	if (!c->n_ports)
+		return cli_args_fail(a, "give the ports to map, e.g. 'natdoctor map 30333/tcp'");
+	if (c->once && c->del)
+		return cli_args_fail(a, "--once and --delete: give one");
+	if (c->no_pcp && c->no_natpmp)
+		return cli_args_fail(a, "--no-pcp and --no-natpmp leave nothing to map with");
+	for (unsigned i = 0; i < c->n_ports && !allow_low; i++)
+		if (c->ports[i].port < 1024)
+			return cli_args_fail(a,
+					     "port %u is below 1024 (a system service's, not a "
+					     "node's); --allow-low-ports if you mean it",
+					     c->ports[i].port);
+	return 0;
+}
+
+int map_main(int argc, char *argv[])
+{
+	struct cli_args a;
+	struct map_config c;
+	int status;
+
+	cli_args_init(&a, "map", argc, argv);
+	if (map_parse(&a, &c) < 0) {
+		status = cli_usage_error(&a);
+		goto cleanup;
+	}
+	if (a.help) {
+		status = cli_help(map_help);
+		goto cleanup;
+	}
+	log_set_level(a.verbose);
+	c.verbose = a.verbose;
+	status = map_run(&c);
+cleanup:
+	return status;
+}

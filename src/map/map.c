@@ -1,0 +1,655 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * natdoctor map's daemon (map/map.h). How it goes:
+ *
+ *   start   default gateway from rtnetlink; a UDP socket connected to its
+ *           port 5351 (only its answers arrive; the local address it gets
+ *           is this host's own LAN address, the only one ever mapped); a
+ *           socket on 224.0.0.1:5350 for its announcements
+ *   ask     a PCP MAP per port (gw/mapping.c); NAT-PMP instead when the
+ *           gateway answers PCP with NAT-PMP's UNSUPP_VERSION, or when PCP
+ *           is silent for MAP_PCP_SILENT_MS, or with --no-pcp; NAT-PMP also
+ *           asks the external address (opcode 0)
+ *   hold    renewals at RFC 6887 §11.2.1's points; an epoch that shows a
+ *           reboot (RFC 6887 §8.5, RFC 6886 §3.6), or an announcement from
+ *           the gateway (from anyone else: ignored), maps every port again
+ *   leave   SIGINT/SIGTERM: every mapping deleted (lifetime 0), exit once
+ *           the gateway confirmed or MAP_QUIT_MS passed
+ *
+ * Every mapping opened or closed is one line on stderr. A router whose own
+ * external address is private or shared (100.64/10) sits behind another NAT:
+ * the mappings are removed, and map says so and exits 5.
+ */
+#include "map/map.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "gw/mapping.h"
+#include "net/loop.h"
+#include "net/netlink.h"
+#include "net/retx.h"
+#include "net/udp.h"
+#include "proto/rtnl.h"
+#include "util/exit.h"
+#include "util/log.h"
+
+#define MAP_PCP_SILENT_MS 1000	/* no PCP answer at all by then: try NAT-PMP */
+#define MAP_QUIT_MS	  900	/* deletes answered or not, exit by then */
+#define MAP_RETRY_MS	  30000 /* nothing answers: start over after this */
+#define MAP_ONCE_MS	  5000	/* --once/--delete: give up after this */
+
+struct map_state {
+	const struct map_config *c;
+	struct loop *loop;
+	int fd;	 /* connected to the gateway's 5351 */
+	int afd; /* 224.0.0.1:5350, -1 if it could not be opened */
+	struct netaddr gw, local;
+	enum gw_method method;
+	bool pcp_heard; /* any PCP answer at all */
+	struct gw_epoch epoch;
+	struct gw_map m[MAP_MAX_PORTS];
+	bool told[MAP_MAX_PORTS]; /* the current grant printed */
+
+	/* NAT-PMP's external address request (opcode 0). */
+	struct retx ext_rx;
+	uint64_t ext_next;
+	struct netaddr ext;
+
+	struct loop_timer tick, fallback, quit, retry, deadline;
+	bool stopping;
+	int status;
+	unsigned bad_answers;
+};
+
+static uint32_t rnd32(void)
+{
+	uint32_t v = 0;
+
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != (ssize_t)sizeof(v))
+		v = (uint32_t)random();
+	return v;
+}
+
+static const char *proto_name(uint8_t p)
+{
+	return p == IPPROTO_TCP ? "tcp" : "udp";
+}
+
+static void rearm(struct map_state *s);
+static void on_retry(struct loop *l, struct loop_timer *t, void *data);
+static void on_fallback(struct loop *l, struct loop_timer *t, void *data);
+static void on_quit(struct loop *l, struct loop_timer *t, void *data);
+static bool all_done(const struct map_state *s);
+
+static void send_dgram(struct map_state *s, const uint8_t *buf, int n)
+{
+	if (n > 0 && send(s->fd, buf, (size_t)n, 0) < 0 && errno != ECONNREFUSED)
+		log_debug("map: send to the gateway: %s", strerror(errno));
+}
+
+static void ext_start(struct map_state *s, uint64_t now)
+{
+	if (s->method != GW_NATPMP)
+		return;
+	retx_init(&s->ext_rx, &retx_rfc6886);
+	s->ext_next = now;
+}
+
+static void all_start(struct map_state *s, uint64_t now)
+{
+	for (unsigned i = 0; i < s->c->n_ports; i++) {
+		s->m[i].method = s->method;
+		s->m[i].external_port = 0;
+		gw_map_start(&s->m[i], now);
+		s->told[i] = false;
+	}
+	ext_start(s, now);
+}
+
+static void on_tick(struct loop *l, struct loop_timer *t, void *data)
+{
+	struct map_state *s = data;
+	uint8_t buf[PCP_MAX_LEN];
+	uint64_t now = loop_now_ms(l);
+	bool any_live = false;
+
+	(void)t;
+	for (unsigned i = 0; i < s->c->n_ports; i++) {
+		struct gw_map *m = &s->m[i];
+		enum gw_map_state before = m->state;
+		int n = gw_map_tick(m, now, rnd32(), buf);
+
+		send_dgram(s, buf, n);
+		if (before == GW_MAP_HELD && m->state == GW_MAP_ASKING)
+			log_warnx(
+			    "map: %u/%s: the lease ran out unrenewed (the gateway is silent); "
+			    "asking again",
+			    m->internal_port, proto_name(m->protocol));
+		if (m->state != GW_MAP_IDLE)
+			any_live = true;
+	}
+	if (s->ext_next != RETX_DONE && now >= s->ext_next) {
+		struct natpmp_request req = { .opcode = NATPMP_OP_EXTERNAL };
+		int n = natpmp_encode_request(&req, buf);
+
+		if (s->ext_rx.n_sent && s->ext_rx.next_ms == RETX_DONE) {
+			s->ext_next = RETX_DONE;
+		} else {
+			send_dgram(s, buf, n);
+			s->ext_next = retx_sent(&s->ext_rx, now, 0);
+		}
+	}
+	if (s->stopping && all_done(s)) {
+		loop_stop(l);
+		return;
+	}
+	if (!any_live && !s->stopping && !loop_timer_armed(&s->retry)) {
+		/* NAT-PMP's nine sends went unanswered. */
+		log_warnx("map: the gateway %s answers neither PCP nor NAT-PMP on port 5351",
+			  netaddr_fmt_ip(&s->gw, (char[NETADDR_FMT_MAX]){ 0 }));
+		if (s->c->once || s->c->del) {
+			s->status = ND_EXIT_NOTEST;
+			loop_stop(l);
+			return;
+		}
+		log_warnx("map: trying again in %d s", MAP_RETRY_MS / 1000);
+		loop_timer_start(l, &s->retry, MAP_RETRY_MS, on_retry, s);
+	}
+	rearm(s);
+}
+
+static void rearm(struct map_state *s)
+{
+	uint64_t due = s->ext_next, now = loop_now_ms(s->loop);
+
+	for (unsigned i = 0; i < s->c->n_ports; i++) {
+		uint64_t d = gw_map_due(&s->m[i]);
+
+		if (d < due)
+			due = d;
+	}
+	if (due == RETX_DONE) {
+		loop_timer_stop(s->loop, &s->tick);
+		return;
+	}
+	loop_timer_start(s->loop, &s->tick, due > now ? due - now : 0, on_tick, s);
+}
+
+static void on_retry(struct loop *l, struct loop_timer *t, void *data)
+{
+	struct map_state *s = data;
+
+	(void)t;
+	s->method = s->c->no_pcp ? GW_NATPMP : GW_PCP;
+	s->pcp_heard = false;
+	all_start(s, loop_now_ms(l));
+	if (s->method == GW_PCP && !s->c->no_natpmp)
+		loop_timer_start(l, &s->fallback, MAP_PCP_SILENT_MS, on_fallback, s);
+	rearm(s);
+}
+
+static void switch_to_natpmp(struct map_state *s, const char *why)
+{
+	if (s->method == GW_NATPMP)
+		return;
+	if (s->c->no_natpmp) {
+		log_warnx("map: PCP: %s, and NAT-PMP is off (--no-natpmp)", why);
+		return;
+	}
+	log_info("map: PCP: %s; using NAT-PMP", why);
+	s->method = GW_NATPMP;
+	loop_timer_stop(s->loop, &s->fallback);
+	all_start(s, loop_now_ms(s->loop));
+	rearm(s);
+}
+
+static void on_fallback(struct loop *l, struct loop_timer *t, void *data)
+{
+	struct map_state *s = data;
+
+	(void)l;
+	(void)t;
+	if (!s->pcp_heard && !s->stopping)
+		switch_to_natpmp(s, "no answer within 1 s");
+}
+
+static bool all_done(const struct map_state *s)
+{
+	for (unsigned i = 0; i < s->c->n_ports; i++) {
+		enum gw_map_state st = s->m[i].state;
+
+		if (s->stopping ? st != GW_MAP_GONE : (st != GW_MAP_HELD && st != GW_MAP_REFUSED))
+			return false;
+	}
+	return true;
+}
+
+static void begin_stop(struct map_state *s, int status)
+{
+	uint64_t now = loop_now_ms(s->loop);
+
+	if (s->stopping)
+		return;
+	s->stopping = true;
+	s->status = status;
+	loop_timer_stop(s->loop, &s->fallback);
+	loop_timer_stop(s->loop, &s->retry);
+	s->ext_next = RETX_DONE;
+	for (unsigned i = 0; i < s->c->n_ports; i++)
+		gw_map_delete(&s->m[i], now);
+	if (all_done(s)) {
+		loop_stop(s->loop);
+		return;
+	}
+	loop_timer_start(s->loop, &s->quit, MAP_QUIT_MS, on_quit, s);
+	rearm(s);
+}
+
+/* The router's own external address: private or shared means a provider
+ * NAT in front of it. */
+static bool behind_provider(const struct netaddr *ext)
+{
+	enum netaddr_class k = netaddr_classify(ext);
+
+	return ext->family && (k == NETADDR_PRIVATE || k == NETADDR_CGNAT);
+}
+
+static void provider_nat(struct map_state *s, const struct netaddr *ext)
+{
+	char a[NETADDR_FMT_MAX];
+
+	printf("The router's own internet address is %s, a %s address: your provider's NAT\n"
+	       "stands in front of it (CGNAT, or a second router). A mapping on this router\n"
+	       "cannot let strangers in. What will: ask the provider for a public IPv4\n"
+	       "address (or a port forward on their side), use IPv6 if the node's peers\n"
+	       "have it, or run the node on a host with a public address.\n",
+	       netaddr_fmt_ip(ext, a), netaddr_class_name(netaddr_classify(ext)));
+	fflush(stdout);
+	begin_stop(s, MAP_EXIT_PROVIDER_NAT);
+}
+
+static const struct netaddr *external_of(const struct map_state *s, const struct gw_map *m)
+{
+	return s->method == GW_PCP ? &m->external : &s->ext;
+}
+
+/* Print every granted mapping not printed yet, with its node flags, once
+ * the external address is known. */
+static void tell(struct map_state *s)
+{
+	char a[NETADDR_FMT_MAX], l[NETADDR_FMT_MAX];
+	bool all = true;
+
+	for (unsigned i = 0; i < s->c->n_ports; i++) {
+		struct gw_map *m = &s->m[i];
+		const struct netaddr *ext = external_of(s, m);
+
+		if (m->state != GW_MAP_HELD || s->told[i])
+			continue;
+		if (!ext->family) {
+			all = false; /* NAT-PMP: the address is still to come */
+			continue;
+		}
+		if (behind_provider(ext)) {
+			provider_nat(s, ext);
+			return;
+		}
+		netaddr_fmt_ip(ext, a);
+		netaddr_fmt_ip(&s->local, l);
+		printf("mapped %u/%s: %s:%u -> %s:%u by %s, lease %u s\n", m->internal_port,
+		       proto_name(m->protocol), a, m->external_port, l, m->internal_port,
+		       gw_method_name(s->method), m->granted_s);
+		printf(
+		    "  node flags: --listen-addr /ip4/0.0.0.0/%s/%u --public-addr /ip4/%s/%s/%u\n",
+		    proto_name(m->protocol), m->internal_port, a, proto_name(m->protocol),
+		    m->external_port);
+		s->told[i] = true;
+	}
+	fflush(stdout);
+	if (s->c->once && all && all_done(s) && !s->stopping) {
+		for (unsigned i = 0; i < s->c->n_ports; i++)
+			if (s->m[i].state != GW_MAP_HELD)
+				s->status = ND_EXIT_PROBLEM;
+		loop_stop(s->loop); /* the mappings live out their lease */
+	}
+}
+
+static void on_event(struct map_state *s, struct gw_map *m, unsigned i, enum gw_event ev)
+{
+	char a[NETADDR_FMT_MAX];
+
+	switch (ev) {
+	case GW_EV_MAPPED:
+		if (m->external_port != m->internal_port && !s->c->any_external) {
+			log_warnx("map: %u/%s: external port %u is taken on the router (it offered "
+				  "%u): another host holds it; --any-external-port takes %u",
+				  m->internal_port, proto_name(m->protocol), m->internal_port,
+				  m->external_port, m->external_port);
+			gw_map_delete(m, loop_now_ms(s->loop));
+			m->state = GW_MAP_DELETING;
+			m->result = -1;
+			break;
+		}
+		log_warnx("map: opened %u/%s on %s by %s: external port %u, lease %u s",
+			  m->internal_port, proto_name(m->protocol), netaddr_fmt_ip(&s->gw, a),
+			  gw_method_name(s->method), m->external_port, m->granted_s);
+		s->told[i] = false;
+		break;
+	case GW_EV_RENEWED:
+		log_info("map: renewed %u/%s, lease %u s", m->internal_port,
+			 proto_name(m->protocol), m->granted_s);
+		break;
+	case GW_EV_REFUSED:
+		log_warnx("map: %u/%s: the gateway refused the mapping: %s", m->internal_port,
+			  proto_name(m->protocol),
+			  s->method == GW_PCP ? pcp_result_name((unsigned)m->result)
+					      : natpmp_result_name((unsigned)m->result));
+		if (behind_provider(&m->external))
+			provider_nat(s, &m->external);
+		break;
+	case GW_EV_DELETED:
+		if (!s->stopping) {
+			/* Our own delete of a mapping on the wrong port. */
+			m->state = GW_MAP_REFUSED;
+			break;
+		}
+		if (m->result > 0) {
+			log_warnx("map: %u/%s: the gateway refused the delete: %s (the mapping, "
+				  "if any, ends with its lease)",
+				  m->internal_port, proto_name(m->protocol),
+				  s->method == GW_PCP ? pcp_result_name((unsigned)m->result)
+						      : natpmp_result_name((unsigned)m->result));
+			break;
+		}
+		log_warnx("map: closed %u/%s on %s", m->internal_port, proto_name(m->protocol),
+			  netaddr_fmt_ip(&s->gw, a));
+		break;
+	default:
+		break;
+	}
+}
+
+static void on_answer(struct map_state *s, const uint8_t *buf, size_t n)
+{
+	struct gw_answer ans;
+	uint64_t now = loop_now_ms(s->loop);
+	bool unsupported = false;
+
+	if (gw_decode(&ans, buf, n) < 0) {
+		s->bad_answers++;
+		log_debug("map: an answer that does not decode (%u so far)", s->bad_answers);
+		return;
+	}
+	if (ans.method == GW_PCP && !ans.unsupp_version)
+		s->pcp_heard = true;
+	if (gw_epoch_lost(&s->epoch, &ans, now) && !s->stopping) {
+		log_warnx("map: the gateway's epoch went back: it lost its mappings (a reboot); "
+			  "mapping again");
+		all_start(s, now);
+	}
+	if (ans.method == GW_NATPMP && ans.u.natpmp.opcode == NATPMP_OP_EXTERNAL &&
+	    !ans.unsupp_version) {
+		if (ans.u.natpmp.result == NATPMP_SUCCESS && ans.u.natpmp.external.family) {
+			if (s->ext.family && !netaddr_eq(&s->ext, &ans.u.natpmp.external, true))
+				for (unsigned i = 0; i < s->c->n_ports; i++)
+					s->told[i] = false; /* the address changed */
+			s->ext = ans.u.natpmp.external;
+		}
+		s->ext_next = RETX_DONE;
+	}
+	for (unsigned i = 0; i < s->c->n_ports; i++) {
+		enum gw_event ev = gw_map_answer(&s->m[i], &ans, now, rnd32());
+
+		if (ev == GW_EV_UNSUPPORTED)
+			unsupported = true;
+		else
+			on_event(s, &s->m[i], i, ev);
+	}
+	if (unsupported && s->method == GW_PCP)
+		switch_to_natpmp(s, "the gateway speaks NAT-PMP only");
+	else if (unsupported)
+		log_warnx("map: NAT-PMP: the gateway speaks PCP only");
+	if (s->stopping) {
+		if (all_done(s))
+			loop_stop(s->loop);
+	} else {
+		tell(s);
+	}
+	rearm(s);
+}
+
+static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct map_state *s = data;
+	uint8_t buf[PCP_MAX_LEN + 4];
+
+	(void)events;
+	loop_update_time(l);
+	for (int i = 0; i < 64; i++) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+
+		if (n < 0) {
+			if (errno == ECONNREFUSED)
+				log_debug("map: port 5351 closed on the gateway (ICMP)");
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			continue;
+		}
+		if (n == 0 || (size_t)n > PCP_MAX_LEN) {
+			s->bad_answers++;
+			continue;
+		}
+		on_answer(s, buf, (size_t)n);
+	}
+}
+
+/* An unsolicited announcement on 224.0.0.1:5350 (RFC 6887 §14.1.3, RFC
+ * 6886 §3.2.1): from the gateway's port 5351 it maps everything again;
+ * from anyone else it is ignored. */
+static void on_announce(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct map_state *s = data;
+	uint8_t buf[PCP_MAX_LEN + 4];
+	struct sockaddr_storage ss;
+	struct netaddr from;
+
+	(void)events;
+	loop_update_time(l);
+	for (int i = 0; i < 64; i++) {
+		socklen_t sl = sizeof(ss);
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss, &sl);
+		struct gw_answer ans;
+
+		if (n < 0)
+			break;
+		if (netaddr_from_sockaddr(&from, (struct sockaddr *)&ss, sl) < 0 ||
+		    !netaddr_eq(&from, &s->gw, true) || from.port != PCP_PORT) {
+			log_debug("map: an announcement not from the gateway: ignored");
+			continue;
+		}
+		if (n == 0 || (size_t)n > PCP_MAX_LEN || gw_decode(&ans, buf, (size_t)n) < 0 ||
+		    ans.unsupp_version)
+			continue;
+		if (s->stopping || s->c->del)
+			continue;
+		(void)gw_epoch_lost(&s->epoch, &ans, loop_now_ms(l));
+		log_warnx("map: the gateway announced itself (%s): mapping again",
+			  gw_method_name(ans.method));
+		all_start(s, loop_now_ms(l));
+		rearm(s);
+	}
+}
+
+static void on_signal(struct loop *l, int signo, void *data)
+{
+	struct map_state *s = data;
+
+	(void)l;
+	log_info("map: %s: removing the mappings", strsignal(signo));
+	begin_stop(s, s->stopping ? s->status : ND_EXIT_OK);
+}
+
+static void on_quit(struct loop *l, struct loop_timer *t, void *data)
+{
+	(void)t;
+	(void)data;
+	loop_stop(l);
+}
+
+static void on_once_deadline(struct loop *l, struct loop_timer *t, void *data)
+{
+	struct map_state *s = data;
+
+	(void)t;
+	for (unsigned i = 0; i < s->c->n_ports; i++)
+		if (s->m[i].state != GW_MAP_HELD && s->m[i].state != GW_MAP_GONE) {
+			log_warnx("map: %u/%s: not mapped within %d s", s->m[i].internal_port,
+				  proto_name(s->m[i].protocol), MAP_ONCE_MS / 1000);
+			s->status =
+			    s->pcp_heard || s->epoch.have ? ND_EXIT_PROBLEM : ND_EXIT_NOTEST;
+		}
+	loop_stop(l);
+}
+
+static int open_announce(const struct netaddr *local)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(PCP_CLIENT_PORT) };
+	struct ip_mreq mr;
+	int one = 1, fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	sin.sin_addr.s_addr = htonl(0xe0000001); /* 224.0.0.1 */
+	memset(&mr, 0, sizeof(mr));
+	mr.imr_multiaddr.s_addr = sin.sin_addr.s_addr;
+	memcpy(&mr.imr_interface, local->ip, 4);
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+	    setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static int find_gateway(struct netaddr *gw)
+{
+	struct netlink *nl;
+	struct rtnl_route rt;
+	int err = netlink_open(&nl, 0);
+
+	if (err < 0)
+		return err;
+	err = netlink_default_route(nl, AF_INET, &rt);
+	netlink_close(nl);
+	if (err < 0)
+		return err;
+	if (rt.gateway.family != AF_INET)
+		return -ENETUNREACH;
+	*gw = rt.gateway;
+	return 0;
+}
+
+int map_run(const struct map_config *c)
+{
+	struct map_state *s;
+	char a[NETADDR_FMT_MAX];
+	uint8_t nonce[PCP_NONCE_LEN];
+	int err, status = ND_EXIT_INTERNAL;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return ND_EXIT_INTERNAL;
+	s->c = c;
+	s->fd = s->afd = -1;
+	s->ext_next = RETX_DONE;
+	s->method = c->no_pcp ? GW_NATPMP : GW_PCP;
+	loop_timer_init(&s->tick);
+	loop_timer_init(&s->fallback);
+	loop_timer_init(&s->quit);
+	loop_timer_init(&s->retry);
+	loop_timer_init(&s->deadline);
+
+	err = find_gateway(&s->gw);
+	if (err < 0) {
+		log_warnx("map: no IPv4 default gateway (%s): nothing to map on; check 'ip route'",
+			  strerror(-err));
+		status = ND_EXIT_NOTEST;
+		goto out;
+	}
+	s->gw.port = PCP_PORT;
+	err = udp_open(AF_INET, &s->gw, &s->local);
+	if (err < 0) {
+		log_warnx("map: cannot reach the gateway %s: %s", netaddr_fmt_ip(&s->gw, a),
+			  strerror(-err));
+		status = ND_EXIT_NOTEST;
+		goto out;
+	}
+	s->fd = err;
+	if (loop_new(&s->loop) < 0)
+		goto out;
+	if (loop_add_fd(s->loop, s->fd, LOOP_READABLE, on_readable, s) < 0 ||
+	    loop_add_signal(s->loop, SIGINT, on_signal, s) < 0 ||
+	    loop_add_signal(s->loop, SIGTERM, on_signal, s) < 0)
+		goto out;
+	if (!c->once && !c->del) {
+		s->afd = open_announce(&s->local);
+		if (s->afd < 0)
+			log_warnx("map: cannot listen for the gateway's announcements on "
+				  "224.0.0.1:5350 (%s): a router reboot is seen at the next "
+				  "renewal instead",
+				  strerror(-s->afd));
+		else if (loop_add_fd(s->loop, s->afd, LOOP_READABLE, on_announce, s) < 0)
+			goto out;
+	}
+	log_info("map: gateway %s, this host %s", netaddr_fmt_ip(&s->gw, a),
+		 netaddr_fmt_ip(&s->local, (char[NETADDR_FMT_MAX]){ 0 }));
+	for (unsigned i = 0; i < c->n_ports; i++) {
+		if (getrandom(nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce))
+			goto out;
+		gw_map_init(&s->m[i], s->method, c->ports[i].protocol, c->ports[i].port,
+			    c->ports[i].port, c->lifetime_s, &s->local, nonce);
+	}
+	s->status = ND_EXIT_OK;
+	loop_update_time(s->loop);
+	if (c->del) {
+		/* Lifetime 0 for each port (PCP: a fresh nonce; a server that
+		 * ties the mapping to the old one refuses, and it expires at the
+		 * end of its lease). */
+		s->stopping = true;
+		for (unsigned i = 0; i < c->n_ports; i++) {
+			s->m[i].state = GW_MAP_ASKING;
+			gw_map_delete(&s->m[i], loop_now_ms(s->loop));
+		}
+	} else {
+		all_start(s, loop_now_ms(s->loop));
+		if (s->method == GW_PCP && !c->no_natpmp)
+			loop_timer_start(s->loop, &s->fallback, MAP_PCP_SILENT_MS, on_fallback, s);
+	}
+	if (c->once || c->del)
+		loop_timer_start(s->loop, &s->deadline, MAP_ONCE_MS, on_once_deadline, s);
+	rearm(s);
+	if (loop_run(s->loop) < 0)
+		goto out;
+	status = s->status;
+out:
+	if (s->loop)
+		loop_free(s->loop);
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->afd >= 0)
+		close(s->afd);
+	free(s);
+	return status;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * natdoctor map: keep the node's ports mapped on the router through PCP
+ * (RFC 6887) or, where the router speaks only that, NAT-PMP (RFC 6886). One
+ * loop, one socket connected to the default gateway's port 5351 and one
+ * listening for the gateway's unsolicited announcements on 224.0.0.1:5350;
+ * each port's mapping is a gw/mapping.h state machine.
+ */
+#ifndef ND_MAP_MAP_H
+#define ND_MAP_MAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define MAP_MAX_PORTS	     8
+#define MAP_LIFETIME_DEFAULT 7200
+#define MAP_LIFETIME_MIN     20
+#define MAP_LIFETIME_MAX     86400
+
+/* Exit status of map when the router's own external address is private or
+ * shared (100.64/10): another NAT (the provider's) stands in front of it,
+ * so no mapping on this router can let strangers in. */
+#define MAP_EXIT_PROVIDER_NAT 5
+
+struct map_port {
+	uint16_t port;
+	uint8_t protocol; /* IPPROTO_TCP or IPPROTO_UDP */
+};
+
+struct map_config {
+	struct map_port ports[MAP_MAX_PORTS];
+	unsigned n_ports;
+	uint32_t lifetime_s;
+	bool once;	   /* map, print, exit; the mappings live out their lease */
+	bool del;	   /* delete the mappings of these ports, exit */
+	bool any_external; /* take another external port when the asked one is taken */
+	bool no_pcp;	   /* NAT-PMP only */
+	bool no_natpmp;	   /* PCP only */
+	int verbose;
+};
+
+/* Run map with c until done (--once, --delete) or SIGINT/SIGTERM (every
+ * mapping deleted first, within 1 s). Returns an exit status: 0, 1 (a port
+ * refused or not mapped with --once), 3 (no gateway, or it answers neither
+ * protocol with --once), 4 internal, MAP_EXIT_PROVIDER_NAT. */
+int map_run(const struct map_config *c);
+
+#endif

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The gateway client (gw/mapping.c) fed a stream of datagrams from a
+ * hostile gateway: the input is split into datagrams (a length byte, then
+ * that many bytes), each decoded with gw_decode and applied, with the
+ * epoch, to a PCP and a NAT-PMP mapping in every state the machine
+ * reaches, with the fake clock ticking between them. Properties: nothing
+ * crashes; a mapping is HELD only after an answer with its own nonce
+ * (PCP) or internal port (NAT-PMP), a nonzero external port and lifetime;
+ * the lease held never exceeds the one asked; the next wake-up is never in
+ * the past by more than the tick.
+ */
+#include <netinet/in.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "gw/mapping.h"
+
+static const uint8_t NONCE[PCP_NONCE_LEN] = { 0x4e, 0x44, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct netaddr client = { .family = AF_INET, .ip = { 192, 168, 1, 10 } };
+	struct gw_map m[2];
+	struct gw_epoch e = { 0 };
+	uint8_t out[PCP_MAX_LEN];
+	uint64_t now = 1000;
+	size_t at = 0;
+
+	gw_map_init(&m[0], GW_PCP, IPPROTO_TCP, 30333, 30333, 120, &client, NONCE);
+	gw_map_init(&m[1], GW_NATPMP, IPPROTO_UDP, 30334, 30334, 120, &client, NONCE);
+	gw_map_start(&m[0], now);
+	gw_map_start(&m[1], now);
+	while (at < size) {
+		size_t n = data[at++];
+		struct gw_answer a;
+
+		if (n > size - at)
+			n = size - at;
+		now += 37 + (n * 911);
+		for (int i = 0; i < 2; i++)
+			FUZZ_CHECK(gw_map_tick(&m[i], now, (uint32_t)(now * 2654435761u), out) >=
+				   0);
+		if (gw_decode(&a, data + at, n) == 0) {
+			(void)gw_epoch_lost(&e, &a, now);
+			for (int i = 0; i < 2; i++) {
+				enum gw_map_state before = m[i].state;
+				enum gw_event ev = gw_map_answer(&m[i], &a, now, 7);
+
+				if (ev == GW_EV_MAPPED) {
+					FUZZ_CHECK(m[i].state == GW_MAP_HELD);
+					FUZZ_CHECK(a.method == m[i].method);
+					FUZZ_CHECK(m[i].external_port != 0 && m[i].granted_s != 0);
+					if (a.method == GW_PCP)
+						FUZZ_CHECK(!memcmp(a.u.pcp.map.nonce, NONCE,
+								   PCP_NONCE_LEN));
+					else
+						FUZZ_CHECK(a.u.natpmp.internal_port == 30334);
+				}
+				if (m[i].state == GW_MAP_HELD && before != GW_MAP_HELD)
+					FUZZ_CHECK(ev == GW_EV_MAPPED);
+				FUZZ_CHECK(m[i].granted_s <= 120);
+			}
+		}
+		if (data[at - 1] == 0xff) /* now and then: delete, then ask again */
+			for (int i = 0; i < 2; i++) {
+				gw_map_delete(&m[i], now);
+				gw_map_start(&m[i], now);
+			}
+		at += n;
+	}
+	return 0;
+}

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# natdoctor map on the home router (miniupnpd): PCP, then NAT-PMP, then a
+# router that drops PCP, each asserted from OUTSIDE (a TCP connect from the
+# servers' namespace to the router's WAN address must reach the node's
+# listener in the host), then: a router reboot (mapped again within 2 s of
+# miniupnpd answering), SIGTERM and SIGINT (no mapping left in miniupnpd's
+# chains within 1 s), --once and --delete, and a router behind the
+# provider's NAT (cgnat: exit 5, nothing left mapped).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+PORT=30333
+
+# How many rules for this host miniupnpd holds now.
+mappings()
+{
+	{
+		lab_router nft list chain inet filter prerouting_miniupnpd
+		lab_router nft list chain inet filter miniupnpd
+	} | grep -c "$HOST_IP" || true
+}
+
+# reach: 0 when a TCP connect from the servers' namespace to the router's
+# WAN address and PORT gets the node's greeting.
+reach()
+{
+	[[ "$(lab_srv timeout 2 socat -T1 -u "TCP:$PUBLIC_IP:$PORT,connect-timeout=1" - 2>/dev/null)" == node ]]
+}
+
+# wait_until MS CMD...: poll CMD every 20 ms for up to MS; 0 if it held.
+wait_until()
+{
+	local ms=$1 t0
+	shift
+	t0=$(lab_ms)
+	until "$@"; do
+		(($(lab_ms) - t0 < ms)) || return 1
+		sleep 0.02
+	done
+}
+
+no_mappings() { (($(mappings) == 0)); }
+log_has() { grep -q -e "$2" "$LAB_DIR/$1.log"; }
+
+# stop_map NAME SIG: signal the map daemon, assert it exits 0 and that the
+# router holds no mapping within 1 s of the signal.
+stop_map()
+{
+	local name=$1 sig=$2 pid t0 rc=0
+	pid=$(pgrep -f -n "natdoctor map .*--tag-$name" || true)
+	[[ -n "$pid" ]] || fail "$name: the map daemon is not running"
+	t0=$(lab_ms)
+	kill -s "$sig" "$pid"
+	wait_until 1000 no_mappings || fail "$name: $(mappings) mapping rules left 1 s after SIG$sig"
+	_lab_say "ok: no mapping left $(($(lab_ms) - t0)) ms after SIG$sig"
+	wait_until 2000 bash -c "! kill -0 $pid 2>/dev/null" || fail "$name: still running after SIG$sig"
+	log_has "$name" "closed $PORT/tcp" || fail "$name: no 'closed' line logged"
+	unset "LAB_PIDS[$name]"
+	reach && fail "$name: the port is still reachable from outside after SIG$sig"
+	true
+}
+
+lab_up home
+lab_daemon node "$NS_HOST" socat TCP-LISTEN:$PORT,reuseaddr,fork SYSTEM:'echo node'
+lab_wait_port "$NS_HOST" tcp $PORT
+
+lab_step "before natdoctor map: the node is not reachable from outside"
+reach && fail "port $PORT reachable before any mapping"
+assert_eq 0 "$(mappings)" "mapping rules before map"
+
+lab_step "PCP: mapped, reachable from outside, the node flags printed"
+t0=$(lab_ms)
+# --tag-NAME is not an option: it is how stop_map finds this daemon.
+lab_daemon pcp "$NS_HOST" env --default-signal=INT,TERM bash -c \
+	'exec -a "natdoctor map --tag-pcp" "$0" map "$@"' "$NATDOCTOR" $PORT/tcp --lifetime 120 -v
+wait_until 3000 log_has pcp "^mapped $PORT/tcp" || fail "PCP: not mapped within 3 s"
+_lab_say "mapped after $(($(lab_ms) - t0)) ms"
+log_has pcp "by PCP" || fail "PCP: mapped by another method"
+log_has pcp "--public-addr /ip4/$PUBLIC_IP/tcp/$PORT" || fail "PCP: no --public-addr with $PUBLIC_IP"
+wait_until 1000 reach || fail "PCP: mapped, but $PUBLIC_IP:$PORT does not reach the node"
+_lab_say "ok: $PUBLIC_IP:$PORT reaches the node from outside"
+
+lab_step "router reboot: mapped again within 2 s of miniupnpd answering"
+lab_router_reboot
+t0=$(lab_ms)
+wait_until 2000 reach || fail "not reachable again within 2 s of the router's return"
+_lab_say "ok: reachable again $(($(lab_ms) - t0)) ms after miniupnpd answered"
+log_has pcp "mapping again" || fail "no re-mapping logged"
+
+lab_step "SIGTERM: every mapping removed within 1 s"
+stop_map pcp TERM
+
+lab_step "NAT-PMP (--no-pcp): mapped, reachable; SIGINT removes it"
+lab_daemon natpmp "$NS_HOST" env --default-signal=INT,TERM bash -c \
+	'exec -a "natdoctor map --tag-natpmp" "$0" map "$@"' "$NATDOCTOR" $PORT/tcp --no-pcp --lifetime 120
+wait_until 3000 log_has natpmp "^mapped $PORT/tcp" || fail "NAT-PMP: not mapped within 3 s"
+log_has natpmp "by NAT-PMP" || fail "NAT-PMP: mapped by another method"
+log_has natpmp "--public-addr /ip4/$PUBLIC_IP/tcp/$PORT" || fail "NAT-PMP: no --public-addr"
+wait_until 1000 reach || fail "NAT-PMP: not reachable from outside"
+stop_map natpmp INT
+
+lab_step "a router that drops PCP: NAT-PMP after 1 s of silence"
+lab_router_drop_pcp
+rc=0
+lab_natdoctor "$LAB_DIR/once.out" map $PORT/tcp --once --lifetime 60 || rc=$?
+assert_eq 0 "$rc" "map --once exit status"
+assert_match "by NAT-PMP" "$(cat "$LAB_DIR/once.out")" "--once without PCP"
+wait_until 1000 reach || fail "--once: not reachable from outside"
+lab_router nft delete table inet nopcp
+
+lab_step "--delete removes what --once left"
+rc=0
+lab_natdoctor "$LAB_DIR/delete.out" map $PORT/tcp --delete --no-pcp || rc=$?
+assert_eq 0 "$rc" "map --delete exit status"
+wait_until 1000 no_mappings || fail "--delete: $(mappings) rules left"
+reach && fail "--delete: still reachable"
+
+lab_step "bad input: one line, exit 2"
+rc=0
+lab_natdoctor "$LAB_DIR/bad.out" map 30333/sctp || rc=$?
+assert_eq 2 "$rc" "bad port spec"
+assert_eq 1 "$(wc -l <"$LAB_DIR/bad.out.stderr")" "lines on stderr"
+
+lab_down
+lab_up cgnat
+lab_step "cgnat: the router's WAN is 100.64/10: mapping cannot help, exit 5"
+rc=0
+lab_natdoctor "$LAB_DIR/cgnat.out" map $PORT/tcp --once || rc=$?
+assert_eq 5 "$rc" "exit status behind a provider NAT"
+assert_match "cannot let strangers in" "$(cat "$LAB_DIR/cgnat.out")" "what map says"
+assert_eq 0 "$(mappings)" "mapping rules left"
+lab_down
