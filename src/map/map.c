@@ -274,7 +274,7 @@ static void provider_nat(struct map_state *s, const struct netaddr *ext)
 	       "have it, or run the node on a host with a public address.\n",
 	       netaddr_fmt_ip(ext, a), netaddr_class_name(netaddr_classify(ext)));
 	fflush(stdout);
-	begin_stop(s, MAP_EXIT_PROVIDER_NAT);
+	begin_stop(s, ND_EXIT_PROVIDER_NAT);
 }
 
 static const struct netaddr *external_of(const struct map_state *s, const struct gw_map *m)

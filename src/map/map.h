@@ -17,11 +17,6 @@
 #define MAP_LIFETIME_MIN     20
 #define MAP_LIFETIME_MAX     86400
 
-/* Exit status of map when the router's own external address is private or
- * shared (100.64/10): another NAT (the provider's) stands in front of it,
- * so no mapping on this router can let strangers in. */
-#define MAP_EXIT_PROVIDER_NAT 5
-
 struct map_port {
 	uint16_t port;
 	uint8_t protocol; /* IPPROTO_TCP or IPPROTO_UDP */
@@ -42,7 +37,7 @@ struct map_config {
 /* Run map with c until done (--once, --delete) or SIGINT/SIGTERM (every
  * mapping deleted first, within 1 s). Returns an exit status: 0, 1 (a port
  * refused or not mapped with --once), 3 (no gateway, or it answers neither
- * protocol with --once), 4 internal, MAP_EXIT_PROVIDER_NAT. */
+ * protocol with --once), 4 internal, ND_EXIT_PROVIDER_NAT (5, util/exit.h). */
 int map_run(const struct map_config *c);
 
 #endif

@@ -11,6 +11,9 @@ enum {
 	ND_EXIT_USAGE = 2,    /* bad flags or arguments: nothing was tested */
 	ND_EXIT_NOTEST = 3,   /* could not test: no network at all, no source worked */
 	ND_EXIT_INTERNAL = 4, /* out of memory or a bug; the message says which */
+	/* map only: the router's WAN address is private or shared, a provider
+	 * NAT stands in front of it: no mapping on the router can help */
+	ND_EXIT_PROVIDER_NAT = 5,
 };
 
 #endif
