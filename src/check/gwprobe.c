@@ -73,6 +73,8 @@ struct gwprobe {
 	/* TCP maps of check --server's probe listeners (gwprobe_map_tcp):
 	 * answered once through cb, deleted at finish. */
 	struct gw_pmap {
+		bool natpmp; /* asked over NAT-PMP (RFC 6886 §3.3): no PCP here */
+		struct natpmp_request nreq;
 		struct pcp_request req;
 		bool sent, done;
 		uint16_t granted; /* external port, 0 when refused or silent */
@@ -141,7 +143,7 @@ static void maybe_done(struct gwprobe *g)
 static void pmap_send(struct gwprobe *g, struct gw_pmap *m)
 {
 	uint8_t buf[PCP_MAX_LEN];
-	int n = pcp_encode_request(&m->req, buf);
+	int n = m->natpmp ? natpmp_encode_request(&m->nreq, buf) : pcp_encode_request(&m->req, buf);
 
 	if (n > 0 && send(g->fd, buf, (size_t)n, 0) >= 0)
 		m->sent = true;
@@ -194,9 +196,13 @@ static void delete_on_exit(struct gwprobe *g)
 
 		if (!m->sent || (m->done && !m->granted))
 			continue;
-		m->req.lifetime = 0;
+		/* Lifetime 0 deletes: RFC 6887 §15, RFC 6886 §3.4 (whose
+		 * suggested external port must then be 0). */
+		m->req.lifetime = m->nreq.lifetime = 0;
 		m->req.map.external_port = m->granted;
-		n = pcp_encode_request(&m->req, buf);
+		m->nreq.external_port = 0;
+		n = m->natpmp ? natpmp_encode_request(&m->nreq, buf)
+			      : pcp_encode_request(&m->req, buf);
 		for (int k = 0; k < 2 && n > 0; k++)
 			(void)send(g->fd, buf, (size_t)n, 0);
 	}
@@ -296,6 +302,17 @@ static void on_natpmp(struct gwprobe *g, const uint8_t *p, size_t n, uint32_t rt
 			 "the gateway speaks NAT-PMP only (answered UNSUPP_VERSION)");
 		return;
 	}
+	for (size_t i = 0; i < g->n_pm; i++) {
+		struct gw_pmap *m = &g->pm[i];
+
+		if (!m->natpmp || !natpmp_response_matches(&m->nreq, &resp))
+			continue;
+		if (m->done)
+			reject(o, REJECT_DUPLICATE); /* the answer to a retransmission */
+		else
+			pmap_answer(m, resp.result == NATPMP_SUCCESS ? resp.external_port : 0);
+		return;
+	}
 	if (!natpmp_response_matches(&g->nreq, &resp)) {
 		reject(o, REJECT_UNASKED);
 		return;
@@ -358,7 +375,7 @@ static void on_pcp(struct gwprobe *g, const uint8_t *p, size_t n, uint32_t rtt)
 	for (size_t i = 0; i < g->n_pm; i++) {
 		struct gw_pmap *m = &g->pm[i];
 
-		if (pcp_response_mismatch(&m->req, &resp) != PCP_MATCH)
+		if (m->natpmp || pcp_response_mismatch(&m->req, &resp) != PCP_MATCH)
 			continue;
 		if (m->done)
 			reject(o, REJECT_DUPLICATE); /* the answer to a retransmission */
@@ -478,12 +495,20 @@ int gwprobe_map_tcp(struct check_run *r, uint16_t internal_port, uint16_t sugges
 	struct gwprobe *g = check_probe_state(r, "gateway");
 	struct gw_pmap *m;
 
-	if (!g || g->fd < 0 || (g->n_done && g->a_done && !pcp_out(g)->available))
-		return -ENOTSUP; /* no gateway, or one without PCP */
+	if (!g || g->fd < 0 ||
+	    (g->n_done && g->a_done && !pcp_out(g)->available && !natpmp_out(g)->available))
+		return -ENOTSUP; /* no gateway, or one without PCP or NAT-PMP */
 	if (g->n_pm == GW_MAX_PMAPS)
 		return -ENOSPC;
 	m = &g->pm[g->n_pm];
 	memset(m, 0, sizeof(*m));
+	/* PCP when it answered, else NAT-PMP when that did (a NAT-PMP-only
+	 * router), else PCP: it may still answer. */
+	m->natpmp = !pcp_out(g)->available && natpmp_out(g)->available;
+	m->nreq.opcode = NATPMP_OP_MAP_TCP;
+	m->nreq.internal_port = internal_port;
+	m->nreq.external_port = suggested;
+	m->nreq.lifetime = GW_MAP_LIFETIME_S;
 	m->req.opcode = PCP_OP_MAP;
 	m->req.client = g->areq.client;
 	m->req.lifetime = GW_MAP_LIFETIME_S;

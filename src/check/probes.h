@@ -20,12 +20,13 @@ int stunprobe_start(struct check_run *r);
 int gwprobe_start(struct check_run *r);
 
 /* Map natdoctor's own TCP listener on internal_port through the gateway's
- * PCP (RFC 6887 §11) for check --server, suggesting external port
+ * PCP (RFC 6887 §11), or NAT-PMP (RFC 6886 §3.3) when only that answered,
+ * for check --server, suggesting external port
  * `suggested` (0: any). cb(data, external_port) runs once, from the loop,
  * when the gateway answers: the port granted, or 0 when it refused. No
  * answer: no call. Every mapping made is deleted (lifetime 0) when the
  * check finishes, however it ends. Returns 0, -ENOTSUP (no gateway probe
- * running, or its gateway has no PCP), -ENOSPC, -EIO. Call after
+ * running, or its gateway has neither), -ENOSPC, -EIO. Call after
  * gwprobe_start. */
 #define GW_MAX_PMAPS 4
 typedef void (*gwprobe_map_cb)(void *data, uint16_t external_port);

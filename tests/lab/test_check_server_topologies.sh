@@ -4,7 +4,8 @@
 # check --server against natdoctor serve in the other check topologies: a
 # public host whose own nftables drops 30333 (host-firewall, the probe port
 # gets in), the provider's CGNAT (cgnat before not-listening), a symmetric
-# NAT and a DMZ host (mapping and TCP mapping as coturn's tests say), and
+# NAT and a DMZ host (mapping and TCP mapping as coturn's tests say), a
+# NAT-PMP-only router (the probe mapped over NAT-PMP), and
 # a "server" that lies (lab_hostile): one finding, the rest reported.
 
 # shellcheck source=tests/lab/lib.sh
@@ -78,6 +79,22 @@ for topo in symmetric dmz; do
 	assert_json "$(check_json "$topo-coturn")" .nat.mapping "$LAB_MAPPING"
 	lab_down
 done
+
+lab_up natpmponly
+serve_up serve 4478 4479 9478 "$COTURN_A" "$COTURN_B"
+lab_step "a NAT-PMP-only router: natdoctor's probe is mapped over NAT-PMP instead"
+check_server natpmp
+f=$(check_json natpmp)
+assert_json "$f" .gateway.pcp.available false
+assert_eq '"no-port-forward"' "$(reach "$f" 30333 tcp blocked_by)" "30333 blocked_by"
+assert_json "$f" .dialback.probe_reached true
+for _ in $(seq 40); do
+	rules=$(lab_router nft list ruleset)
+	grep -Eq 'dnat (ip )?to' <<<"$rules" || break
+	sleep 0.05
+done
+grep -Eq 'dnat (ip )?to' <<<"$rules" && fail "a NAT-PMP mapping of natdoctor's is left in the router"
+lab_down
 
 lab_up hostile
 lab_step "a lying server: one server-failed finding, the rest of the report stands"
