@@ -20,9 +20,10 @@
  *     window, address-and-port-dependent.
  *
  * Timing (a one-second check, so faster than RFC 8489 §6.2.1's 500 ms RTO):
- * each request is sent at 0, 200, 600 and 1400 ms. A server silent for
- * STUN_GIVE_UP_MS after its first request is given up once another server
- * of the family has answered; otherwise the check's deadline ends the wait.
+ * each request is sent at 0, 200, 600 and 1400 ms. Once another server of
+ * the family has answered, a silent one is given up a few of that answer's
+ * round trips after its first request (fam_sibling_wait: 500 ms at least,
+ * STUN_GIVE_UP_MS at most); otherwise the check's deadline ends the wait.
  *
  * Nothing from the network is believed without checks: answers are matched
  * by their random 96-bit transaction id; the mapped address must be of the
@@ -489,6 +490,27 @@ static bool fam_answered_any(const struct sfam *f)
 	return false;
 }
 
+/* How long a silent server is waited for once another server of the
+ * family has answered: a few of the fastest answer's round trips (at
+ * least STUN_SIBLING_MIN_MS, for a server that is merely farther), never
+ * more than STUN_GIVE_UP_MS. */
+#define STUN_SIBLING_RTTS   4
+#define STUN_SIBLING_MIN_MS 500
+static uint64_t fam_sibling_wait(const struct sfam *f)
+{
+	uint64_t best = UINT64_MAX, w;
+
+	for (size_t i = 0; i < CHECK_MAX_STUN; i++)
+		if (f->applicable[i] && f->srv[i].answered && f->srv[i].rtt_ms < best)
+			best = f->srv[i].rtt_ms;
+	if (best == UINT64_MAX)
+		return STUN_GIVE_UP_MS;
+	w = STUN_SIBLING_RTTS * best;
+	return w < STUN_SIBLING_MIN_MS ? STUN_SIBLING_MIN_MS
+	       : w > STUN_GIVE_UP_MS   ? STUN_GIVE_UP_MS
+				       : w;
+}
+
 /* Expire what has waited long enough; return the next time anything in f
  * is due (retransmission or expiry), UINT64_MAX if nothing. Also sends the
  * retransmissions that are due now. */
@@ -497,6 +519,7 @@ static uint64_t fam_tick(struct sfam *f, uint64_t now)
 	struct loop *l = f->p->run->loop;
 	uint64_t next = UINT64_MAX, d;
 	bool any = fam_answered_any(f);
+	uint64_t wait = fam_sibling_wait(f);
 	struct xmit *all[CHECK_MAX_STUN + 2 + FT_N];
 	size_t n = 0;
 
@@ -508,26 +531,27 @@ static uint64_t fam_tick(struct sfam *f, uint64_t now)
 
 		if (!f->applicable[i] || !x->active || !x->rx.n_sent)
 			continue;
-		if (any && now >= x->rx.first_ms + STUN_GIVE_UP_MS) {
+		if (any && now >= x->rx.first_ms + wait) {
 			x->active = false;
 			snprintf(f->srv[i].error, sizeof(f->srv[i].error),
-				 "no answer within %u ms (other servers answered)",
-				 STUN_GIVE_UP_MS);
+				 "no answer within %u ms (other servers answered)", (unsigned)wait);
 			continue;
 		}
-		if (any && x->rx.first_ms + STUN_GIVE_UP_MS < next)
-			next = x->rx.first_ms + STUN_GIVE_UP_MS;
+		if (any && x->rx.first_ms + wait < next)
+			next = x->rx.first_ms + wait;
 		all[n++] = x;
 	}
 	for (struct xmit *mx = &f->map; mx; mx = mx == &f->map ? &f->map3 : NULL) {
 		if (!mx->active)
 			continue;
-		if (now >= mx->rx.first_ms + STUN_GIVE_UP_MS) {
+		/* Sent after the server answered at its primary address: the
+		 * same few round trips bound the wait for its alternate. */
+		if (now >= mx->rx.first_ms + wait) {
 			mx->active = false;
 			continue;
 		}
-		if (mx->rx.first_ms + STUN_GIVE_UP_MS < next)
-			next = mx->rx.first_ms + STUN_GIVE_UP_MS;
+		if (mx->rx.first_ms + wait < next)
+			next = mx->rx.first_ms + wait;
 		all[n++] = mx;
 	}
 	if (!f->f_done && f->s5780 >= 0) {

@@ -110,6 +110,18 @@ assert_json "$f" "$(finding_field gateway-mapping-available summary) | test(\"NA
 # real figure, about 0.35 s).
 assert_json "$f" '.elapsed_ms < 2000' true
 
+lab_step "natpmponly with one STUN address silent: the answering one sets the wait"
+lab_srv nft add table inet deadstun
+lab_srv nft add chain inet deadstun in '{ type filter hook input priority -5; }'
+lab_srv nft add rule inet deadstun in ip daddr "$COTURN_B" udp dport "$STUN_PORT" drop
+check_run deadstun
+f=$(check_json deadstun)
+assert_json "$f" '.stun.ipv4.servers[1].error | test("other servers answered")' true
+# Given up a few round trips after its first request (500 ms at least),
+# not after 1500 ms; the RFC 5780 test to the same address likewise.
+assert_json "$f" '.elapsed_ms < 1400' true
+lab_srv nft delete table inet deadstun
+
 lab_step "natpmponly at 150 ms of round trip: still well inside the deadline, round trips true"
 lab_delay_path 150
 check_run natpmponly150
