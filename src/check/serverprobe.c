@@ -1151,8 +1151,16 @@ int serverprobe_start(struct check_run *r)
 	}
 	for (size_t i = 0; i < cfg->n_ports && i < CHECK_MAX_PORTS; i++)
 		rv->ports[rv->n_ports++].port = cfg->ports[i];
-	if (!cfg->n_servers || !cfg->ipv4)
+	if (!cfg->n_servers)
 		return 0;
+	if (!cfg->ipv4) {
+		/* The dial-backs run over IPv4 only (for now). */
+		for (size_t i = 0; i < rv->n_servers; i++)
+			if (!rv->servers[i].error[0])
+				text_copy(rv->servers[i].error, sizeof(rv->servers[i].error),
+					  "not asked: the dial-back runs over IPv4, and -6 was given");
+		return 0;
+	}
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;

@@ -46,6 +46,11 @@ check_server nohairpin --no-hairpin
 assert_json "$(check_json nohairpin)" .nat.hairpinning null
 assert_no_finding "$(check_json nohairpin)" no-hairpinning
 
+lab_step "-6: the dial-back (IPv4 only) says it was not asked"
+lab_natdoctor "$LAB_DIR/v6.json" check --json -6 --stun "[$COTURN_A6]:$STUN_PORT" \
+	--server "$COTURN_A" || true
+assert_json "$LAB_DIR/v6.json" '.dialback.servers[0].error | test("IPv4")' true
+
 lab_step "without --server: reachability null and the hint to run serve"
 check_run noserver
 f=$(check_json noserver)
