@@ -1157,8 +1157,9 @@ int serverprobe_start(struct check_run *r)
 		/* The dial-backs run over IPv4 only (for now). */
 		for (size_t i = 0; i < rv->n_servers; i++)
 			if (!rv->servers[i].error[0])
-				text_copy(rv->servers[i].error, sizeof(rv->servers[i].error),
-					  "not asked: the dial-back runs over IPv4, and -6 was given");
+				text_copy(
+				    rv->servers[i].error, sizeof(rv->servers[i].error),
+				    "not asked: the dial-back runs over IPv4, and -6 was given");
 		return 0;
 	}
 	p = calloc(1, sizeof(*p));
