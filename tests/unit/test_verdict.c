@@ -623,6 +623,30 @@ static void symmetric_nat(void **state)
 	assert_non_null(find(&f->v, "symmetric-nat"));
 }
 
+/* A server that ignored CHANGE-REQUEST (stunprobe left filtering unknown
+ * and said why): named in a warning, and the NAT is not called open. */
+static void rfc5780_server_that_ignores_change_request(void **state)
+{
+	struct fixture *f = *state;
+	const struct finding *fi;
+
+	base(f, "192.168.1.10", "192.168.1.1", "45.0.0.2");
+	text_copy(f->res.pub.v4.servers[0].rfc5780_problem,
+		  sizeof(f->res.pub.v4.servers[0].rfc5780_problem),
+		  "its answer to the change-IP-and-port test came from 45.9.0.1:3478, not "
+		  "45.9.0.3:3479");
+	verdict_compute(&f->cfg, &f->res, &f->v);
+	fi = find(&f->v, "stun-rfc5780-unsupported");
+	assert_non_null(fi);
+	assert_int_equal(fi->severity, SEV_WARNING);
+	assert_non_null(strstr(fi->summary, "STUN server a "));
+	assert_non_null(strstr(fi->evidence, "45.9.0.1:3478, not 45.9.0.3:3479"));
+	assert_int_equal(f->v.filtering, FILTERING_UNKNOWN);
+	fi = find(&f->v, "behind-nat");
+	assert_non_null(fi);
+	assert_int_equal(fi->severity, SEV_WARNING);
+}
+
 /* An IPv6 side for base(): local is this host's address, mapped what STUN
  * sees. */
 static void v6(struct fixture *f, const char *local, const char *mapped,
@@ -887,6 +911,7 @@ int main(void)
 		T(case3_udp_full_cone_says_nothing_about_tcp),
 		T(case4_public_host_with_stateful_firewall),
 		T(symmetric_nat),
+		T(rfc5780_server_that_ignores_change_request),
 		T(no_ipv4_route_is_no_ipv4_verdict),
 		T(only_ipv6_asked),
 		T(ipv6_way_out_behind_cgnat),
