@@ -36,6 +36,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "gw/mapping.h"
 #include "net/retx.h"
 #include "net/udp.h"
 #include "proto/natpmp.h"
@@ -255,15 +256,6 @@ static void start_pcp_grace(struct gwprobe *g, uint32_t natpmp_rtt)
 			 wait < GW_PCP_GRACE_MIN_MS ? GW_PCP_GRACE_MIN_MS : wait, on_pcp_grace, g);
 }
 
-static bool believable_external(const struct netaddr *a)
-{
-	/* Unicast beyond the link: reserved, private, shared or public (the
-	 * classes from NETADDR_RESERVED up). 0.0.0.0 is how NAT-PMP says "not
-	 * connected" (RFC 6886 §3.2): no address, but no lie. Loopback,
-	 * link-local or multicast would be. */
-	return netaddr_classify(a) >= NETADDR_RESERVED;
-}
-
 static void set_result(struct gw_proto_result *o, int code, const char *name, uint32_t epoch,
 		       uint32_t rtt)
 {
@@ -282,18 +274,11 @@ static void reject(struct gw_proto_result *o, enum reject_reason why)
 		o->bad_packets++;
 }
 
-static void on_natpmp(struct gwprobe *g, const uint8_t *p, size_t n, uint32_t rtt)
+static void on_natpmp(struct gwprobe *g, const struct natpmp_response *resp, uint32_t rtt)
 {
-	struct natpmp_response resp;
 	struct gw_proto_result *o = natpmp_out(g);
-	int r = natpmp_decode_response(&resp, p, n);
 
-	if (r < 0 && r != -ERANGE) {
-		/* NAT-PMP's -EBADMSG is a request (opcode below 128). */
-		reject(o, r == -EBADMSG ? REJECT_NOT_ANSWER : reject_from_errno(r));
-		return;
-	}
-	if (resp.result == NATPMP_UNSUPP_VERSION) {
+	if (resp->result == NATPMP_UNSUPP_VERSION) {
 		/* A NAT-PMP-only gateway refusing our PCP requests (RFC 6887
 		 * §9): PCP is not there, NAT-PMP is. */
 		g->a_done = g->m_done = true;
@@ -305,15 +290,15 @@ static void on_natpmp(struct gwprobe *g, const uint8_t *p, size_t n, uint32_t rt
 	for (size_t i = 0; i < g->n_pm; i++) {
 		struct gw_pmap *m = &g->pm[i];
 
-		if (!m->natpmp || !natpmp_response_matches(&m->nreq, &resp))
+		if (!m->natpmp || !natpmp_response_matches(&m->nreq, resp))
 			continue;
 		if (m->done)
 			reject(o, REJECT_DUPLICATE); /* the answer to a retransmission */
 		else
-			pmap_answer(m, resp.result == NATPMP_SUCCESS ? resp.external_port : 0);
+			pmap_answer(m, resp->result == NATPMP_SUCCESS ? resp->external_port : 0);
 		return;
 	}
-	if (!natpmp_response_matches(&g->nreq, &resp)) {
+	if (!natpmp_response_matches(&g->nreq, resp)) {
 		reject(o, REJECT_UNASKED);
 		return;
 	}
@@ -322,37 +307,31 @@ static void on_natpmp(struct gwprobe *g, const uint8_t *p, size_t n, uint32_t rt
 		return;
 	}
 	g->n_done = true;
-	set_result(o, resp.result, natpmp_result_name(resp.result), resp.epoch, rtt);
+	set_result(o, resp->result, natpmp_result_name(resp->result), resp->epoch, rtt);
 	start_pcp_grace(g, rtt);
-	if (resp.result == NATPMP_SUCCESS && resp.external.family) {
-		if (believable_external(&resp.external))
-			o->external = resp.external;
-		else if (netaddr_classify(&resp.external) != NETADDR_UNSPECIFIED)
+	if (resp->result == NATPMP_SUCCESS && resp->external.family) {
+		if (gw_external_believable(&resp->external))
+			o->external = resp->external;
+		else if (netaddr_classify(&resp->external) != NETADDR_UNSPECIFIED)
 			reject(o, REJECT_ADDRESS);
 	}
 }
 
-static void on_pcp(struct gwprobe *g, const uint8_t *p, size_t n, uint32_t rtt)
+static void on_pcp(struct gwprobe *g, const struct pcp_response *resp, uint32_t rtt)
 {
-	struct pcp_response resp;
 	struct gw_proto_result *o = pcp_out(g);
-	int r = pcp_decode_response(&resp, p, n);
 	enum pcp_mismatch why;
 
-	if (r < 0 && r != -ERANGE) {
-		/* PCP's -EBADMSG is a clear R bit: a request. */
-		reject(o, r == -EBADMSG ? REJECT_NOT_ANSWER : reject_from_errno(r));
-		return;
-	}
-	if (resp.version != PCP_VERSION) {
+	if (resp->version != PCP_VERSION) {
 		/* UNSUPP_VERSION from a server of another PCP version. */
 		g->a_done = g->m_done = true;
 		g->m_wanted = g->deleting = false;
 		snprintf(o->error, sizeof(o->error),
-			 "the gateway speaks PCP version %u, not 2 (UNSUPP_VERSION)", resp.version);
+			 "the gateway speaks PCP version %u, not 2 (UNSUPP_VERSION)",
+			 resp->version);
 		return;
 	}
-	if (resp.result == PCP_UNSUPP_VERSION) {
+	if (resp->result == PCP_UNSUPP_VERSION) {
 		/* A PCP-only server refusing our NAT-PMP request (RFC 6887
 		 * §9): NAT-PMP is not there, PCP is. It answers no PCP
 		 * request of ours (pcp_response_matches). */
@@ -362,37 +341,38 @@ static void on_pcp(struct gwprobe *g, const uint8_t *p, size_t n, uint32_t rtt)
 		g->n_done = true;
 		return;
 	}
-	if (pcp_response_matches(&g->areq, &resp)) {
+	if (pcp_response_matches(&g->areq, resp)) {
 		if (g->a_done) {
 			reject(o, REJECT_DUPLICATE);
 			return;
 		}
 		g->a_done = true;
 		if (!o->available)
-			set_result(o, resp.result, pcp_result_name(resp.result), resp.epoch, rtt);
+			set_result(o, resp->result, pcp_result_name(resp->result), resp->epoch,
+				   rtt);
 		return;
 	}
 	for (size_t i = 0; i < g->n_pm; i++) {
 		struct gw_pmap *m = &g->pm[i];
 
-		if (m->natpmp || pcp_response_mismatch(&m->req, &resp) != PCP_MATCH)
+		if (m->natpmp || pcp_response_mismatch(&m->req, resp) != PCP_MATCH)
 			continue;
 		if (m->done)
 			reject(o, REJECT_DUPLICATE); /* the answer to a retransmission */
 		else
-			pmap_answer(m, resp.result == PCP_SUCCESS && resp.has_map
-					   ? resp.map.external_port
+			pmap_answer(m, resp->result == PCP_SUCCESS && resp->has_map
+					   ? resp->map.external_port
 					   : 0);
 		return;
 	}
-	why = pcp_response_mismatch(&g->mreq, &resp);
+	why = pcp_response_mismatch(&g->mreq, resp);
 	if (!g->m_wanted || why != PCP_MATCH) {
 		reject(o, why == PCP_MISMATCH_NONCE && g->m_wanted ? REJECT_NONCE : REJECT_UNASKED);
 		return;
 	}
 	/* The MAP answer, the delete answer, or a repeat of either: the
 	 * delete's answer grants lifetime 0 or is an error (§15). */
-	if (g->deleting && !g->d_done && (resp.lifetime == 0 || resp.result != PCP_SUCCESS)) {
+	if (g->deleting && !g->d_done && (resp->lifetime == 0 || resp->result != PCP_SUCCESS)) {
 		g->d_done = true;
 		return;
 	}
@@ -400,23 +380,24 @@ static void on_pcp(struct gwprobe *g, const uint8_t *p, size_t n, uint32_t rtt)
 		g->m_done = true;
 		/* The MAP result is the more telling one (NOT_AUTHORIZED,
 		 * NO_RESOURCES...): it replaces ANNOUNCE's SUCCESS. */
-		set_result(o, resp.result, pcp_result_name(resp.result), resp.epoch, rtt);
-		if (resp.result != PCP_SUCCESS) {
+		set_result(o, resp->result, pcp_result_name(resp->result), resp->epoch, rtt);
+		if (resp->result != PCP_SUCCESS) {
 			/* A refusal may still name the router's WAN address
 			 * (miniupnpd's NO_RESOURCES carries its 100.64/10 one):
 			 * evidence for the verdict, which weighs it. */
-			if (resp.map.external.family && believable_external(&resp.map.external))
-				o->external = resp.map.external;
+			if (resp->map.external.family &&
+			    gw_external_believable(&resp->map.external))
+				o->external = resp->map.external;
 			return;
 		}
-		if (resp.map.external.family && believable_external(&resp.map.external))
-			o->external = resp.map.external;
+		if (resp->map.external.family && gw_external_believable(&resp->map.external))
+			o->external = resp->map.external;
 		else
 			reject(o, REJECT_ADDRESS);
 		/* Delete it at once (RFC 6887 §15): same nonce, lifetime 0. */
 		g->deleting = true;
 		g->mreq.lifetime = 0;
-		g->mreq.map.external_port = resp.map.external_port;
+		g->mreq.map.external_port = resp->map.external_port;
 		send_pending(g);
 		return;
 	}
@@ -427,6 +408,8 @@ static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 {
 	struct gwprobe *g = data;
 	uint8_t buf[PCP_MAX_LEN + 4];
+	struct gw_answer ans;
+	int r;
 
 	(void)events;
 	for (int i = 0; i < 64 && g->fd >= 0; i++) {
@@ -463,10 +446,18 @@ static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 			reject(pcp_out(g), REJECT_LENGTH);
 			continue;
 		}
-		if (buf[0] == NATPMP_VERSION)
-			on_natpmp(g, buf, (size_t)n, rtt);
+		/* gw/mapping.c decodes for check and map alike: by the first
+		 * byte, NAT-PMP or PCP, an undefined result kept as a failure. */
+		r = gw_decode(&ans, buf, (size_t)n);
+		if (r < 0)
+			/* -EBADMSG is a request (NAT-PMP opcode below 128, or
+			 * PCP's clear R bit), not an answer. */
+			reject(buf[0] == NATPMP_VERSION ? natpmp_out(g) : pcp_out(g),
+			       r == -EBADMSG ? REJECT_NOT_ANSWER : reject_from_errno(r));
+		else if (ans.method == GW_NATPMP)
+			on_natpmp(g, &ans.u.natpmp, rtt);
 		else
-			on_pcp(g, buf, (size_t)n, rtt);
+			on_pcp(g, &ans.u.pcp, rtt);
 	}
 	maybe_done(g);
 }

@@ -10,6 +10,18 @@ const char *gw_method_name(enum gw_method m)
 	return m == GW_PCP ? "PCP" : "NAT-PMP";
 }
 
+bool gw_external_believable(const struct netaddr *a)
+{
+	return netaddr_classify(a) >= NETADDR_RESERVED;
+}
+
+bool gw_external_behind_nat(const struct netaddr *a)
+{
+	enum netaddr_class k = netaddr_classify(a);
+
+	return k == NETADDR_PRIVATE || k == NETADDR_CGNAT;
+}
+
 int gw_decode(struct gw_answer *a, const uint8_t *p, size_t len)
 {
 	int r;
@@ -275,6 +287,9 @@ enum gw_event gw_map_answer(struct gw_map *m, const struct gw_answer *a, uint64_
 		m->next_ms = RETX_DONE;
 		return GW_EV_REFUSED;
 	}
+	if (m->method == GW_PCP &&
+	    (!gw_external_believable(&ext) || netaddr_classify(&ext) == NETADDR_UNSPECIFIED))
+		return GW_EV_BOGUS;
 	if (m->state == GW_MAP_HELD && m->renew_k == 0)
 		return GW_EV_DUPLICATE; /* a repeat of the grant already taken */
 	changed = m->state != GW_MAP_HELD || ext_port != m->external_port ||

@@ -73,6 +73,17 @@ struct gw_answer {
  * kept: the request failed). */
 int gw_decode(struct gw_answer *a, const uint8_t *p, size_t len);
 
+/* Whether an external address a gateway names can be one: unicast beyond
+ * the link (reserved, private, shared or public: netaddr classes from
+ * NETADDR_RESERVED up). 0.0.0.0 is how NAT-PMP says "not connected" (RFC
+ * 6886 §3.2): no address, but no lie; loopback, link-local or multicast
+ * would be a lie. */
+bool gw_external_believable(const struct netaddr *a);
+
+/* Whether a believable external address shows another NAT in front of the
+ * gateway: private (RFC 1918) or shared (100.64/10, RFC 6598). */
+bool gw_external_behind_nat(const struct netaddr *a);
+
 /* A gateway's epoch (RFC 6887 §8.5, RFC 6886 §3.6). Zero it to start. */
 struct gw_epoch {
 	bool have;
@@ -161,6 +172,9 @@ enum gw_event {
 	GW_EV_REFUSED,	    /* an error result: state REFUSED, .result says which */
 	GW_EV_DELETED,	    /* the delete was answered: state GONE */
 	GW_EV_UNSUPPORTED,  /* the server does not speak this method's version */
+	GW_EV_BOGUS,	    /* ours, but a success no one could use (PCP external
+			     * address missing, 0.0.0.0, loopback, multicast):
+			     * ignored, the request stands */
 };
 
 /* Apply answer a, received at now_ms (rnd: a fresh random number, for the

@@ -46,6 +46,7 @@
 #define MAP_QUIT_MS	  900	/* deletes answered or not, exit by then */
 #define MAP_RETRY_MS	  30000 /* nothing answers: start over after this */
 #define MAP_ONCE_MS	  5000	/* --once/--delete: give up after this */
+#define MAP_REMAP_GAP_MS  4000	/* re-mapping everything at most this often */
 
 struct map_state {
 	const struct map_config *c;
@@ -65,6 +66,8 @@ struct map_state {
 	struct netaddr ext;
 
 	struct loop_timer tick, fallback, quit, retry, deadline;
+	bool remapped;
+	uint64_t last_remap_ms;
 	bool stopping;
 	int status;
 	unsigned bad_answers;
@@ -104,15 +107,31 @@ static void ext_start(struct map_state *s, uint64_t now)
 	s->ext_next = now;
 }
 
-static void all_start(struct map_state *s, uint64_t now)
+/* Ask for every port from `at`. */
+static void all_start(struct map_state *s, uint64_t at)
 {
 	for (unsigned i = 0; i < s->c->n_ports; i++) {
 		s->m[i].method = s->method;
 		s->m[i].external_port = 0;
-		gw_map_start(&s->m[i], now);
+		gw_map_start(&s->m[i], at);
 		s->told[i] = false;
 	}
-	ext_start(s, now);
+	ext_start(s, at);
+}
+
+/* The gateway lost its state (epoch) or announced itself: ask for every
+ * port again, but never sooner than MAP_REMAP_GAP_MS after the last time,
+ * so a gateway whose epochs or announcements flip back and forth cannot
+ * make us send in a tight loop. */
+static void remap_all(struct map_state *s, uint64_t now)
+{
+	uint64_t at = now;
+
+	if (s->remapped && now < s->last_remap_ms + MAP_REMAP_GAP_MS)
+		at = s->last_remap_ms + MAP_REMAP_GAP_MS;
+	s->remapped = true;
+	s->last_remap_ms = at;
+	all_start(s, at);
 }
 
 static void on_tick(struct loop *l, struct loop_timer *t, void *data)
@@ -258,9 +277,7 @@ static void begin_stop(struct map_state *s, int status)
  * NAT in front of it. */
 static bool behind_provider(const struct netaddr *ext)
 {
-	enum netaddr_class k = netaddr_classify(ext);
-
-	return ext->family && (k == NETADDR_PRIVATE || k == NETADDR_CGNAT);
+	return ext->family && gw_external_behind_nat(ext);
 }
 
 static void provider_nat(struct map_state *s, const struct netaddr *ext)
@@ -297,6 +314,18 @@ static void tell(struct map_state *s)
 			continue;
 		if (!ext->family) {
 			all = false; /* NAT-PMP: the address is still to come */
+			continue;
+		}
+		if (!gw_external_believable(ext) || netaddr_classify(ext) == NETADDR_UNSPECIFIED) {
+			/* Loopback, multicast, 0.0.0.0: no mapping anyone could
+			 * use, whatever the gateway says. Never "mapped". */
+			if (!s->told[i])
+				log_warnx("map: %u/%s: the gateway names %s as its external "
+					  "address: not an address strangers can reach",
+					  m->internal_port, proto_name(m->protocol),
+					  netaddr_fmt_ip(ext, a));
+			s->told[i] = true;
+			all = false;
 			continue;
 		}
 		if (behind_provider(ext)) {
@@ -394,11 +423,13 @@ static void on_answer(struct map_state *s, const uint8_t *buf, size_t n)
 	if (gw_epoch_lost(&s->epoch, &ans, now) && !s->stopping) {
 		log_warnx("map: the gateway's epoch went back: it lost its mappings (a reboot); "
 			  "mapping again");
-		all_start(s, now);
+		remap_all(s, now);
 	}
 	if (ans.method == GW_NATPMP && ans.u.natpmp.opcode == NATPMP_OP_EXTERNAL &&
 	    !ans.unsupp_version) {
-		if (ans.u.natpmp.result == NATPMP_SUCCESS && ans.u.natpmp.external.family) {
+		if (ans.u.natpmp.result == NATPMP_SUCCESS &&
+		    gw_external_believable(&ans.u.natpmp.external) &&
+		    netaddr_classify(&ans.u.natpmp.external) != NETADDR_UNSPECIFIED) {
 			if (s->ext.family && !netaddr_eq(&s->ext, &ans.u.natpmp.external, true))
 				for (unsigned i = 0; i < s->c->n_ports; i++)
 					s->told[i] = false; /* the address changed */
@@ -484,7 +515,7 @@ static void on_announce(struct loop *l, int fd, uint32_t events, void *data)
 		(void)gw_epoch_lost(&s->epoch, &ans, loop_now_ms(l));
 		log_warnx("map: the gateway announced itself (%s): mapping again",
 			  gw_method_name(ans.method));
-		all_start(s, loop_now_ms(l));
+		remap_all(s, loop_now_ms(l));
 		rearm(s);
 	}
 }

@@ -242,6 +242,14 @@ static void test_pcp_matching(void **state)
 	assert_int_equal(gw_map_answer(&m, &a, now, 0), GW_EV_NOT_OURS);
 	a = natpmp_answer(NATPMP_OP_MAP_TCP, NATPMP_SUCCESS, 30333, 30333, 3600, 1);
 	assert_int_equal(gw_map_answer(&m, &a, now, 0), GW_EV_NOT_OURS);
+	/* ours, but an external address nobody can reach: never "mapped" */
+	a = pcp_answer(&m, PCP_SUCCESS, 3600, 30333, 1, 0);
+	assert_int_equal(netaddr_parse_ip(&a.u.pcp.map.external, "127.0.0.1"), 0);
+	assert_int_equal(gw_map_answer(&m, &a, now, 0), GW_EV_BOGUS);
+	assert_int_equal(netaddr_parse_ip(&a.u.pcp.map.external, "0.0.0.0"), 0);
+	assert_int_equal(gw_map_answer(&m, &a, now, 0), GW_EV_BOGUS);
+	a.u.pcp.map.external.family = 0;
+	assert_int_equal(gw_map_answer(&m, &a, now, 0), GW_EV_BOGUS);
 	assert_int_equal(m.state, GW_MAP_ASKING);
 	a = pcp_answer(&m, PCP_SUCCESS, 0, 30333, 1, 0);
 	assert_int_equal(gw_map_answer(&m, &a, now, 0), GW_EV_REFUSED);
