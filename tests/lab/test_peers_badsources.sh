@@ -66,15 +66,18 @@ pt_wait_count live.out '^[0-9T:-]+Z good peers=8 in=0 out=8 .*status=no-inbound'
 pt_assert_hwm live 32768 "seven sources, six of them bad"
 kill -0 "$PID_live" || fail "natdoctor stopped"
 # Each failing source is told once per change (on stderr when piped), not
-# every second: never the same message twice in a row. An ASan build may
-# not read 16 MiB within --timeout 1 every time, so there the endless
-# source can honestly alternate between "larger than" and "no answer";
-# a normal build must hit the cap every time and say so once.
+# every second: never the same message twice in a row, and a reason that
+# keeps changing at most once a minute (peers.c src_report). An ASan build
+# on a busy machine may not read 16 MiB within --timeout 1, so there the
+# endless source may first be told as "no answer"; a normal build must hit
+# the cap and say so exactly once.
 grep 'metrics http://127.0.0.1:'"$PORT_endless"'/metrics: ' "$PT_DIR/livesrc.err" >"$PT_DIR/endless.err" || true
+told=$(wc -l <"$PT_DIR/endless.err")
 n=$(grep -c 'answer larger' "$PT_DIR/endless.err" || true)
-((n >= 1)) || fail "the endless source was never reported as too large"
-[[ -z "$(uniq -d "$PT_DIR/endless.err")" ]] || fail "the endless source was told twice in a row"
-((PT_ASAN == 1 || n == 1)) || fail "the endless source was reported $n times, wanted once"
+((told == 1)) || fail "the endless source was told $told times in a few seconds, wanted once"
+((PT_ASAN == 1 || n == 1)) || fail "the endless source was not reported as too large"
+grep -qE 'answer larger|no answer within' "$PT_DIR/endless.err" ||
+	fail "the endless source was told with an unexpected reason"
 pt_stop live
 assert_status 0
 
