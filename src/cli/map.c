@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "util/exit.h"
 #include "util/log.h"
+#include "util/netaddr.h"
 #include "util/text.h"
 
 static const char map_help[] =
@@ -35,6 +36,9 @@ static const char map_help[] =
     "  --allow-low-ports     allow ports below 1024\n"
     "  --no-pcp              NAT-PMP only\n"
     "  --no-natpmp           PCP only\n"
+    "  --metrics ADDR:PORT   serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+    "                        (each mapping up or not, lease left, external address\n"
+    "                        changes, errors)\n"
     "%s"
     "\n"
     "Example, a Substrate/Phala node:\n"
@@ -92,6 +96,7 @@ int map_parse(struct cli_args *a, struct map_config *c)
 		OPT_ALLOW_LOW,
 		OPT_NO_PCP,
 		OPT_NO_NATPMP,
+		OPT_METRICS,
 	};
 	static const struct option longopts[] = {
 		{ "once", no_argument, NULL, OPT_ONCE },
@@ -101,9 +106,13 @@ int map_parse(struct cli_args *a, struct map_config *c)
 		{ "allow-low-ports", no_argument, NULL, OPT_ALLOW_LOW },
 		{ "no-pcp", no_argument, NULL, OPT_NO_PCP },
 		{ "no-natpmp", no_argument, NULL, OPT_NO_NATPMP },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
 		CLI_COMMON_LONGOPTS,
 		{ 0 },
 	};
+	char host[NETADDR_FMT_MAX];
+	struct netaddr ip;
+	uint16_t mport = 0;
 	bool allow_low = false;
 	long v;
 	int opt, r = 0;
@@ -142,6 +151,16 @@ int map_parse(struct cli_args *a, struct map_config *c)
 			break;
 		case OPT_NO_NATPMP:
 			c->no_natpmp = true;
+			break;
+		case OPT_METRICS:
+			if (netaddr_split_hostport(optarg, host, sizeof(host), &mport) < 0 ||
+			    !mport || netaddr_parse_ip(&ip, host) < 0)
+				r = cli_args_fail(a,
+						  "bad --metrics '%s': give ADDR:PORT, e.g. "
+						  "127.0.0.1:9840",
+						  optarg);
+			else
+				c->metrics = optarg;
 			break;
 		}
 		if (r < 0)

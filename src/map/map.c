@@ -35,9 +35,11 @@
 
 #include "gw/mapping.h"
 #include "net/loop.h"
+#include "net/metricsd.h"
 #include "net/netlink.h"
 #include "net/retx.h"
 #include "net/udp.h"
+#include "proto/promtext.h"
 #include "proto/rtnl.h"
 #include "util/exit.h"
 #include "util/log.h"
@@ -59,6 +61,12 @@ struct map_state {
 	struct gw_epoch epoch;
 	struct gw_map m[MAP_MAX_PORTS];
 	bool told[MAP_MAX_PORTS]; /* the current grant printed */
+	/* What was last printed per port, and how often it changed since. */
+	struct netaddr told_ext[MAP_MAX_PORTS];
+	uint16_t told_port[MAP_MAX_PORTS];
+	uint64_t changes[MAP_MAX_PORTS];
+	uint64_t errors[MAP_MAX_PORTS]; /* refusals, lapsed leases */
+	struct metricsd *metricsd;
 
 	/* NAT-PMP's external address request (opcode 0). */
 	struct retx ext_rx;
@@ -148,6 +156,8 @@ static void on_tick(struct loop *l, struct loop_timer *t, void *data)
 		int n = gw_map_tick(m, now, rnd32(), buf);
 
 		send_dgram(s, buf, n);
+		if (before == GW_MAP_HELD && m->state == GW_MAP_ASKING)
+			s->errors[i]++;
 		if (before == GW_MAP_HELD && m->state == GW_MAP_ASKING)
 			log_warnx(
 			    "map: %u/%s: the lease ran out unrenewed (the gateway is silent); "
@@ -342,6 +352,11 @@ static void tell(struct map_state *s)
 		    proto_name(m->protocol), m->internal_port, a, proto_name(m->protocol),
 		    m->external_port);
 		s->told[i] = true;
+		if (s->told_port[i] && (s->told_port[i] != m->external_port ||
+					!netaddr_eq(&s->told_ext[i], ext, true)))
+			s->changes[i]++;
+		s->told_ext[i] = *ext;
+		s->told_port[i] = m->external_port;
 	}
 	fflush(stdout);
 	if (s->c->once && all && all_done(s) && !s->stopping) {
@@ -378,6 +393,7 @@ static void on_event(struct map_state *s, struct gw_map *m, unsigned i, enum gw_
 			 proto_name(m->protocol), m->granted_s);
 		break;
 	case GW_EV_REFUSED:
+		s->errors[i]++;
 		log_warnx("map: %u/%s: the gateway refused the mapping: %s", m->internal_port,
 			  proto_name(m->protocol),
 			  s->method == GW_PCP ? pcp_result_name((unsigned)m->result)
@@ -551,6 +567,58 @@ static void on_once_deadline(struct loop *l, struct loop_timer *t, void *data)
 	loop_stop(l);
 }
 
+/* GET /metrics (docs/METRICS.md, "From map --metrics"). */
+static void on_scrape(struct strbuf *out, void *data)
+{
+	struct map_state *s = data;
+	uint64_t now = loop_now_ms(s->loop);
+	char port[8];
+
+	promtext_family(out, "natdoctor_mapping_up", "gauge",
+			"1 while the port is mapped on the router, else 0");
+	for (unsigned i = 0; i < s->c->n_ports; i++) {
+		const struct gw_map *m = &s->m[i];
+		const char *l[] = { "port",   port,
+				    "proto",  proto_name(m->protocol),
+				    "method", gw_method_name(m->method) };
+
+		snprintf(port, sizeof(port), "%u", m->internal_port);
+		promtext_sample(out, "natdoctor_mapping_up", l, 3, m->state == GW_MAP_HELD);
+	}
+	promtext_family(out, "natdoctor_mapping_lease_seconds", "gauge",
+			"seconds left of the mapping's lease (absent when not mapped)");
+	for (unsigned i = 0; i < s->c->n_ports; i++) {
+		const struct gw_map *m = &s->m[i];
+		const char *l[] = { "port", port, "proto", proto_name(m->protocol) };
+
+		if (m->state != GW_MAP_HELD)
+			continue;
+		snprintf(port, sizeof(port), "%u", m->internal_port);
+		promtext_sample(out, "natdoctor_mapping_lease_seconds", l, 2,
+				m->expires_ms > now ? (double)((m->expires_ms - now) / 1000) : 0);
+	}
+	promtext_family(out, "natdoctor_mapping_external_changes_total", "counter",
+			"times the external address or port of the mapping changed");
+	for (unsigned i = 0; i < s->c->n_ports; i++) {
+		const char *l[] = { "port", port, "proto", proto_name(s->m[i].protocol) };
+
+		snprintf(port, sizeof(port), "%u", s->m[i].internal_port);
+		promtext_sample(out, "natdoctor_mapping_external_changes_total", l, 2,
+				(double)s->changes[i]);
+	}
+	promtext_family(out, "natdoctor_mapping_errors_total", "counter",
+			"mappings refused by the router, and leases that ran out unrenewed");
+	for (unsigned i = 0; i < s->c->n_ports; i++) {
+		const char *l[] = { "port", port, "proto", proto_name(s->m[i].protocol) };
+
+		snprintf(port, sizeof(port), "%u", s->m[i].internal_port);
+		promtext_sample(out, "natdoctor_mapping_errors_total", l, 2, (double)s->errors[i]);
+	}
+	promtext_family(out, "natdoctor_map_bad_answers_total", "counter",
+			"datagrams from the gateway that did not decode");
+	promtext_sample(out, "natdoctor_map_bad_answers_total", NULL, 0, (double)s->bad_answers);
+}
+
 static int open_announce(const struct netaddr *local)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(PCP_CLIENT_PORT) };
@@ -644,6 +712,17 @@ int map_run(const struct map_config *c)
 		else if (loop_add_fd(s->loop, s->afd, LOOP_READABLE, on_announce, s) < 0)
 			goto out;
 	}
+	if (c->metrics) {
+		err = metricsd_open(s->loop, c->metrics, on_scrape, s, &s->metricsd);
+		if (err < 0) {
+			log_warnx(
+			    "map: cannot serve metrics on %s: %s%s", c->metrics, strerror(-err),
+			    err == -EADDRINUSE ? " (another program has that port: pick another)"
+					       : "");
+			status = ND_EXIT_USAGE;
+			goto out;
+		}
+	}
 	log_info("map: gateway %s, this host %s", netaddr_fmt_ip(&s->gw, a),
 		 netaddr_fmt_ip(&s->local, (char[NETADDR_FMT_MAX]){ 0 }));
 	for (unsigned i = 0; i < c->n_ports; i++) {
@@ -675,6 +754,7 @@ int map_run(const struct map_config *c)
 		goto out;
 	status = s->status;
 out:
+	metricsd_close(s->metricsd);
 	if (s->loop)
 		loop_free(s->loop);
 	if (s->fd >= 0)

@@ -73,13 +73,18 @@ lab_step "PCP: mapped, reachable from outside, the node flags printed"
 t0=$(lab_ms)
 # --tag-NAME is not an option: it is how stop_map finds this daemon.
 lab_daemon pcp "$NS_HOST" env --default-signal=INT,TERM bash -c \
-	'exec -a "natdoctor map --tag-pcp" "$0" map "$@"' "$NATDOCTOR" $PORT/tcp --lifetime 120 -v
+	'exec -a "natdoctor map --tag-pcp" "$0" map "$@"' "$NATDOCTOR" $PORT/tcp --lifetime 120 -v \
+	--metrics 127.0.0.1:9840
 wait_until 3000 log_has pcp "^mapped $PORT/tcp" || fail "PCP: not mapped within 3 s"
 _lab_say "mapped after $(($(lab_ms) - t0)) ms"
 log_has pcp "by PCP" || fail "PCP: mapped by another method"
 log_has pcp "--public-addr /ip4/$PUBLIC_IP/tcp/$PORT" || fail "PCP: no --public-addr with $PUBLIC_IP"
 wait_until 1000 reach || fail "PCP: mapped, but $PUBLIC_IP:$PORT does not reach the node"
 _lab_say "ok: $PUBLIC_IP:$PORT reaches the node from outside"
+metrics=$(lab_host curl -sf http://127.0.0.1:9840/metrics) || fail "no metrics at 127.0.0.1:9840"
+assert_match 'natdoctor_mapping_up\{port="30333",proto="tcp",method="PCP"\} 1' "$metrics" "mapping_up"
+assert_match 'natdoctor_mapping_lease_seconds\{port="30333",proto="tcp"\} 1[01][0-9]' "$metrics" "lease left"
+assert_match 'natdoctor_mapping_external_changes_total\{port="30333",proto="tcp"\} 0' "$metrics" "changes"
 
 lab_step "a PCP ANNOUNCE from anyone but the gateway's 5351 is ignored"
 announces() { grep -c "announced itself" "$LAB_DIR/pcp.log" || true; }
