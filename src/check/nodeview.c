@@ -410,29 +410,16 @@ out:
 
 /* --- HTTP ---------------------------------------------------------------------- */
 
-static void http_words(const struct http_result *res, unsigned timeout_ms, char *out, size_t cap)
+/* Why request q failed, in words (http_describe with q's limits). */
+static void req_words(const struct nv_req *q, unsigned timeout_ms, char *out, size_t cap)
 {
-	switch (res->err) {
-	case -ECONNREFUSED:
-		text_setf(out, cap, "connection refused (nothing listens there)");
-		break;
-	case -ETIMEDOUT:
-		text_setf(out, cap, "no answer within %u ms", timeout_ms);
-		break;
-	case -EFBIG:
-		text_setf(out, cap, "an answer larger than %zu KiB, cut off", res->bytes >> 10);
-		break;
-	case -EPROTO:
-		text_setf(out, cap, "HTTP status %ld", res->status);
-		break;
-	case -ENOENT:
-	case -ENOSYS:
-		text_setf(out, cap, "cannot load libcurl (Debian package libcurl4)");
-		break;
-	default:
-		text_setf(out, cap, "%s", http_strerror(res->err));
-		break;
-	}
+	size_t len;
+
+	http_describe(&q->res, timeout_ms, q->is_metrics ? NODE_METRICS_MAX : RPC_BODY_MAX, out,
+		      cap);
+	len = strlen(out);
+	if (q->res.err == -ECONNREFUSED)
+		text_appendf(out, cap, &len, " (nothing listens there)");
 }
 
 static void req_done(struct nv *nv)
@@ -645,7 +632,7 @@ static void rpc_error(struct nv *nv, struct node_view *v, unsigned timeout_ms)
 	else if (!q->done)
 		text_setf(v->rpc.error, sizeof(v->rpc.error), "no answer within %u ms", timeout_ms);
 	else
-		http_words(&q->res, timeout_ms, v->rpc.error, sizeof(v->rpc.error));
+		req_words(q, timeout_ms, v->rpc.error, sizeof(v->rpc.error));
 	/* Every candidate refused: no node RPC here. */
 	v->rpc.refused = true;
 	for (size_t c = 0; c < nv->n_rpc; c++)
@@ -672,7 +659,7 @@ static void merge_rpc(struct nv *nv, struct check_result *res, unsigned timeout_
 			if (!q->done)
 				text_setf(why, sizeof(why), "no answer within %u ms", timeout_ms);
 			else if (q->res.err < 0)
-				http_words(&q->res, timeout_ms, why, sizeof(why));
+				req_words(q, timeout_ms, why, sizeof(why));
 			else
 				text_setf(why, sizeof(why), "%s",
 					  q->decoded == -EBADMSG ? "the answer is not JSON"
@@ -761,7 +748,7 @@ static void merge_metrics(struct nv *nv, struct check_result *res, unsigned time
 	}
 	if (nv->met.res.err < 0) {
 		v->metrics.refused = nv->met.res.err == -ECONNREFUSED;
-		http_words(&nv->met.res, timeout_ms, v->metrics.error, sizeof(v->metrics.error));
+		req_words(&nv->met, timeout_ms, v->metrics.error, sizeof(v->metrics.error));
 		return;
 	}
 	if (!prom_peers_found(p)) {
@@ -841,8 +828,8 @@ static void merge_others(struct nv *nv, struct check_result *res, unsigned timeo
 						text_setf(o->error, sizeof(o->error),
 							  "no answer within %u ms", timeout_ms);
 					else if (q->res.err < 0)
-						http_words(&q->res, timeout_ms, o->error,
-							   sizeof(o->error));
+						req_words(q, timeout_ms, o->error,
+							  sizeof(o->error));
 					else
 						text_setf(o->error, sizeof(o->error),
 							  "not an answer to system_health");

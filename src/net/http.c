@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/text.h"
+
 struct http_req {
 	struct http_req *prev, *next;
 	struct http *h;
@@ -456,5 +458,35 @@ const char *http_strerror(int err)
 		return "out of memory";
 	default:
 		return strerror(-err);
+	}
+}
+
+void http_describe(const struct http_result *res, unsigned timeout_ms, size_t max_bytes, char *out,
+		   size_t cap)
+{
+	/* Limits are round numbers: whole MiB read better than KiB. */
+	bool mib = max_bytes >= (1u << 20) && max_bytes % (1u << 20) == 0;
+
+	switch (res->err) {
+	case -ECONNREFUSED:
+		text_setf(out, cap, "connection refused");
+		break;
+	case -ETIMEDOUT:
+		text_setf(out, cap, "no answer within %u ms", timeout_ms);
+		break;
+	case -EFBIG:
+		text_setf(out, cap, "answer larger than %zu %s, cut off",
+			  mib ? max_bytes >> 20 : max_bytes >> 10, mib ? "MiB" : "KiB");
+		break;
+	case -EPROTO:
+		text_setf(out, cap, "HTTP status %ld", res->status);
+		break;
+	case -ENOENT:
+	case -ENOSYS:
+		text_setf(out, cap, "cannot load libcurl (Debian package libcurl4)");
+		break;
+	default:
+		text_setf(out, cap, "%s", http_strerror(res->err));
+		break;
 	}
 }

@@ -84,4 +84,14 @@ void http_cancel(struct http *h, struct http_req *r);
 /* "connection refused", "timed out", ... for an err from http_result. */
 const char *http_strerror(int err);
 
+/* A failed request (res->err < 0) in words for a person, with the numbers
+ * that matter: "connection refused", "no answer within 2000 ms", "answer
+ * larger than 16 MiB, cut off", "HTTP status 404", ... timeout_ms and
+ * max_bytes are what the request was given. No advice (callers know what
+ * the port was meant to be and add their next step) and never curl's
+ * detail (it may quote a URL with a password). Always terminates out
+ * (cap >= 1), cutting the words short if they do not fit. */
+void http_describe(const struct http_result *res, unsigned timeout_ms, size_t max_bytes, char *out,
+		   size_t cap);
+
 #endif

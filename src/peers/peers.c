@@ -206,49 +206,42 @@ static void src_report(struct src *s)
 	snprintf(s->reported, sizeof(s->reported), "%s", s->state < 0 ? s->msg : "");
 }
 
-/* The words for a failed HTTP request, with the likely cause. */
+/* The words for a failed HTTP request (http_describe), with the likely
+ * cause. */
 static void src_http_fail(struct src *s, const struct http_result *res)
 {
 	const struct peers_config *cfg = s->app->cfg;
 	bool rpc = s->cfg->kind == PEERS_SRC_RPC;
+	char what[128];
+	const char *hint = "";
 
+	http_describe(res, cfg->timeout_ms, rpc ? PEERS_RPC_BODY_MAX : PEERS_METRICS_BODY_MAX, what,
+		      sizeof(what));
 	switch (res->err) {
 	case -ECONNREFUSED:
-		src_fail(s, "connection refused: is the node running, and is this its %s port?",
-			 rpc ? "RPC (--rpc-port)" : "Prometheus (--prometheus-port)");
+		hint =
+		    rpc ? ": is the node running, and is this its RPC (--rpc-port) port?"
+			: ": is the node running, and is this its Prometheus (--prometheus-port) "
+			  "port?";
 		break;
 	case -ETIMEDOUT:
-		src_fail(s,
-			 "no answer within %u ms: the port is open but nothing answers like a node",
-			 cfg->timeout_ms);
+		hint = ": the port is open but nothing answers like a node";
 		break;
 	case -EFBIG:
-		src_fail(s, "answer larger than %u MiB, cut off: is this the node's %s port?",
-			 (rpc ? PEERS_RPC_BODY_MAX : PEERS_METRICS_BODY_MAX) >> 20,
-			 rpc ? "RPC" : "metrics");
+		hint =
+		    rpc ? ": is this the node's RPC port?" : ": is this the node's metrics port?";
 		break;
 	case -EPROTO:
-		src_fail(s, "HTTP status %ld%s", res->status,
-			 !rpc && res->status == 404 ? " (the path is usually /metrics)"
-			 : rpc && res->status == 405
-			     ? " (a websocket-only RPC port? use the HTTP one)"
-			     : "");
+		hint = !rpc && res->status == 404 ? " (the path is usually /metrics)"
+		       : rpc && res->status == 405
+			   ? " (a websocket-only RPC port? use the HTTP one)"
+			   : "";
 		break;
 	default:
-		src_fail(s, "%s (%s)", http_strerror(res->err), res->detail);
-		break;
+		src_fail(s, "%s (%s)", what, res->detail);
+		return;
 	}
-}
-
-/* The first printable bytes of a body, to show what came instead of JSON. */
-static void body_excerpt(const char *p, size_t n, char *out, size_t cap)
-{
-	size_t j = 0;
-
-	for (size_t i = 0; i < n && j + 1 < cap && j < 40; i++)
-		if (p[i] >= 0x20 && p[i] < 0x7f)
-			out[j++] = p[i];
-	out[j] = '\0';
+	src_fail(s, "%s%s", what, hint);
 }
 
 /* --- the round bookkeeping ------------------------------------------------------ */
@@ -353,7 +346,7 @@ static void src_rpc_on_done(void *data, const struct http_result *res)
 	struct src *s = data;
 	enum rpc_method m = s->queue[s->q_pos];
 	struct rpc_reply reply;
-	char head[48];
+	char head[41]; /* the first 40 printable bytes of the body */
 	int r;
 
 	s->req = NULL;
@@ -366,7 +359,9 @@ static void src_rpc_on_done(void *data, const struct http_result *res)
 		return;
 	}
 	r = rpc_decode(m, s->cur_id, s->body.p ? s->body.p : "", s->body.len, &reply);
-	body_excerpt(s->body.p, s->body.len, head, sizeof(head));
+	/* The first printable bytes, to show what came instead of JSON. */
+	text_clean(head, sizeof(head), s->body.p ? s->body.p : "", s->body.len,
+		   TEXT_CLEAN_PAST_NUL | TEXT_CLEAN_DROP);
 	src_rpc_free_body(s);
 	if (r < 0) {
 		if (r == -EBADMSG)

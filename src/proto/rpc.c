@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/text.h"
+
 static const char *const method_names[RPC_METHOD_COUNT] = {
 	[RPC_SYSTEM_HEALTH] = "system_health",
 	[RPC_SYSTEM_SYNC_STATE] = "system_syncState",
@@ -31,16 +33,6 @@ int rpc_build_request(char *out, size_t cap, enum rpc_method m, uint32_t id)
 	if (n < 0 || (size_t)n >= cap)
 		return -ENOSPC;
 	return n;
-}
-
-/* Node text to printable ASCII: anything else becomes '?'. */
-static void copy_printable(char *out, size_t cap, const char *in, size_t len)
-{
-	size_t n = len < cap - 1 ? len : cap - 1;
-
-	for (size_t i = 0; i < n; i++)
-		out[i] = (in[i] >= 0x20 && in[i] < 0x7f) ? in[i] : '?';
-	out[n] = '\0';
 }
 
 /* A JSON integer >= 0, or -1 (absent, null, negative, not an integer). */
@@ -105,7 +97,7 @@ static int decode_peer_id(json_object *r, char out[static MULTIADDR_PEER_ID_MAX]
 	len = (size_t)json_object_get_string_len(r);
 	if (len == 0 || len >= MULTIADDR_PEER_ID_MAX)
 		return -EPROTO;
-	copy_printable(out, MULTIADDR_PEER_ID_MAX, s, len);
+	text_clean(out, MULTIADDR_PEER_ID_MAX, s, len, TEXT_CLEAN_PAST_NUL);
 	return 0;
 }
 
@@ -220,8 +212,8 @@ static int decode_error(json_object *e, struct rpc_error *err)
 	err->message[0] = '\0';
 	if (json_object_object_get_ex(e, "message", &msg) &&
 	    json_object_is_type(msg, json_type_string))
-		copy_printable(err->message, sizeof(err->message), json_object_get_string(msg),
-			       (size_t)json_object_get_string_len(msg));
+		text_clean(err->message, sizeof(err->message), json_object_get_string(msg),
+			   (size_t)json_object_get_string_len(msg), TEXT_CLEAN_PAST_NUL);
 	return 0;
 }
 

@@ -20,15 +20,26 @@ bool text_copy(char *dst, size_t size, const char *src)
 	return fits;
 }
 
-size_t text_sanitize(char *dst, size_t size, const void *src, size_t n)
+size_t text_clean(char *dst, size_t size, const void *src, size_t n, unsigned how)
 {
 	const uint8_t *s = src;
 	size_t o = 0;
 
-	for (size_t i = 0; i < n && s[i] && o + 1 < size; i++)
-		dst[o++] = (s[i] >= 0x20 && s[i] <= 0x7e) ? (char)s[i] : '?';
+	for (size_t i = 0; i < n && o + 1 < size; i++) {
+		if (!s[i] && !(how & TEXT_CLEAN_PAST_NUL))
+			break;
+		if (s[i] >= 0x20 && s[i] <= 0x7e)
+			dst[o++] = (char)s[i];
+		else if (!(how & TEXT_CLEAN_DROP))
+			dst[o++] = '?';
+	}
 	dst[o] = '\0';
 	return o;
+}
+
+size_t text_sanitize(char *dst, size_t size, const void *src, size_t n)
+{
+	return text_clean(dst, size, src, n, 0);
 }
 
 void text_appendf(char *dst, size_t size, size_t *len, const char *fmt, ...)

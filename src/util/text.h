@@ -15,9 +15,24 @@
  * true if all of src fitted. */
 bool text_copy(char *dst, size_t size, const char *src);
 
-/* Copy at most n bytes of src (stopping at a NUL) into dst (size >= 1),
- * replacing every byte outside 0x20..0x7e with '?'. Always terminates dst.
- * Returns the length written. */
+/* How text_clean treats what is not printable ASCII (0x20..0x7e). */
+enum {
+	/* A NUL is one more unprintable byte, not the end: strings that carry
+	 * their length (JSON's "\u0000") go on after one. */
+	TEXT_CLEAN_PAST_NUL = 1 << 0,
+	/* Leave unprintable bytes out instead of showing '?': for an excerpt
+	 * of a body whose line breaks are not news. */
+	TEXT_CLEAN_DROP = 1 << 1,
+};
+
+/* Copy at most n bytes of src into dst (size >= 1), stopping at a NUL
+ * unless how has TEXT_CLEAN_PAST_NUL, and replacing every byte outside
+ * 0x20..0x7e with '?' (or leaving it out with TEXT_CLEAN_DROP). Stops when
+ * dst is full; always terminates dst. Returns the length written. The one
+ * way network text becomes text we print. */
+size_t text_clean(char *dst, size_t size, const void *src, size_t n, unsigned how);
+
+/* text_clean(dst, size, src, n, 0): the usual case. */
 size_t text_sanitize(char *dst, size_t size, const void *src, size_t n);
 
 /* Append formatted text at *len within size, never overflowing; *len stops

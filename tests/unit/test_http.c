@@ -321,9 +321,45 @@ static void cancelled_request_never_calls_back(void **state)
 	nd_assert_loop_empty(f->l);
 }
 
+/* The words every caller shows an operator: the limits it quotes are the
+ * request's, whole MiB where they are, and curl's detail stays out. */
+static void failures_in_words(void **state)
+{
+	struct http_result res = { .err = -ECONNREFUSED };
+	char w[64];
+
+	(void)state;
+	snprintf(res.detail, sizeof(res.detail), "http://user:secret@host/");
+	http_describe(&res, 2000, 1u << 20, w, sizeof(w));
+	assert_string_equal(w, "connection refused");
+	res.err = -ETIMEDOUT;
+	http_describe(&res, 2000, 1u << 20, w, sizeof(w));
+	assert_string_equal(w, "no answer within 2000 ms");
+	res.err = -EFBIG;
+	res.bytes = 12345; /* what came before the cut: not the limit */
+	http_describe(&res, 2000, 16u << 20, w, sizeof(w));
+	assert_string_equal(w, "answer larger than 16 MiB, cut off");
+	http_describe(&res, 2000, 64u << 10, w, sizeof(w));
+	assert_string_equal(w, "answer larger than 64 KiB, cut off");
+	res.err = -EPROTO;
+	res.status = 404;
+	http_describe(&res, 2000, 1u << 20, w, sizeof(w));
+	assert_string_equal(w, "HTTP status 404");
+	res.err = -ENOENT;
+	http_describe(&res, 2000, 1u << 20, w, sizeof(w));
+	assert_string_equal(w, "cannot load libcurl (Debian package libcurl4)");
+	res.err = -ECONNRESET;
+	http_describe(&res, 2000, 1u << 20, w, sizeof(w));
+	assert_string_equal(w, http_strerror(-ECONNRESET));
+	assert_null(strstr(w, "secret"));
+	http_describe(&res, 2000, 1u << 20, w, 8); /* cut, still terminated */
+	assert_string_equal(w, "connect");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(failures_in_words),
 		cmocka_unit_test_setup_teardown(body_arrives_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(error_status_with_empty_body, setup, teardown),
 		cmocka_unit_test_setup_teardown(error_status_body_is_not_handed_over, setup,

@@ -36,6 +36,25 @@ static void sanitize_keeps_printable_ascii_only(void **state)
 	assert_string_equal(b, "abc");
 }
 
+/* The variants: a JSON string's NUL is one more unprintable byte, and an
+ * excerpt drops what it cannot show rather than fill up with '?'. */
+static void clean_past_nul_and_dropping(void **state)
+{
+	char b[32];
+
+	(void)state;
+	assert_int_equal(text_clean(b, sizeof(b), "ab\0c\x1b", 5, TEXT_CLEAN_PAST_NUL), 5);
+	assert_string_equal(b, "ab?c?");
+	assert_int_equal(
+	    text_clean(b, sizeof(b), "<a>\r\n\0<b>", 9, TEXT_CLEAN_PAST_NUL | TEXT_CLEAN_DROP), 6);
+	assert_string_equal(b, "<a><b>");
+	/* Dropping still stops at a NUL without PAST_NUL, and at dst's size. */
+	assert_int_equal(text_clean(b, sizeof(b), "a\nb\0c", 5, TEXT_CLEAN_DROP), 2);
+	assert_string_equal(b, "ab");
+	assert_int_equal(text_clean(b, 3, "\n\nabcd", 6, TEXT_CLEAN_DROP), 2);
+	assert_string_equal(b, "ab");
+}
+
 static void appendf_never_overflows(void **state)
 {
 	char b[8];
@@ -100,6 +119,7 @@ int main(void)
 		cmocka_unit_test(url_secrets_are_found_and_masked),
 		cmocka_unit_test(copy_truncates_and_says_so),
 		cmocka_unit_test(sanitize_keeps_printable_ascii_only),
+		cmocka_unit_test(clean_past_nul_and_dropping),
 		cmocka_unit_test(appendf_never_overflows),
 		cmocka_unit_test(parse_long_is_strict),
 	};
