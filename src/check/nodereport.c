@@ -138,8 +138,8 @@ struct json_object *nodereport_json(const struct node_view *n)
 	return o;
 }
 
-static void text_addrs(FILE *f, const char *label, const struct node_addr *a, size_t n,
-		       size_t total)
+static void print_addrs(FILE *f, const char *label, const struct node_addr *a, size_t n,
+			size_t total)
 {
 	fprintf(f, "  %-22s", label);
 	if (!n)
@@ -200,9 +200,9 @@ void nodereport_text(FILE *f, const struct node_view *n, const char *bold, const
 	if (n->peer_id[0])
 		fprintf(f, "  %-22s%s\n", "peer id", n->peer_id);
 	if (n->n_listen || n->rpc.ok)
-		text_addrs(f, "listens on", n->listen, n->n_listen, n->n_listen_total);
+		print_addrs(f, "listens on", n->listen, n->n_listen, n->n_listen_total);
 	if (n->advertised_known)
-		text_addrs(f, "advertises", n->advertised, n->n_advertised, n->n_advertised_total);
+		print_addrs(f, "advertises", n->advertised, n->n_advertised, n->n_advertised_total);
 	else if (n->network_state_refused)
 		fprintf(f, "  %-22sunknown (system_unstable_networkState refused: %s)\n",
 			"advertises", n->network_state_error);

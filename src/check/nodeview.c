@@ -321,7 +321,7 @@ struct log_acc {
 	uint64_t informant;
 };
 
-static int log_line(void *data, const char *line, size_t len)
+static int nv_log_line(void *data, const char *line, size_t len)
 {
 	struct log_acc *a = data;
 	struct nodelog_extaddr e;
@@ -388,9 +388,9 @@ void nodeview_gather_log(const char *path, struct node_view *nv)
 		if (k <= 0)
 			break;
 		total += (size_t)k;
-		linebuf_feed(&lb, chunk, (size_t)k, log_line, &acc);
+		linebuf_feed(&lb, chunk, (size_t)k, nv_log_line, &acc);
 	}
-	linebuf_finish(&lb, log_line, &acc);
+	linebuf_finish(&lb, nv_log_line, &acc);
 	if (!acc.informant && !nv->n_discovered_lines && !nv->n_expired_lines) {
 		text_setf(nv->log_error, sizeof(nv->log_error),
 			  "no line a node writes (\"Idle (N peers)\", \"Discovered new external "
@@ -428,14 +428,14 @@ static void req_done(struct nv *nv)
 		check_probe_done(nv->r, nv->id);
 }
 
-static int rpc_body(void *data, const char *p, size_t n)
+static int nv_rpc_body(void *data, const char *p, size_t n)
 {
 	struct nv_req *q = data;
 
 	return dynbuf_append(&q->body, p, n);
 }
 
-static void rpc_done(void *data, const struct http_result *res)
+static void nv_rpc_done(void *data, const struct http_result *res)
 {
 	struct nv_req *q = data;
 
@@ -449,20 +449,20 @@ static void rpc_done(void *data, const struct http_result *res)
 	req_done(q->nv);
 }
 
-static int metrics_line(void *data, const char *line, size_t len)
+static int nv_metrics_line(void *data, const char *line, size_t len)
 {
 	prom_peers_feed(data, line, len);
 	return 0;
 }
 
-static int metrics_body(void *data, const char *p, size_t n)
+static int nv_metrics_body(void *data, const char *p, size_t n)
 {
 	struct nv_req *q = data;
 
-	return linebuf_feed(&q->nv->lb, p, n, metrics_line, &q->nv->acc);
+	return linebuf_feed(&q->nv->lb, p, n, nv_metrics_line, &q->nv->acc);
 }
 
-static void metrics_done(void *data, const struct http_result *res)
+static void nv_metrics_done(void *data, const struct http_result *res)
 {
 	struct nv_req *q = data;
 
@@ -470,7 +470,7 @@ static void metrics_done(void *data, const struct http_result *res)
 	q->done = true;
 	q->res = *res;
 	if (res->err == 0)
-		linebuf_finish(&q->nv->lb, metrics_line, &q->nv->acc);
+		linebuf_finish(&q->nv->lb, nv_metrics_line, &q->nv->acc);
 	req_done(q->nv);
 }
 
@@ -487,8 +487,8 @@ static void start_req(struct nv *nv, struct nv_req *q, const char *url)
 		return;
 	if (q->is_metrics) {
 		rq.max_bytes = NODE_METRICS_MAX;
-		rq.on_body = metrics_body;
-		rq.on_done = metrics_done;
+		rq.on_body = nv_metrics_body;
+		rq.on_done = nv_metrics_done;
 	} else {
 		n = rpc_build_request(body, sizeof(body), q->m, (uint32_t)(q->m + 1));
 		if (n < 0)
@@ -497,8 +497,8 @@ static void start_req(struct nv *nv, struct nv_req *q, const char *url)
 		rq.post_body = body;
 		rq.post_len = (size_t)n;
 		rq.max_bytes = RPC_BODY_MAX;
-		rq.on_body = rpc_body;
-		rq.on_done = rpc_done;
+		rq.on_body = nv_rpc_body;
+		rq.on_done = nv_rpc_done;
 	}
 	if (http_start(nv->http, &rq, &q->req) == 0) {
 		q->started = true;
@@ -612,7 +612,7 @@ static void add_addr(struct node_addr *arr, size_t *n, size_t *total, const stru
 
 /* The first candidate that answered system_health, else the first that
  * answered anything, else -1. */
-static int rpc_pick(struct nv *nv)
+static int nv_rpc_pick(struct nv *nv)
 {
 	for (size_t c = 0; c < nv->n_rpc; c++)
 		if (nv->rpc[c][0].done && nv->rpc[c][0].res.err == 0)
@@ -620,7 +620,7 @@ static int rpc_pick(struct nv *nv)
 	return -1;
 }
 
-static void rpc_error(struct nv *nv, struct node_view *v, unsigned timeout_ms)
+static void nv_rpc_error(struct nv *nv, struct node_view *v, unsigned timeout_ms)
 {
 	/* Say what the first candidate (the operator's URL, or the newer
 	 * default port) did. */
@@ -642,10 +642,10 @@ static void rpc_error(struct nv *nv, struct node_view *v, unsigned timeout_ms)
 static void merge_rpc(struct nv *nv, struct check_result *res, unsigned timeout_ms)
 {
 	struct node_view *v = &res->node;
-	int c = rpc_pick(nv);
+	int c = nv_rpc_pick(nv);
 
 	if (c < 0) {
-		rpc_error(nv, v, timeout_ms);
+		nv_rpc_error(nv, v, timeout_ms);
 		return;
 	}
 	text_copy(v->rpc.url, sizeof(v->rpc.url), nv->rpc_url[c]);

@@ -376,8 +376,8 @@ static void wrap(FILE *f, const char *text, int indent, int col)
 	fputc('\n', f);
 }
 
-static void text_local(FILE *f, const struct check_config *cfg, const struct local_view *l,
-		       const struct style *s)
+static void print_local(FILE *f, const struct check_config *cfg, const struct local_view *l,
+			const struct style *s)
 {
 	char a[NETADDR_FMT_MAX], b[NETADDR_FMT_MAX];
 
@@ -423,8 +423,8 @@ static void text_local(FILE *f, const struct check_config *cfg, const struct loc
 		fprintf(f, "  %-12s %s\n", "note", l->error);
 }
 
-static void text_gwproto(FILE *f, const char *name, const struct gw_proto_result *p,
-			 const struct style *s)
+static void print_gwproto(FILE *f, const char *name, const struct gw_proto_result *p,
+			  const struct style *s)
 {
 	char a[NETADDR_FMT_MAX];
 
@@ -443,14 +443,14 @@ static void text_gwproto(FILE *f, const char *name, const struct gw_proto_result
 	}
 }
 
-static void text_gateway(FILE *f, const struct gateway_view *g, const struct style *s)
+static void print_gateway(FILE *f, const struct gateway_view *g, const struct style *s)
 {
 	char a[NETADDR_FMT_MAX];
 
 	fprintf(f, "\n%sRouter%s %s\n", s->bold, s->off,
 		g->address.family ? netaddr_fmt_ip(&g->address, a) : "(no IPv4 gateway)");
-	text_gwproto(f, "PCP", &g->pcp, s);
-	text_gwproto(f, "NAT-PMP", &g->natpmp, s);
+	print_gwproto(f, "PCP", &g->pcp, s);
+	print_gwproto(f, "NAT-PMP", &g->natpmp, s);
 	fprintf(f, "  %-12s ", "UPnP IGD");
 	if (g->upnp.available) {
 		fprintf(f, "%sanswers%s: IGDv%d, %s, %s", s->green, s->off, g->upnp.igd_version,
@@ -475,8 +475,8 @@ static void text_gateway(FILE *f, const struct gateway_view *g, const struct sty
 	}
 }
 
-static void text_public(FILE *f, const char *fam, const struct public_family *p,
-			const struct style *s)
+static void print_public(FILE *f, const char *fam, const struct public_family *p,
+			 const struct style *s)
 {
 	char a[NETADDR_FMT_MAX], b[NETADDR_FMT_MAX];
 
@@ -517,8 +517,8 @@ static void text_public(FILE *f, const char *fam, const struct public_family *p,
 	}
 }
 
-static void text_reach(FILE *f, const struct check_result *res, const struct verdict *v,
-		       const struct style *s)
+static void print_reach(FILE *f, const struct check_result *res, const struct verdict *v,
+			const struct style *s)
 {
 	const struct reach_view *rv = &res->reach;
 	char a[NETADDR_FMT_MAX];
@@ -561,7 +561,7 @@ static void text_reach(FILE *f, const struct check_result *res, const struct ver
 					       : "no");
 }
 
-static void text_path(FILE *f, const struct path_view *p, const struct style *s)
+static void print_path(FILE *f, const struct path_view *p, const struct style *s)
 {
 	char a[NETADDR_FMT_MAX];
 
@@ -590,14 +590,14 @@ int report_text(FILE *f, const struct check_config *cfg, const struct check_resu
 	const struct style *s = color ? &colors : &plain;
 	char a[NETADDR_FMT_MAX];
 
-	text_local(f, cfg, &res->local, s);
+	print_local(f, cfg, &res->local, s);
 	if (!v->no_network) {
-		text_gateway(f, &res->gateway, s);
+		print_gateway(f, &res->gateway, s);
 		fprintf(f, "\n%sPublic view%s (STUN)\n", s->bold, s->off);
-		text_public(f, "IPv4", &res->pub.v4, s);
-		text_public(f, "IPv6", &res->pub.v6, s);
-		text_path(f, &res->path, s);
-		text_reach(f, res, v, s);
+		print_public(f, "IPv4", &res->pub.v4, s);
+		print_public(f, "IPv6", &res->pub.v6, s);
+		print_path(f, &res->path, s);
+		print_reach(f, res, v, s);
 	}
 	nodereport_text(f, &res->node, s->bold, s->off);
 

@@ -37,7 +37,9 @@
 
 struct server;
 
-struct worker {
+/* A lane: one UDP answering thread with its own loop, sockets and
+ * counters (SO_REUSEPORT spreads the packets over the lanes). */
+struct lane {
 	struct server *s;
 	pthread_t th;
 	bool started;
@@ -59,7 +61,7 @@ struct worker {
 struct tcp_conn;
 
 /* One dial-back, at the same index as its key and state in s->slots
- * (serve/dialtab.h). res and conn are under s->dial_lock (workers read
+ * (serve/dialtab.h). res and conn are under s->dial_lock (lanes read
  * results, tcp_close clears conn); the rest is written before the
  * dial-back is posted to the control thread, and fd, timer and the reply
  * buffer are the control thread's alone. */
@@ -94,7 +96,7 @@ struct tcp_conn {
 	struct loop_timer idle;
 };
 
-struct metrics_conn {
+struct scrape_conn {
 	int fd;
 	char req[512];
 	size_t len;
@@ -107,15 +109,15 @@ struct server {
 	struct serve_conf conf;
 	struct cookie_keys keys;
 	atomic_bool stop;
-	unsigned n_workers;
-	struct worker *workers[SERVE_THREADS_MAX];
+	unsigned n_lanes;
+	struct lane *lanes[SERVE_THREADS_MAX];
 
 	struct loop *loop;
 	struct serve_counters c; /* the control thread's */
 	int tcp_fd[2][2];
 	struct tcp_conn conns[TCP_CONNS_MAX];
 	int metrics_fd;
-	struct metrics_conn mconns[METRICS_CONNS];
+	struct scrape_conn mconns[METRICS_CONNS];
 
 	pthread_mutex_t dial_lock;
 	struct dialtab_slot slots[DIALS_MAX];
@@ -135,7 +137,7 @@ static uint64_t mono_ms(void)
 }
 
 /* The cookie clock: monotonic seconds, opaque to clients. */
-static uint32_t cookie_now(void)
+static uint32_t mono_s(void)
 {
 	return (uint32_t)(mono_ms() / 1000u);
 }
@@ -149,7 +151,7 @@ static const char *fmt_what(const char *verb, const struct netaddr *a, const cha
 }
 
 /* A socket bound to a (address, port); UDP ones share the port between the
- * workers with SO_REUSEPORT. */
+ * lanes with SO_REUSEPORT. */
 static int open_bound(const struct netaddr *a, int type, bool reuseport)
 {
 	struct sockaddr_storage ss;
@@ -264,10 +266,10 @@ static bool dial_request(struct server *s, struct serve_counters *c, const struc
 	return false;
 }
 
-/* --- UDP workers --------------------------------------------------------- */
+/* --- UDP lanes: one thread each, its own loop and sockets ----------- */
 
-static void worker_queue(struct worker *w, size_t *ns, unsigned from_addr, unsigned from_port,
-			 const struct netaddr *to, size_t len)
+static void lane_queue(struct lane *w, size_t *ns, unsigned from_addr, unsigned from_port,
+		       const struct netaddr *to, size_t len)
 {
 	size_t i = *ns;
 	struct netaddr dst = *to;
@@ -288,7 +290,7 @@ static void worker_queue(struct worker *w, size_t *ns, unsigned from_addr, unsig
 /* Send the queued answers, one sendmmsg per run of the same socket. A send
  * that fails (a full buffer, an unreachable port) is dropped: STUN clients
  * retransmit. */
-static void worker_flush(struct worker *w, size_t ns)
+static void lane_flush(struct lane *w, size_t ns)
 {
 	size_t i = 0;
 
@@ -305,10 +307,10 @@ static void worker_flush(struct worker *w, size_t ns)
 	}
 }
 
-static void worker_batch(struct worker *w, unsigned a, unsigned p)
+static void lane_batch(struct lane *w, unsigned a, unsigned p)
 {
 	struct server *s = w->s;
-	uint32_t now_s = cookie_now();
+	uint32_t now_s = mono_s();
 	size_t ns = 0;
 	int n;
 
@@ -353,47 +355,47 @@ static void worker_batch(struct worker *w, unsigned a, unsigned p)
 			continue;
 		to = in.src;
 		to.port = o.to_port;
-		worker_queue(w, &ns, o.from_addr, o.from_port, &to, o.len);
+		lane_queue(w, &ns, o.from_addr, o.from_port, &to, o.len);
 	}
-	worker_flush(w, ns);
+	lane_flush(w, ns);
 }
 
-static void worker_readable(struct loop *l, int fd, uint32_t events, void *data)
+static void lane_readable(struct loop *l, int fd, uint32_t events, void *data)
 {
-	struct worker *w = data;
+	struct lane *w = data;
 
 	(void)l;
 	(void)events;
 	for (unsigned a = 0; a < 2; a++)
 		for (unsigned p = 0; p < 2; p++)
 			if (w->fd[a][p] == fd)
-				worker_batch(w, a, p);
+				lane_batch(w, a, p);
 }
 
 /* Bounded wait, so a stop is noticed within 200 ms. */
-static void worker_tick(struct loop *l, struct loop_timer *t, void *data)
+static void lane_tick(struct loop *l, struct loop_timer *t, void *data)
 {
-	struct worker *w = data;
+	struct lane *w = data;
 
 	if (atomic_load_explicit(&w->s->stop, memory_order_relaxed))
 		loop_stop(l);
 	else
-		loop_timer_start(l, t, 200, worker_tick, w);
+		loop_timer_start(l, t, 200, lane_tick, w);
 }
 
-static void *worker_main(void *arg)
+static void *lane_main(void *arg)
 {
-	struct worker *w = arg;
+	struct lane *w = arg;
 	int r;
 
-	loop_timer_start(w->loop, &w->tick, 200, worker_tick, w);
+	loop_timer_start(w->loop, &w->tick, 200, lane_tick, w);
 	r = loop_run(w->loop);
 	if (r < 0)
 		fprintf(stderr, "natdoctor serve: a UDP worker stopped: %s\n", strerror(-r));
 	return NULL;
 }
 
-static int worker_open(struct server *s, struct worker *w, const char **what)
+static int lane_open(struct server *s, struct lane *w, const char **what)
 {
 	int r;
 
@@ -415,7 +417,7 @@ static int worker_open(struct server *s, struct worker *w, const char **what)
 				return fd;
 			}
 			w->fd[a][p] = fd;
-			r = loop_add_fd(w->loop, fd, LOOP_READABLE, worker_readable, w);
+			r = loop_add_fd(w->loop, fd, LOOP_READABLE, lane_readable, w);
 			if (r < 0)
 				return r;
 		}
@@ -423,7 +425,7 @@ static int worker_open(struct server *s, struct worker *w, const char **what)
 	return 0;
 }
 
-static void worker_close(struct worker *w)
+static void lane_close(struct lane *w)
 {
 	if (!w)
 		return;
@@ -495,8 +497,8 @@ static void dial_finish(struct dial *d, uint8_t result)
 		struct netaddr to;
 		int sl;
 
-		if (serve_answer(&s->conf, &in, &s->keys, cookie_now(), &res, out, sizeof(out),
-				 &o) < 0 ||
+		if (serve_answer(&s->conf, &in, &s->keys, mono_s(), &res, out, sizeof(out), &o) <
+			0 ||
 		    o.action != SERVE_REPLY)
 			return;
 		to = d->src;
@@ -504,8 +506,8 @@ static void dial_finish(struct dial *d, uint8_t result)
 		sl = netaddr_to_sockaddr(&to, &ss);
 		serve_count_answer(&s->c, &o);
 		if (sl > 0)
-			sendto(s->workers[0]->fd[o.from_addr][o.from_port], out, o.len,
-			       MSG_DONTWAIT, (struct sockaddr *)&ss, (socklen_t)sl);
+			sendto(s->lanes[0]->fd[o.from_addr][o.from_port], out, o.len, MSG_DONTWAIT,
+			       (struct sockaddr *)&ss, (socklen_t)sl);
 	}
 }
 
@@ -704,7 +706,7 @@ static void tcp_reply(struct tcp_conn *k, size_t mlen, const struct dialback_res
 	uint8_t out[SERVE_RESPONSE_MAX];
 	struct serve_out o;
 
-	if (serve_answer(&s->conf, &in, &s->keys, cookie_now(), res, out, sizeof(out), &o) == 0) {
+	if (serve_answer(&s->conf, &in, &s->keys, mono_s(), res, out, sizeof(out), &o) == 0) {
 		serve_count_answer(&s->c, &o);
 		if (o.action == SERVE_REPLY)
 			tcp_send(k, out, o.len);
@@ -751,8 +753,8 @@ static void tcp_process(struct tcp_conn *k)
 		if (k->len < mlen)
 			return;
 		SERVE_COUNT(s->c.requests_tcp);
-		if (serve_answer(&s->conf, &in, &s->keys, cookie_now(), NULL, out, sizeof(out),
-				 &o) < 0) {
+		if (serve_answer(&s->conf, &in, &s->keys, mono_s(), NULL, out, sizeof(out), &o) <
+		    0) {
 			tcp_close(k);
 			return;
 		}
@@ -871,9 +873,9 @@ found:
 	}
 }
 
-/* --- metrics (control thread) ------------------------------------------- */
+/* --- /metrics scrapes (control thread) ---------------------------- */
 
-static void metrics_close(struct metrics_conn *m)
+static void scrape_close(struct scrape_conn *m)
 {
 	if (m->fd < 0)
 		return;
@@ -883,14 +885,14 @@ static void metrics_close(struct metrics_conn *m)
 	m->fd = -1;
 }
 
-static void metrics_timeout_cb(struct loop *l, struct loop_timer *t, void *data)
+static void scrape_timeout_cb(struct loop *l, struct loop_timer *t, void *data)
 {
 	(void)l;
 	(void)t;
-	metrics_close(data);
+	scrape_close(data);
 }
 
-static void metrics_reply(struct metrics_conn *m)
+static void scrape_reply(struct scrape_conn *m)
 {
 	struct server *s = m->s;
 	const struct serve_counters *sets[SERVE_THREADS_MAX + 1];
@@ -899,8 +901,8 @@ static void metrics_reply(struct metrics_conn *m)
 	size_t n = 0;
 	int blen, hlen;
 
-	for (unsigned i = 0; i < s->n_workers; i++)
-		sets[n++] = &s->workers[i]->c;
+	for (unsigned i = 0; i < s->n_lanes; i++)
+		sets[n++] = &s->lanes[i]->c;
 	sets[n++] = &s->c;
 	blen = serve_metrics_render(sets, n, body, sizeof(body));
 	if (blen < 0)
@@ -919,12 +921,12 @@ static void metrics_reply(struct metrics_conn *m)
 	 * not read is not our problem. */
 	if (send(m->fd, head, (size_t)hlen, MSG_DONTWAIT | MSG_NOSIGNAL) == hlen && blen)
 		send(m->fd, body, (size_t)blen, MSG_DONTWAIT | MSG_NOSIGNAL);
-	metrics_close(m);
+	scrape_close(m);
 }
 
-static void metrics_io_cb(struct loop *l, int fd, uint32_t events, void *data)
+static void scrape_io_cb(struct loop *l, int fd, uint32_t events, void *data)
 {
-	struct metrics_conn *m = data;
+	struct scrape_conn *m = data;
 	ssize_t n;
 
 	(void)l;
@@ -933,23 +935,23 @@ static void metrics_io_cb(struct loop *l, int fd, uint32_t events, void *data)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
-		metrics_close(m);
+		scrape_close(m);
 		return;
 	}
 	m->len += (size_t)n;
 	m->req[m->len] = '\0';
 	if (strstr(m->req, "\r\n\r\n") || strstr(m->req, "\n\n") || m->len == sizeof(m->req) - 1)
-		metrics_reply(m);
+		scrape_reply(m);
 }
 
-static void metrics_accept_cb(struct loop *l, int fd, uint32_t events, void *data)
+static void scrape_accept_cb(struct loop *l, int fd, uint32_t events, void *data)
 {
 	struct server *s = data;
 
 	(void)events;
 	for (;;) {
 		int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		struct metrics_conn *m = NULL;
+		struct scrape_conn *m = NULL;
 
 		if (c < 0)
 			return;
@@ -966,12 +968,12 @@ static void metrics_accept_cb(struct loop *l, int fd, uint32_t events, void *dat
 		m->fd = c;
 		m->len = 0;
 		loop_timer_init(&m->timer);
-		if (loop_add_fd(l, c, LOOP_READABLE, metrics_io_cb, m) < 0) {
+		if (loop_add_fd(l, c, LOOP_READABLE, scrape_io_cb, m) < 0) {
 			close(c);
 			m->fd = -1;
 			continue;
 		}
-		loop_timer_start(l, &m->timer, METRICS_WAIT_MS, metrics_timeout_cb, m);
+		loop_timer_start(l, &m->timer, METRICS_WAIT_MS, scrape_timeout_cb, m);
 	}
 }
 
@@ -1017,7 +1019,7 @@ static int listen_tcp(struct server *s, const char **what)
 			*what = fmt_what("listen metrics", &s->cfg->metrics, "tcp");
 			return -errno;
 		}
-		rc = loop_add_fd(s->loop, fd, LOOP_READABLE, metrics_accept_cb, s);
+		rc = loop_add_fd(s->loop, fd, LOOP_READABLE, scrape_accept_cb, s);
 		if (rc < 0)
 			return rc;
 	}
@@ -1025,7 +1027,7 @@ static int listen_tcp(struct server *s, const char **what)
 }
 
 /* One line when everything is open, so the operator knows where to look. */
-static void log_started(const struct server *s)
+static void announce_started(const struct server *s)
 {
 	char a0[NETADDR_FMT_MAX], a1[NETADDR_FMT_MAX], m[NETADDR_FMT_MAX];
 
@@ -1034,7 +1036,7 @@ static void log_started(const struct server *s)
 		"UDP thread%s; dial-backs to %s addresses%s%s%s\n",
 		netaddr_fmt_ip(&s->conf.addr[0], a0), n_addrs(s) > 1 ? " and " : " only",
 		n_addrs(s) > 1 ? netaddr_fmt_ip(&s->conf.addr[1], a1) : "", s->conf.port[0],
-		s->conf.port[1], s->n_workers, s->n_workers == 1 ? "" : "s",
+		s->conf.port[1], s->n_lanes, s->n_lanes == 1 ? "" : "s",
 		s->conf.allow_private ? "public, private and CGNAT" : "public",
 		s->cfg->has_metrics ? "; metrics at http://" : "",
 		s->cfg->has_metrics ? netaddr_fmt(&s->cfg->metrics, m) : "",
@@ -1044,9 +1046,9 @@ static void log_started(const struct server *s)
 static void server_free(struct server *s)
 {
 	atomic_store(&s->stop, true);
-	for (unsigned i = 0; i < s->n_workers; i++)
-		if (s->workers[i]->started)
-			pthread_join(s->workers[i]->th, NULL);
+	for (unsigned i = 0; i < s->n_lanes; i++)
+		if (s->lanes[i]->started)
+			pthread_join(s->lanes[i]->th, NULL);
 	for (size_t i = 0; i < TCP_CONNS_MAX; i++)
 		if (s->conns[i].fd >= 0)
 			close(s->conns[i].fd);
@@ -1063,8 +1065,8 @@ static void server_free(struct server *s)
 	if (s->metrics_fd >= 0)
 		close(s->metrics_fd);
 	loop_free(s->loop);
-	for (unsigned i = 0; i < s->n_workers; i++)
-		worker_close(s->workers[i]);
+	for (unsigned i = 0; i < s->n_lanes; i++)
+		lane_close(s->lanes[i]);
 	pthread_mutex_destroy(&s->dial_lock);
 	pthread_mutex_destroy(&s->rate_lock);
 	free(s);
@@ -1122,29 +1124,29 @@ int serve_run(const struct serve_config *cfg, const char **what)
 	    (rc = loop_add_signal(s->loop, SIGTERM, on_signal, s)) < 0)
 		goto out;
 	for (unsigned i = 0; i < c.threads; i++) {
-		struct worker *w = calloc(1, sizeof(*w));
+		struct lane *w = calloc(1, sizeof(*w));
 
 		if (!w) {
 			rc = -ENOMEM;
 			goto out;
 		}
-		s->workers[s->n_workers++] = w;
-		rc = worker_open(s, w, what);
+		s->lanes[s->n_lanes++] = w;
+		rc = lane_open(s, w, what);
 		if (rc < 0)
 			goto out;
 	}
 	rc = listen_tcp(s, what);
 	if (rc < 0)
 		goto out;
-	for (unsigned i = 0; i < s->n_workers; i++) {
-		rc = -pthread_create(&s->workers[i]->th, NULL, worker_main, s->workers[i]);
+	for (unsigned i = 0; i < s->n_lanes; i++) {
+		rc = -pthread_create(&s->lanes[i]->th, NULL, lane_main, s->lanes[i]);
 		if (rc < 0) {
 			*what = "pthread_create";
 			goto out;
 		}
-		s->workers[i]->started = true;
+		s->lanes[i]->started = true;
 	}
-	log_started(s);
+	announce_started(s);
 	rc = loop_run(s->loop);
 out:
 	server_free(s);
