@@ -7,12 +7,22 @@
 # Each finding of the node view, a node that refuses the unsafe RPC, a slow
 # node, a lying one, a 50 MB answer, a garbage log, two nodes on one public
 # address, and the view of a user who is not root. No namespaces: the only
-# traffic is to 127.0.0.1 (STUN goes to a closed loopback port).
+# traffic is to 127.0.0.1 (STUN goes to natdoctor serve on loopback, so a
+# check ends when the node view is read, not at its STUN deadline).
 # shellcheck disable=SC2154 # PORT_* are set by name (printf -v)
 set -euo pipefail
 source "$(dirname "$0")/peers_common.sh"
 
 STUN_PORT=$(pt_free_port)
+STUN_ALT=$(pt_free_port)
+while [[ $STUN_ALT == "$STUN_PORT" ]]; do STUN_ALT=$(pt_free_port); done
+pt_bg "$ND" serve --listen 127.0.0.1 --port "$STUN_PORT" --alt-port "$STUN_ALT" --threads 1 \
+	>"$PT_DIR/serve.log" 2>&1
+for _ in $(seq 1 100); do
+	grep -q "answering STUN" "$PT_DIR/serve.log" && break
+	sleep 0.05
+done
+grep -q "answering STUN" "$PT_DIR/serve.log" || fail "natdoctor serve did not start: $(cat "$PT_DIR/serve.log")"
 # The interpreter itself, not a wrapper (pyenv's shim would exec again and
 # lose the argv[0] given with exec -a).
 PY=$(python3 -c 'import sys; print(sys.executable)')
