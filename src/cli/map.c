@@ -39,6 +39,11 @@ static const char map_help[] =
     "  --metrics ADDR:PORT   serve Prometheus metrics at http://ADDR:PORT/metrics\n"
     "                        (each mapping up or not, lease left, external address\n"
     "                        changes, errors)\n"
+    "  --on-change CMD       run 'sh -c CMD' when a port is first mapped and whenever\n"
+    "                        its external address or port changes, with\n"
+    "                        NATDOCTOR_PUBLIC_ADDR (/ip4/A/tcp/P), NATDOCTOR_PORT,\n"
+    "                        NATDOCTOR_PROTO, NATDOCTOR_METHOD,\n"
+    "                        NATDOCTOR_EXTERNAL_ADDRESS, NATDOCTOR_EXTERNAL_PORT set\n"
     "%s"
     "\n"
     "Example, a Substrate/Phala node:\n"
@@ -97,6 +102,7 @@ int map_parse(struct cli_args *a, struct map_config *c)
 		OPT_NO_PCP,
 		OPT_NO_NATPMP,
 		OPT_METRICS,
+		OPT_ON_CHANGE,
 	};
 	static const struct option longopts[] = {
 		{ "once", no_argument, NULL, OPT_ONCE },
@@ -107,6 +113,7 @@ int map_parse(struct cli_args *a, struct map_config *c)
 		{ "no-pcp", no_argument, NULL, OPT_NO_PCP },
 		{ "no-natpmp", no_argument, NULL, OPT_NO_NATPMP },
 		{ "metrics", required_argument, NULL, OPT_METRICS },
+		{ "on-change", required_argument, NULL, OPT_ON_CHANGE },
 		CLI_COMMON_LONGOPTS,
 		{ 0 },
 	};
@@ -161,6 +168,12 @@ int map_parse(struct cli_args *a, struct map_config *c)
 						  optarg);
 			else
 				c->metrics = optarg;
+			break;
+		case OPT_ON_CHANGE:
+			if (!*optarg)
+				r = cli_args_fail(a, "--on-change needs a command");
+			else
+				c->on_change = optarg;
 			break;
 		}
 		if (r < 0)

@@ -26,11 +26,13 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "gw/mapping.h"
@@ -309,12 +311,69 @@ static const struct netaddr *external_of(const struct map_state *s, const struct
 	return s->method == GW_PCP ? &m->external : &s->ext;
 }
 
+/* --on-change: run `sh -c CMD` with the new mapping in its environment, not
+ * waited for (on_child reaps it). The child gets an empty signal mask: the
+ * loop's signalfd blocks SIGINT/SIGTERM/SIGCHLD here. */
+static void run_on_change(struct map_state *s, const struct gw_map *m, const char *ext)
+{
+	extern char **environ;
+	char vars[6][160], *envp[256], pa[NETADDR_FMT_MAX + 24];
+	char sh[] = "sh", dash_c[] = "-c";
+	char *argv[] = { sh, dash_c, (char *)s->c->on_change, NULL };
+	posix_spawnattr_t at;
+	sigset_t none;
+	size_t n = 0;
+	pid_t pid;
+	int err;
+
+	snprintf(pa, sizeof(pa), "/ip4/%s/%s/%u", ext, proto_name(m->protocol), m->external_port);
+	snprintf(vars[0], sizeof(vars[0]), "NATDOCTOR_EXTERNAL_ADDRESS=%s", ext);
+	snprintf(vars[1], sizeof(vars[1]), "NATDOCTOR_EXTERNAL_PORT=%u", m->external_port);
+	snprintf(vars[2], sizeof(vars[2]), "NATDOCTOR_PORT=%u", m->internal_port);
+	snprintf(vars[3], sizeof(vars[3]), "NATDOCTOR_PROTO=%s", proto_name(m->protocol));
+	snprintf(vars[4], sizeof(vars[4]), "NATDOCTOR_METHOD=%s", gw_method_name(m->method));
+	snprintf(vars[5], sizeof(vars[5]), "NATDOCTOR_PUBLIC_ADDR=%s", pa);
+	for (size_t i = 0; i < 6; i++)
+		envp[n++] = vars[i];
+	for (char **e = environ; e && *e && n < sizeof(envp) / sizeof(envp[0]) - 1; e++)
+		if (strncmp(*e, "NATDOCTOR_", 10))
+			envp[n++] = *e;
+	envp[n] = NULL;
+	sigemptyset(&none);
+	if (posix_spawnattr_init(&at) != 0)
+		return;
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
+	err = posix_spawn(&pid, "/bin/sh", NULL, &at, argv, envp);
+	posix_spawnattr_destroy(&at);
+	if (err)
+		log_warnx("map: --on-change: cannot run /bin/sh: %s", strerror(err));
+	else
+		log_info("map: --on-change for %u/%s: %s (pid %d)", m->internal_port,
+			 proto_name(m->protocol), pa, (int)pid);
+}
+
+static void on_child(struct loop *l, int signo, void *data)
+{
+	int st;
+	pid_t pid;
+
+	(void)l;
+	(void)signo;
+	(void)data;
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			log_warnx("map: --on-change command (pid %d) failed: %s %d", (int)pid,
+				  WIFEXITED(st) ? "exit status" : "signal",
+				  WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+}
+
 /* Print every granted mapping not printed yet, with its node flags, once
  * the external address is known. */
 static void tell(struct map_state *s)
 {
 	char a[NETADDR_FMT_MAX], l[NETADDR_FMT_MAX];
-	bool all = true;
+	bool all = true, changed;
 
 	for (unsigned i = 0; i < s->c->n_ports; i++) {
 		struct gw_map *m = &s->m[i];
@@ -352,9 +411,12 @@ static void tell(struct map_state *s)
 		    proto_name(m->protocol), m->internal_port, a, proto_name(m->protocol),
 		    m->external_port);
 		s->told[i] = true;
-		if (s->told_port[i] && (s->told_port[i] != m->external_port ||
-					!netaddr_eq(&s->told_ext[i], ext, true)))
+		changed = !s->told_port[i] || s->told_port[i] != m->external_port ||
+			  !netaddr_eq(&s->told_ext[i], ext, true);
+		if (changed && s->told_port[i])
 			s->changes[i]++;
+		if (changed && s->c->on_change)
+			run_on_change(s, m, a);
 		s->told_ext[i] = *ext;
 		s->told_port[i] = m->external_port;
 	}
@@ -701,6 +763,8 @@ int map_run(const struct map_config *c)
 	if (loop_add_fd(s->loop, s->fd, LOOP_READABLE, on_readable, s) < 0 ||
 	    loop_add_signal(s->loop, SIGINT, on_signal, s) < 0 ||
 	    loop_add_signal(s->loop, SIGTERM, on_signal, s) < 0)
+		goto out;
+	if (c->on_change && loop_add_signal(s->loop, SIGCHLD, on_child, s) < 0)
 		goto out;
 	if (!c->once && !c->del) {
 		s->afd = open_announce(&s->local);

@@ -74,7 +74,7 @@ t0=$(lab_ms)
 # --tag-NAME is not an option: it is how stop_map finds this daemon.
 lab_daemon pcp "$NS_HOST" env --default-signal=INT,TERM bash -c \
 	'exec -a "natdoctor map --tag-pcp" "$0" map "$@"' "$NATDOCTOR" $PORT/tcp --lifetime 120 -v \
-	--metrics 127.0.0.1:9840
+	--metrics 127.0.0.1:9840 --on-change 'echo "$NATDOCTOR_PUBLIC_ADDR $NATDOCTOR_METHOD" >>'"$LAB_DIR/onchange"
 wait_until 3000 log_has pcp "^mapped $PORT/tcp" || fail "PCP: not mapped within 3 s"
 _lab_say "mapped after $(($(lab_ms) - t0)) ms"
 log_has pcp "by PCP" || fail "PCP: mapped by another method"
@@ -85,6 +85,8 @@ metrics=$(lab_host curl -sf http://127.0.0.1:9840/metrics) || fail "no metrics a
 assert_match 'natdoctor_mapping_up\{port="30333",proto="tcp",method="PCP"\} 1' "$metrics" "mapping_up"
 assert_match 'natdoctor_mapping_lease_seconds\{port="30333",proto="tcp"\} 1[01][0-9]' "$metrics" "lease left"
 assert_match 'natdoctor_mapping_external_changes_total\{port="30333",proto="tcp"\} 0' "$metrics" "changes"
+wait_until 1000 test -s "$LAB_DIR/onchange" || fail "--on-change never ran"
+assert_eq "/ip4/$PUBLIC_IP/tcp/$PORT PCP" "$(cat "$LAB_DIR/onchange")" "--on-change's environment"
 
 lab_step "a PCP ANNOUNCE from anyone but the gateway's 5351 is ignored"
 announces() { grep -c "announced itself" "$LAB_DIR/pcp.log" || true; }
@@ -107,6 +109,7 @@ _lab_say "ok: reachable again $(($(lab_ms) - t0)) ms after miniupnpd answered"
 # the next renewal) is what maps again so soon.
 (($(announces) > before)) || fail "the router's own announcement was not acted on"
 _lab_say "ok: the gateway's announcement from its 5351 was acted on"
+assert_eq 1 "$(wc -l <"$LAB_DIR/onchange")" "--on-change runs after a reboot that kept the address"
 
 lab_step "SIGTERM: every mapping removed within 1 s"
 stop_map pcp TERM

@@ -341,6 +341,9 @@ static void map_ports_and_flags(void **state)
 	assert_int_equal(MAP("30333", "--metrics", "127.0.0.1:9840"), 0);
 	assert_string_equal(mopts.metrics, "127.0.0.1:9840");
 	assert_usage(MAP("30333", "--metrics", "localhost"), "bad --metrics 'localhost'");
+	assert_int_equal(MAP("30333", "--on-change", "logger new"), 0);
+	assert_string_equal(mopts.on_change, "logger new");
+	assert_usage(MAP("30333", "--on-change", ""), "--on-change needs a command");
 	assert_int_equal(MAP("--help"), 0);
 	assert_true(args.help);
 
