@@ -50,7 +50,7 @@ printf 'ratios: PCP/natpmpc %s  NAT-PMP/natpmpc %s  PCP/upnpc %s (target <= 2 ag
 	"$(ratio "$pcp" "$natpmpc")" "$(ratio "$natpmp" "$natpmpc")" "$(ratio "$pcp" "$upnpc")"
 
 # The daemon at rest. Its own process (not timeout's): the newest natdoctor.
-lab_daemon mapd "$NS_HOST" "$NATDOCTOR" map $PORT/tcp
+lab_daemon mapd "$NS_HOST" "$NATDOCTOR" map $PORT/tcp --status-socket "$LAB_DIR/map.sock"
 for _ in $(seq 100); do
 	grep -q "^mapped" "$LAB_DIR/mapd.log" && break
 	sleep 0.05

@@ -38,7 +38,8 @@ static void usage(FILE *f)
 		   "      --version  print the version\n"
 		   "\n"
 		   "Exit status: 0 nothing wrong, 1 problems found, 2 usage error,\n"
-		   "3 could not test (no network at all), 4 internal error.\n");
+		   "3 could not test (no network at all), 4 internal error,\n"
+		   "5 (map) a provider NAT in front of the router: mapping cannot help.\n");
 }
 
 void cli_args_init(struct cli_args *a, const char *cmd, int argc, char *argv[])

@@ -3,6 +3,7 @@
  * natdoctor map: flags into a map_config (map/map.h), then map.
  */
 #include "cli/map.h"
+#include "map/status.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -44,6 +45,9 @@ static const char map_help[] =
     "                        NATDOCTOR_PUBLIC_ADDR (/ip4/A/tcp/P), NATDOCTOR_PORT,\n"
     "                        NATDOCTOR_PROTO, NATDOCTOR_METHOD,\n"
     "                        NATDOCTOR_EXTERNAL_ADDRESS, NATDOCTOR_EXTERNAL_PORT set\n"
+    "  --status-socket PATH  where 'natdoctor status' asks (default\n"
+    "                        /run/natdoctor/map.sock for root and the systemd unit,\n"
+    "                        else $XDG_RUNTIME_DIR/natdoctor-map.sock)\n"
     "%s"
     "\n"
     "Example, a Substrate/Phala node:\n"
@@ -103,6 +107,7 @@ int map_parse(struct cli_args *a, struct map_config *c)
 		OPT_NO_NATPMP,
 		OPT_METRICS,
 		OPT_ON_CHANGE,
+		OPT_STATUS_SOCKET,
 	};
 	static const struct option longopts[] = {
 		{ "once", no_argument, NULL, OPT_ONCE },
@@ -114,6 +119,7 @@ int map_parse(struct cli_args *a, struct map_config *c)
 		{ "no-natpmp", no_argument, NULL, OPT_NO_NATPMP },
 		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "on-change", required_argument, NULL, OPT_ON_CHANGE },
+		{ "status-socket", required_argument, NULL, OPT_STATUS_SOCKET },
 		CLI_COMMON_LONGOPTS,
 		{ 0 },
 	};
@@ -175,6 +181,14 @@ int map_parse(struct cli_args *a, struct map_config *c)
 			else
 				c->on_change = optarg;
 			break;
+		case OPT_STATUS_SOCKET:
+			if (!*optarg || strlen(optarg) >= MAP_STATUS_PATH_MAX)
+				r = cli_args_fail(a,
+						  "bad --status-socket: give a path under %d bytes",
+						  MAP_STATUS_PATH_MAX);
+			else
+				c->status_socket = optarg;
+			break;
 		}
 		if (r < 0)
 			return r;
@@ -200,6 +214,7 @@ int map_main(int argc, char *argv[])
 {
 	struct cli_args a;
 	struct map_config c;
+	char sock[MAP_STATUS_PATH_MAX];
 	int status;
 
 	cli_args_init(&a, "map", argc, argv);
@@ -213,6 +228,8 @@ int map_main(int argc, char *argv[])
 	}
 	log_set_level(a.verbose);
 	c.verbose = a.verbose;
+	if (!c.status_socket && map_status_default_path(sock, sizeof(sock)) == 0)
+		c.status_socket = sock;
 	status = map_run(&c);
 cleanup:
 	return status;

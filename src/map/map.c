@@ -21,6 +21,7 @@
  * the mappings are removed, and map says so and exits 5.
  */
 #include "map/map.h"
+#include "map/status.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -69,6 +70,8 @@ struct map_state {
 	uint64_t changes[MAP_MAX_PORTS];
 	uint64_t errors[MAP_MAX_PORTS]; /* refusals, lapsed leases */
 	struct metricsd *metricsd;
+	int sfd; /* the status socket, -1 if none */
+	char last_error[MAP_MAX_PORTS][120];
 
 	/* NAT-PMP's external address request (opcode 0). */
 	struct retx ext_rx;
@@ -158,8 +161,11 @@ static void on_tick(struct loop *l, struct loop_timer *t, void *data)
 		int n = gw_map_tick(m, now, rnd32(), buf);
 
 		send_dgram(s, buf, n);
-		if (before == GW_MAP_HELD && m->state == GW_MAP_ASKING)
+		if (before == GW_MAP_HELD && m->state == GW_MAP_ASKING) {
 			s->errors[i]++;
+			snprintf(s->last_error[i], sizeof(s->last_error[i]),
+				 "the lease ran out unrenewed (the gateway is silent)");
+		}
 		if (before == GW_MAP_HELD && m->state == GW_MAP_ASKING)
 			log_warnx(
 			    "map: %u/%s: the lease ran out unrenewed (the gateway is silent); "
@@ -456,6 +462,9 @@ static void on_event(struct map_state *s, struct gw_map *m, unsigned i, enum gw_
 		break;
 	case GW_EV_REFUSED:
 		s->errors[i]++;
+		snprintf(s->last_error[i], sizeof(s->last_error[i]), "refused: %s",
+			 s->method == GW_PCP ? pcp_result_name((unsigned)m->result)
+					     : natpmp_result_name((unsigned)m->result));
 		log_warnx("map: %u/%s: the gateway refused the mapping: %s", m->internal_port,
 			  proto_name(m->protocol),
 			  s->method == GW_PCP ? pcp_result_name((unsigned)m->result)
@@ -681,6 +690,64 @@ static void on_scrape(struct strbuf *out, void *data)
 	promtext_sample(out, "natdoctor_map_bad_answers_total", NULL, 0, (double)s->bad_answers);
 }
 
+static const char *state_name(enum gw_map_state st)
+{
+	switch (st) {
+	case GW_MAP_HELD:
+		return "mapped";
+	case GW_MAP_ASKING:
+		return "asking";
+	case GW_MAP_REFUSED:
+		return "refused";
+	case GW_MAP_DELETING:
+		return "deleting";
+	case GW_MAP_GONE:
+		return "deleted";
+	default:
+		return "waiting (no answer)";
+	}
+}
+
+/* One line per port for natdoctor status. */
+static void on_status(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct map_state *s = data;
+	char text[MAP_STATUS_TEXT_MAX], a[NETADDR_FMT_MAX];
+	uint64_t now = loop_now_ms(l);
+	size_t len = 0;
+
+	(void)events;
+	for (unsigned i = 0; i < s->c->n_ports && len < sizeof(text); i++) {
+		const struct gw_map *m = &s->m[i];
+		const struct netaddr *ext = external_of(s, m);
+		int n;
+
+		if (m->state == GW_MAP_HELD && ext->family)
+			n = snprintf(text + len, sizeof(text) - len,
+				     "%u/%s %s by %s on %s: %s:%u, lease %llu s left, last error: "
+				     "%s\n",
+				     m->internal_port, proto_name(m->protocol),
+				     state_name(m->state), gw_method_name(m->method),
+				     netaddr_fmt_ip(&s->gw, (char[NETADDR_FMT_MAX]){ 0 }),
+				     netaddr_fmt_ip(ext, a), m->external_port,
+				     (unsigned long long)(m->expires_ms > now
+							      ? (m->expires_ms - now) / 1000
+							      : 0),
+				     s->last_error[i][0] ? s->last_error[i] : "none");
+		else
+			n = snprintf(text + len, sizeof(text) - len,
+				     "%u/%s %s by %s on %s, last error: %s\n", m->internal_port,
+				     proto_name(m->protocol), state_name(m->state),
+				     gw_method_name(m->method),
+				     netaddr_fmt_ip(&s->gw, (char[NETADDR_FMT_MAX]){ 0 }),
+				     s->last_error[i][0] ? s->last_error[i] : "none");
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+	map_status_answer(fd, text, len < sizeof(text) ? len : sizeof(text) - 1);
+}
+
 static int open_announce(const struct netaddr *local)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(PCP_CLIENT_PORT) };
@@ -733,7 +800,7 @@ int map_run(const struct map_config *c)
 	if (!s)
 		return ND_EXIT_INTERNAL;
 	s->c = c;
-	s->fd = s->afd = -1;
+	s->fd = s->afd = s->sfd = -1;
 	s->ext_next = RETX_DONE;
 	s->method = c->no_pcp ? GW_NATPMP : GW_PCP;
 	loop_timer_init(&s->tick);
@@ -766,6 +833,16 @@ int map_run(const struct map_config *c)
 		goto out;
 	if (c->on_change && loop_add_signal(s->loop, SIGCHLD, on_child, s) < 0)
 		goto out;
+	if (c->status_socket && !c->once && !c->del) {
+		s->sfd = map_status_listen(c->status_socket);
+		if (s->sfd < 0)
+			log_warnx("map: no status socket at %s: %s%s", c->status_socket,
+				  strerror(-s->sfd),
+				  s->sfd == -EADDRINUSE ? " (another natdoctor map answers there)"
+							: "");
+		else if (loop_add_fd(s->loop, s->sfd, LOOP_READABLE, on_status, s) < 0)
+			goto out;
+	}
 	if (!c->once && !c->del) {
 		s->afd = open_announce(&s->local);
 		if (s->afd < 0)
@@ -825,6 +902,10 @@ out:
 		close(s->fd);
 	if (s->afd >= 0)
 		close(s->afd);
+	if (s->sfd >= 0) {
+		close(s->sfd);
+		unlink(c->status_socket);
+	}
 	free(s);
 	return status;
 }

@@ -74,7 +74,7 @@ t0=$(lab_ms)
 # --tag-NAME is not an option: it is how stop_map finds this daemon.
 lab_daemon pcp "$NS_HOST" env --default-signal=INT,TERM bash -c \
 	'exec -a "natdoctor map --tag-pcp" "$0" map "$@"' "$NATDOCTOR" $PORT/tcp --lifetime 120 -v \
-	--metrics 127.0.0.1:9840 --on-change 'echo "$NATDOCTOR_PUBLIC_ADDR $NATDOCTOR_METHOD" >>'"$LAB_DIR/onchange"
+	--metrics 127.0.0.1:9840 --status-socket "$LAB_DIR/map.sock" --on-change 'echo "$NATDOCTOR_PUBLIC_ADDR $NATDOCTOR_METHOD" >>'"$LAB_DIR/onchange"
 wait_until 3000 log_has pcp "^mapped $PORT/tcp" || fail "PCP: not mapped within 3 s"
 _lab_say "mapped after $(($(lab_ms) - t0)) ms"
 log_has pcp "by PCP" || fail "PCP: mapped by another method"
@@ -85,6 +85,11 @@ metrics=$(lab_host curl -sf http://127.0.0.1:9840/metrics) || fail "no metrics a
 assert_match 'natdoctor_mapping_up\{port="30333",proto="tcp",method="PCP"\} 1' "$metrics" "mapping_up"
 assert_match 'natdoctor_mapping_lease_seconds\{port="30333",proto="tcp"\} 1[01][0-9]' "$metrics" "lease left"
 assert_match 'natdoctor_mapping_external_changes_total\{port="30333",proto="tcp"\} 0' "$metrics" "changes"
+rc=0
+lab_natdoctor "$LAB_DIR/status.out" status --socket "$LAB_DIR/map.sock" || rc=$?
+assert_eq 0 "$rc" "natdoctor status exit status"
+assert_match "^$PORT/tcp mapped by PCP on $HOST_GW: $PUBLIC_IP:$PORT, lease 1[01][0-9] s left, last error: none" \
+	"$(cat "$LAB_DIR/status.out")" "natdoctor status"
 wait_until 1000 test -s "$LAB_DIR/onchange" || fail "--on-change never ran"
 assert_eq "/ip4/$PUBLIC_IP/tcp/$PORT PCP" "$(cat "$LAB_DIR/onchange")" "--on-change's environment"
 
@@ -114,9 +119,15 @@ assert_eq 1 "$(wc -l <"$LAB_DIR/onchange")" "--on-change runs after a reboot tha
 lab_step "SIGTERM: every mapping removed within 1 s"
 stop_map pcp TERM
 
+rc=0
+lab_natdoctor "$LAB_DIR/status2.out" status --socket "$LAB_DIR/map.sock" || rc=$?
+assert_eq 3 "$rc" "natdoctor status with no daemon"
+[[ ! -e "$LAB_DIR/map.sock" ]] || fail "the status socket was left behind"
+
 lab_step "NAT-PMP (--no-pcp): mapped, reachable; SIGINT removes it"
 lab_daemon natpmp "$NS_HOST" env --default-signal=INT,TERM bash -c \
-	'exec -a "natdoctor map --tag-natpmp" "$0" map "$@"' "$NATDOCTOR" $PORT/tcp --no-pcp --lifetime 120
+	'exec -a "natdoctor map --tag-natpmp" "$0" map "$@"' "$NATDOCTOR" $PORT/tcp --no-pcp --lifetime 120 \
+	--status-socket "$LAB_DIR/natpmp.sock"
 wait_until 3000 log_has natpmp "^mapped $PORT/tcp" || fail "NAT-PMP: not mapped within 3 s"
 log_has natpmp "by NAT-PMP" || fail "NAT-PMP: mapped by another method"
 log_has natpmp "--public-addr /ip4/$PUBLIC_IP/tcp/$PORT" || fail "NAT-PMP: no --public-addr"

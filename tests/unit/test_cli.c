@@ -18,6 +18,7 @@
 #include "cli/map.h"
 #include "cli/peers.h"
 #include "cli/serve.h"
+#include "cli/status.h"
 
 #define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
 #define ARGC(...) ((int)(sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *)))
@@ -56,6 +57,15 @@ static int map_argv(int argc, char *argv[])
 	return map_parse(&args, &mopts);
 }
 #define MAP(...) map_argv(ARGC("map", __VA_ARGS__), ARGV("map", __VA_ARGS__))
+
+static struct status_opts stopts;
+
+static int status_argv(int argc, char *argv[])
+{
+	cli_args_init(&args, "status", argc, argv);
+	return status_parse(&args, &stopts);
+}
+#define STATUS(...) status_argv(ARGC("status", __VA_ARGS__), ARGV("status", __VA_ARGS__))
 
 /* A usage error: -EINVAL, one line that contains want. */
 static void assert_usage(int r, const char *want)
@@ -344,6 +354,14 @@ static void map_ports_and_flags(void **state)
 	assert_int_equal(MAP("30333", "--on-change", "logger new"), 0);
 	assert_string_equal(mopts.on_change, "logger new");
 	assert_usage(MAP("30333", "--on-change", ""), "--on-change needs a command");
+	assert_int_equal(MAP("30333", "--status-socket", "/tmp/m.sock"), 0);
+	assert_string_equal(mopts.status_socket, "/tmp/m.sock");
+	assert_usage(MAP("30333", "--status-socket", ""), "bad --status-socket");
+	assert_int_equal(STATUS("--socket", "/tmp/m.sock"), 0);
+	assert_string_equal(stopts.socket, "/tmp/m.sock");
+	assert_int_equal(STATUS("-v"), 0);
+	assert_null(stopts.socket);
+	assert_usage(STATUS("30333"), "unexpected argument '30333'");
 	assert_int_equal(MAP("--help"), 0);
 	assert_true(args.help);
 
