@@ -150,6 +150,22 @@ assert_eq 0 "$rc" "map --delete exit status"
 wait_until 1000 no_mappings || fail "--delete: $(mappings) rules left"
 reach && fail "--delete: still reachable"
 
+lab_step "the router silently drops the mapping: the next renewal (10-12.5 s into a 20 s lease) restores it"
+lab_daemon short "$NS_HOST" "$NATDOCTOR" map $PORT/tcp --lifetime 20 --status-socket "$LAB_DIR/short.sock"
+wait_until 3000 log_has short "^mapped $PORT/tcp" || fail "short: not mapped"
+wait_until 1000 reach || fail "short: not reachable"
+t0=$(lab_ms)
+_lab_nft "$NS_ROUTER" <<-'EOF'
+	flush chain inet filter miniupnpd
+	flush chain inet filter prerouting_miniupnpd
+	flush chain inet filter postrouting_miniupnpd
+EOF
+reach && fail "still reachable after the router dropped the mapping"
+wait_until 14000 reach || fail "not restored within 14 s of the drop"
+_lab_say "ok: restored $(($(lab_ms) - t0)) ms after the router dropped it (renewal at 10-12.5 s)"
+lab_daemon_stop short
+wait_until 1000 no_mappings || fail "short: mapping left after SIGTERM"
+
 lab_step "bad input: one line, exit 2"
 rc=0
 lab_natdoctor "$LAB_DIR/bad.out" map 30333/sctp || rc=$?
