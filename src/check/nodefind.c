@@ -152,13 +152,7 @@ struct ctx {
 
 static struct finding *add(struct ctx *c, const char *id, enum severity s)
 {
-	struct finding *f = verdict_add(c->v, id, s);
-
-	if (!f) { /* a full list drops findings */
-		f = &c->scratch;
-		memset(f, 0, sizeof(*f));
-	}
-	return f;
+	return verdict_add_or(c->v, id, s, &c->scratch);
 }
 
 /* The node's port: its --port, else a port it listens on, else the first

@@ -52,15 +52,23 @@ struct finding *verdict_add(struct verdict *v, const char *id, enum severity s)
 	return f;
 }
 
+struct finding *verdict_add_or(struct verdict *v, const char *id, enum severity s,
+			       struct finding *scratch)
+{
+	struct finding *f = verdict_add(v, id, s);
+
+	if (f)
+		return f;
+	/* a full list drops findings */
+	memset(scratch, 0, sizeof(*scratch));
+	text_copy(scratch->id, sizeof(scratch->id), id);
+	scratch->severity = s;
+	return scratch;
+}
+
 static struct finding *add(struct ctx *c, const char *id, enum severity s)
 {
-	struct finding *f = verdict_add(c->v, id, s);
-
-	if (!f) { /* a full list drops findings */
-		f = &c->scratch;
-		memset(f, 0, sizeof(*f));
-	}
-	return f;
+	return verdict_add_or(c->v, id, s, &c->scratch);
 }
 
 /* Texts are bounded and may be cut short by design (util/text.h). */

@@ -51,6 +51,12 @@ struct verdict {
  * list is full. For findings computed outside verdict.c. */
 struct finding *verdict_add(struct verdict *v, const char *id, enum severity s);
 
+/* verdict_add, never NULL: when the list is full, *scratch (zeroed, id and
+ * severity set) is returned to be written and dropped, so a caller fills
+ * every finding the same way whether it fits or not. */
+struct finding *verdict_add_or(struct verdict *v, const char *id, enum severity s,
+			       struct finding *scratch);
+
 void verdict_compute(const struct check_config *cfg, const struct check_result *res,
 		     struct verdict *v);
 
