@@ -16,24 +16,22 @@
 #include <unistd.h>
 
 #include "net/loop.h"
+#include "net/metricsd.h"
 #include "serve/cookie.h"
 #include "serve/dialtab.h"
 #include "serve/metrics.h"
 #include "serve/ratelimit.h"
 #include "util/buf.h"
 
-#define BATCH		32   /* datagrams per recvmmsg/sendmmsg */
-#define RECV_MAX	2048 /* larger datagrams are truncated, hence dropped */
-#define TCP_CONNS_MAX	256  /* STUN-over-TCP connections at once */
-#define TCP_BUF		1024 /* largest STUN message we take over TCP */
-#define TCP_IDLE_MS	10000
-#define DIALS_MAX	256 /* dial-backs in flight or remembered */
-#define DIAL_READ_MS	300
-#define DIAL_READ_MAX	64
-#define DIAL_REQ_MAX	512 /* request kept to answer it when the dial ends */
-#define METRICS_CONNS	4
-#define METRICS_BUF	8192
-#define METRICS_WAIT_MS 2000
+#define BATCH	      32   /* datagrams per recvmmsg/sendmmsg */
+#define RECV_MAX      2048 /* larger datagrams are truncated, hence dropped */
+#define TCP_CONNS_MAX 256  /* STUN-over-TCP connections at once */
+#define TCP_BUF	      1024 /* largest STUN message we take over TCP */
+#define TCP_IDLE_MS   10000
+#define DIALS_MAX     256 /* dial-backs in flight or remembered */
+#define DIAL_READ_MS  300
+#define DIAL_READ_MAX 64
+#define DIAL_REQ_MAX  512 /* request kept to answer it when the dial ends */
 
 struct server;
 
@@ -96,14 +94,6 @@ struct tcp_conn {
 	struct loop_timer idle;
 };
 
-struct scrape_conn {
-	int fd;
-	char req[512];
-	size_t len;
-	struct loop_timer timer;
-	struct server *s;
-};
-
 struct server {
 	const struct serve_config *cfg;
 	struct serve_conf conf;
@@ -116,8 +106,7 @@ struct server {
 	struct serve_counters c; /* the control thread's */
 	int tcp_fd[2][2];
 	struct tcp_conn conns[TCP_CONNS_MAX];
-	int metrics_fd;
-	struct scrape_conn mconns[METRICS_CONNS];
+	struct metricsd *metrics; /* --metrics: net/metricsd on the control loop */
 
 	pthread_mutex_t dial_lock;
 	struct dialtab_slot slots[DIALS_MAX];
@@ -875,106 +864,22 @@ found:
 
 /* --- /metrics scrapes (control thread) ---------------------------- */
 
-static void scrape_close(struct scrape_conn *m)
+/* Every thread's counters at the moment of the scrape. */
+static void scrape_render(struct strbuf *out, void *data)
 {
-	if (m->fd < 0)
-		return;
-	loop_del_fd(m->s->loop, m->fd);
-	loop_timer_stop(m->s->loop, &m->timer);
-	close(m->fd);
-	m->fd = -1;
-}
-
-static void scrape_timeout_cb(struct loop *l, struct loop_timer *t, void *data)
-{
-	(void)l;
-	(void)t;
-	scrape_close(data);
-}
-
-static void scrape_reply(struct scrape_conn *m)
-{
-	struct server *s = m->s;
+	struct server *s = data;
 	const struct serve_counters *sets[SERVE_THREADS_MAX + 1];
-	static char body[METRICS_BUF];
-	char head[160];
 	size_t n = 0;
-	int blen, hlen;
+	int len;
 
 	for (unsigned i = 0; i < s->n_lanes; i++)
 		sets[n++] = &s->lanes[i]->c;
 	sets[n++] = &s->c;
-	blen = serve_metrics_render(sets, n, body, sizeof(body));
-	if (blen < 0)
-		blen = 0;
-	if (strncmp(m->req, "GET ", 4) != 0) {
-		hlen = snprintf(head, sizeof(head),
-				"HTTP/1.0 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n");
-		blen = 0;
-	} else {
-		hlen = snprintf(head, sizeof(head),
-				"HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n"
-				"Content-Length: %d\r\n\r\n",
-				blen);
-	}
-	/* Two small writes into an empty socket buffer; a scraper that does
-	 * not read is not our problem. */
-	if (send(m->fd, head, (size_t)hlen, MSG_DONTWAIT | MSG_NOSIGNAL) == hlen && blen)
-		send(m->fd, body, (size_t)blen, MSG_DONTWAIT | MSG_NOSIGNAL);
-	scrape_close(m);
-}
-
-static void scrape_io_cb(struct loop *l, int fd, uint32_t events, void *data)
-{
-	struct scrape_conn *m = data;
-	ssize_t n;
-
-	(void)l;
-	(void)events;
-	n = recv(fd, m->req + m->len, sizeof(m->req) - 1 - m->len, MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		scrape_close(m);
-		return;
-	}
-	m->len += (size_t)n;
-	m->req[m->len] = '\0';
-	if (strstr(m->req, "\r\n\r\n") || strstr(m->req, "\n\n") || m->len == sizeof(m->req) - 1)
-		scrape_reply(m);
-}
-
-static void scrape_accept_cb(struct loop *l, int fd, uint32_t events, void *data)
-{
-	struct server *s = data;
-
-	(void)events;
-	for (;;) {
-		int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		struct scrape_conn *m = NULL;
-
-		if (c < 0)
-			return;
-		for (size_t i = 0; i < METRICS_CONNS; i++)
-			if (s->mconns[i].fd < 0) {
-				m = &s->mconns[i];
-				break;
-			}
-		if (!m) {
-			close(c);
-			continue;
-		}
-		m->s = s;
-		m->fd = c;
-		m->len = 0;
-		loop_timer_init(&m->timer);
-		if (loop_add_fd(l, c, LOOP_READABLE, scrape_io_cb, m) < 0) {
-			close(c);
-			m->fd = -1;
-			continue;
-		}
-		loop_timer_start(l, &m->timer, METRICS_WAIT_MS, scrape_timeout_cb, m);
-	}
+	len = serve_metrics_render(sets, n, out->p + out->len, out->cap - out->len);
+	if (len < 0)
+		out->truncated = true;
+	else
+		out->len += (size_t)len;
 }
 
 /* --- start and stop ----------------------------------------------------- */
@@ -1008,20 +913,14 @@ static int listen_tcp(struct server *s, const char **what)
 		}
 	}
 	if (s->cfg->has_metrics) {
-		int fd = open_bound(&s->cfg->metrics, SOCK_STREAM, false), rc;
+		char at[NETADDR_FMT_MAX];
+		int rc = metricsd_open(s->loop, netaddr_fmt(&s->cfg->metrics, at), scrape_render, s,
+				       &s->metrics);
 
-		if (fd < 0) {
+		if (rc < 0) {
 			*what = fmt_what("bind metrics", &s->cfg->metrics, "tcp");
-			return fd;
-		}
-		s->metrics_fd = fd;
-		if (listen(fd, 16) < 0) {
-			*what = fmt_what("listen metrics", &s->cfg->metrics, "tcp");
-			return -errno;
-		}
-		rc = loop_add_fd(s->loop, fd, LOOP_READABLE, scrape_accept_cb, s);
-		if (rc < 0)
 			return rc;
+		}
 	}
 	return 0;
 }
@@ -1052,9 +951,6 @@ static void server_free(struct server *s)
 	for (size_t i = 0; i < TCP_CONNS_MAX; i++)
 		if (s->conns[i].fd >= 0)
 			close(s->conns[i].fd);
-	for (size_t i = 0; i < METRICS_CONNS; i++)
-		if (s->mconns[i].fd >= 0)
-			close(s->mconns[i].fd);
 	for (size_t i = 0; i < DIALS_MAX; i++)
 		if (s->slots[i].state == DIALTAB_INFLIGHT && s->dials[i].fd >= 0)
 			close(s->dials[i].fd);
@@ -1062,8 +958,7 @@ static void server_free(struct server *s)
 		for (unsigned p = 0; p < 2; p++)
 			if (s->tcp_fd[a][p] >= 0)
 				close(s->tcp_fd[a][p]);
-	if (s->metrics_fd >= 0)
-		close(s->metrics_fd);
+	metricsd_close(s->metrics);
 	loop_free(s->loop);
 	for (unsigned i = 0; i < s->n_lanes; i++)
 		lane_close(s->lanes[i]);
@@ -1093,14 +988,11 @@ int serve_run(const struct serve_config *cfg, const char **what)
 		return -ENOMEM;
 	s->cfg = &c;
 	s->conf = c.conf;
-	s->metrics_fd = -1;
 	for (unsigned a = 0; a < 2; a++)
 		for (unsigned p = 0; p < 2; p++)
 			s->tcp_fd[a][p] = -1;
 	for (size_t i = 0; i < TCP_CONNS_MAX; i++)
 		s->conns[i].fd = -1;
-	for (size_t i = 0; i < METRICS_CONNS; i++)
-		s->mconns[i].fd = -1;
 	for (size_t i = 0; i < DIALS_MAX; i++) {
 		s->dials[i].idx = i;
 		s->dials[i].s = s;
