@@ -688,6 +688,19 @@ static struct serve_in tcp_in(const struct tcp_conn *k, size_t mlen)
 
 /* Answer the request at the head of the buffer with the dial-back result
  * res (NULL: none), send it, drop the request from the buffer. */
+/* Count answer o, send it if it is a reply, and drop the request's mlen
+ * bytes from the buffer (unless sending closed the connection). */
+static void tcp_done(struct tcp_conn *k, size_t mlen, const uint8_t *out, const struct serve_out *o)
+{
+	serve_count_answer(&k->s->c, o);
+	if (o->action == SERVE_REPLY)
+		tcp_send(k, out, o->len);
+	if (k->fd < 0)
+		return;
+	memmove(k->buf, k->buf + mlen, k->len - mlen);
+	k->len -= mlen;
+}
+
 static void tcp_reply(struct tcp_conn *k, size_t mlen, const struct dialback_res *res)
 {
 	struct server *s = k->s;
@@ -696,9 +709,8 @@ static void tcp_reply(struct tcp_conn *k, size_t mlen, const struct dialback_res
 	struct serve_out o;
 
 	if (serve_answer(&s->conf, &in, &s->keys, mono_s(), res, out, sizeof(out), &o) == 0) {
-		serve_count_answer(&s->c, &o);
-		if (o.action == SERVE_REPLY)
-			tcp_send(k, out, o.len);
+		tcp_done(k, mlen, out, &o);
+		return;
 	}
 	if (k->fd < 0)
 		return;
@@ -748,13 +760,7 @@ static void tcp_process(struct tcp_conn *k)
 			return;
 		}
 		if (o.action != SERVE_DIALBACK) {
-			serve_count_answer(&s->c, &o);
-			if (o.action == SERVE_REPLY)
-				tcp_send(k, out, o.len);
-			if (k->fd < 0)
-				return;
-			memmove(k->buf, k->buf + mlen, k->len - mlen);
-			k->len -= mlen;
+			tcp_done(k, mlen, out, &o);
 		} else if (dial_request(s, &s->c, &in, &o, k, &res)) {
 			tcp_reply(k, mlen, &res);
 		} else {
