@@ -226,7 +226,7 @@ const char *reach_mapping_name(enum nat_mapping m)
 
 /* --- findings ----------------------------------------------------------- */
 
-#define SET(field, ...) snprintf(field, sizeof(field), __VA_ARGS__)
+#define SET(field, ...) TEXT_SET(field, __VA_ARGS__)
 
 static const char *proto_name(uint8_t p)
 {
