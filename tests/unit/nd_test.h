@@ -9,6 +9,7 @@
  *   nd_assert_loop_empty(l) nothing left registered: every module under test
  *                           removed its fds and timers
  *   nd_host_is_little_endian()  for fixtures written in the kernel's byte order
+ *   nd_ip(s, port)          an address literal with a port (asserted to parse)
  */
 #ifndef ND_TESTS_UNIT_ND_TEST_H
 #define ND_TESTS_UNIT_ND_TEST_H
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "net/loop.h"
+#include "util/netaddr.h"
 
 static inline void nd_time_limit(unsigned seconds)
 {
@@ -53,6 +55,15 @@ static inline bool nd_host_is_little_endian(void)
 	const uint16_t one = 1;
 
 	return *(const uint8_t *)&one == 1;
+}
+
+static inline struct netaddr nd_ip(const char *s, uint16_t port)
+{
+	struct netaddr a;
+
+	assert_int_equal(netaddr_parse_ip(&a, s), 0);
+	a.port = port;
+	return a;
 }
 
 #endif

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * natdoctor serve's pure parts: the request -> response function (RFC 8489,
- * RFC 5780, the dial-back exchange of docs/SERVE-PROTOCOL.md), the cookie,
- * the address policy, the rate limit and the metrics text.
+ * natdoctor serve's answer to one request (serve/answer): RFC 8489, RFC 5780,
+ * the dial-back exchange of docs/SERVE-PROTOCOL.md and its address policy.
+ * The cookie, the rate limit, the dial-back table and the metrics text have
+ * their own files.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,35 +14,23 @@
 #include <errno.h>
 #include <string.h>
 
+#include "nd_test.h"
 #include "proto/dialback.h"
-#include "proto/prom.h"
 #include "proto/stun.h"
 #include "serve/answer.h"
 #include "serve/cookie.h"
-#include "serve/dialtab.h"
-#include "serve/metrics.h"
-#include "serve/ratelimit.h"
 #include "util/buf.h"
 
 static const uint8_t tid[STUN_TID_LEN] = { 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2 };
 static struct cookie_keys keys;
 static uint8_t req[2048], out[SERVE_RESPONSE_MAX];
 
-static struct netaddr ip(const char *s, uint16_t port)
-{
-	struct netaddr a;
-
-	assert_int_equal(netaddr_parse_ip(&a, s), 0);
-	a.port = port;
-	return a;
-}
-
 static struct serve_conf conf2(void)
 {
 	struct serve_conf c = { .port = { 3478, 3479 } };
 
-	c.addr[0] = ip("11.0.0.10", 0);
-	c.addr[1] = ip("11.0.0.11", 0);
+	c.addr[0] = nd_ip("11.0.0.10", 0);
+	c.addr[1] = nd_ip("11.0.0.11", 0);
 	return c;
 }
 
@@ -68,7 +57,7 @@ static size_t request(struct stun_opts o)
 
 static struct serve_in in_udp(size_t len, const char *src, uint16_t port)
 {
-	return (struct serve_in){ .pkt = req, .len = len, .src = ip(src, port) };
+	return (struct serve_in){ .pkt = req, .len = len, .src = nd_ip(src, port) };
 }
 
 static void answer(const struct serve_conf *c, const struct serve_in *in, uint32_t now,
@@ -85,7 +74,7 @@ static void answer(const struct serve_conf *c, const struct serve_in *in, uint32
 
 static void assert_addr(const struct netaddr *got, const char *want, uint16_t port)
 {
-	struct netaddr w = ip(want, port);
+	struct netaddr w = nd_ip(want, port);
 
 	assert_true(netaddr_eq(got, &w, false));
 }
@@ -394,21 +383,21 @@ static void dialback_policy(void **state)
 	assert_true(serve_dial_allowed(&(struct netaddr){ 0 }, true) == false);
 	assert_true(serve_dial_allowed(&in.src, true));
 	assert_false(serve_dial_allowed(&in.src, false));
-	in.src = ip("100.64.1.1", 1);
+	in.src = nd_ip("100.64.1.1", 1);
 	assert_true(serve_dial_allowed(&in.src, true));
 	assert_false(serve_dial_allowed(&in.src, false));
-	in.src = ip("::ffff:11.0.4.2", 1);
+	in.src = nd_ip("::ffff:11.0.4.2", 1);
 	assert_true(serve_dial_allowed(&in.src, false));
-	in.src = ip("::ffff:127.0.0.1", 1);
+	in.src = nd_ip("::ffff:127.0.0.1", 1);
 	assert_false(serve_dial_allowed(&in.src, true));
 	for (size_t i = 0; i < 6; i++) {
 		static const char *never[] = { "127.0.0.1", "0.0.0.0",	 "169.254.1.1",
 					       "224.0.0.1", "192.0.2.1", "::1" };
 
-		in.src = ip(never[i], 1);
+		in.src = nd_ip(never[i], 1);
 		assert_false(serve_dial_allowed(&in.src, true));
 	}
-	in.src = ip("2a00:11::5", 1);
+	in.src = nd_ip("2a00:11::5", 1);
 	assert_true(serve_dial_allowed(&in.src, false));
 }
 
@@ -435,8 +424,8 @@ static void ipv6_fits_its_allowance(void **state)
 	struct stun_msg m;
 
 	(void)state;
-	c.addr[0] = ip("2a00:11::10", 0);
-	c.addr[1] = ip("2a00:11::11", 0);
+	c.addr[0] = nd_ip("2a00:11::10", 0);
+	c.addr[1] = nd_ip("2a00:11::11", 0);
 	in = in_udp(dial_request(DIALBACK_PROTO_UDP, 30333, NULL), "2a00:12::2", 40000);
 	assert_int_equal(serve_answer(&c, &in, &keys, 5, NULL, out, sizeof(out), &o), 0);
 	assert_int_equal(o.action, SERVE_REPLY);
@@ -448,145 +437,6 @@ static void ipv6_fits_its_allowance(void **state)
 	assert_true(o.len <= in.len + SERVE_ALLOWANCE_V6);
 	assert_int_equal(stun_decode(&m, out, o.len), 0);
 	assert_addr(&m.xor_mapped, "2a00:12::2", 40000);
-}
-
-static void ratelimit_buckets(void **state)
-{
-	static struct ratelimit rl;
-	struct netaddr a = ip("11.0.4.2", 1), b = ip("11.0.4.3", 1);
-	struct netaddr v6a = ip("2a00:12::1", 1), v6b = ip("2a00:12::ffff", 2);
-
-	(void)state;
-	ratelimit_init(&rl, 3, 1000, 7);
-	for (int i = 0; i < 3; i++)
-		assert_true(ratelimit_take(&rl, &a, 0));
-	assert_false(ratelimit_take(&rl, &a, 0));
-	assert_false(ratelimit_take(&rl, &a, 999));
-	assert_true(ratelimit_take(&rl, &a, 1000)); /* one token back */
-	assert_false(ratelimit_take(&rl, &a, 1000));
-	/* Another source has its own bucket. */
-	assert_true(ratelimit_take(&rl, &b, 1000));
-	/* A /64 is one source. */
-	for (int i = 0; i < 3; i++)
-		assert_true(ratelimit_take(&rl, &v6a, 0));
-	assert_false(ratelimit_take(&rl, &v6b, 0));
-	/* A long pause refills to the burst, not beyond. */
-	for (int i = 0; i < 3; i++)
-		assert_true(ratelimit_take(&rl, &a, 1000000));
-	assert_false(ratelimit_take(&rl, &a, 1000000));
-	/* A flood of other sources evicts, never grows: the table is fixed. */
-	for (uint32_t i = 0; i < 100000; i++) {
-		struct netaddr x = netaddr_v4u(0x0b000000u + i, 1);
-
-		ratelimit_take(&rl, &x, 1000000);
-	}
-}
-
-static void dialtab_retransmissions_and_busy(void **state)
-{
-	struct dialtab_slot t[4];
-	struct netaddr a = ip("11.0.4.2", 4000), b = ip("11.0.4.2", 4001);
-	uint8_t tid2[STUN_TID_LEN];
-	int i;
-
-	(void)state;
-	memset(t, 0, sizeof(t));
-	memcpy(tid2, tid, sizeof(tid2));
-	tid2[0] ^= 1;
-	assert_int_equal(dialtab_find(t, 4, &a, tid, 0), -1);
-	i = dialtab_claim(t, 4, &a, tid);
-	assert_true(i >= 0);
-	/* A retransmission finds it, in flight; another port or tid does not. */
-	assert_int_equal(dialtab_find(t, 4, &a, tid, 100), i);
-	assert_int_equal(t[i].state, DIALTAB_INFLIGHT);
-	assert_int_equal(dialtab_find(t, 4, &b, tid, 100), -1);
-	assert_int_equal(dialtab_find(t, 4, &a, tid2, 100), -1);
-	/* Finished: kept DIALTAB_KEEP_MS for late retransmissions, then gone. */
-	dialtab_done(t, (size_t)i, 1000);
-	assert_int_equal(dialtab_find(t, 4, &a, tid, 1000 + DIALTAB_KEEP_MS - 1), i);
-	assert_int_equal(t[i].state, DIALTAB_DONE);
-	assert_int_equal(dialtab_find(t, 4, &a, tid, 1000 + DIALTAB_KEEP_MS), -1);
-	assert_int_equal(t[i].state, DIALTAB_FREE);
-	/* Four in flight: the fifth is busy. */
-	for (int k = 0; k < 4; k++) {
-		struct netaddr x = ip("11.0.4.2", (uint16_t)(5000 + k));
-
-		assert_true(dialtab_claim(t, 4, &x, tid) >= 0);
-	}
-	assert_int_equal(dialtab_claim(t, 4, &a, tid), -1);
-	/* Two finish: a new one takes the one finished first, not a free-able
-	 * in-flight one. */
-	dialtab_done(t, 2, 3000);
-	dialtab_done(t, 1, 2000);
-	assert_int_equal(dialtab_claim(t, 4, &a, tid), 1);
-	assert_int_equal(dialtab_claim(t, 4, &b, tid), 2);
-	assert_int_equal(dialtab_claim(t, 4, &b, tid2), -1);
-	dialtab_release(t, 0);
-	assert_int_equal(dialtab_claim(t, 4, &b, tid2), 0);
-}
-
-static void cookie_is_keyed(void **state)
-{
-	struct cookie_keys k2;
-	struct dialback_req r = { .proto = 17, .port = 30333 };
-	struct netaddr a = ip("11.0.4.2", 4000), mapped = ip("::ffff:11.0.4.2", 4000);
-	struct dialback_cookie c;
-
-	(void)state;
-	assert_int_equal(cookie_keys_init(&k2), 0);
-	cookie_make(&keys, 59, &a, &r, &c);
-	assert_true(cookie_valid(&keys, 59, &a, &r, &c));
-	/* Across an epoch boundary (60 s) it stays valid for its 30 s. */
-	assert_true(cookie_valid(&keys, 89, &a, &r, &c));
-	assert_false(cookie_valid(&keys, 90, &a, &r, &c));
-	/* The IPv4-mapped spelling is the same client. */
-	assert_true(cookie_valid(&keys, 60, &mapped, &r, &c));
-	/* Another server's key. */
-	assert_false(cookie_valid(&k2, 60, &a, &r, &c));
-}
-
-static void metrics_text_parses(void **state)
-{
-	static struct serve_counters c1, c2;
-	const struct serve_counters *sets[] = { &c1, &c2 };
-	static char text[8192];
-	struct serve_out o = { .action = SERVE_REPLY, .error = 420 };
-	int n;
-	bool seen420 = false, seen_udp = false;
-
-	(void)state;
-	SERVE_COUNT(c1.requests_udp);
-	SERVE_COUNT(c2.requests_udp);
-	serve_count_answer(&c1, &o);
-	SERVE_COUNT(c2.dialbacks[DIALBACK_RATE_LIMITED]);
-	n = serve_metrics_render(sets, 2, text, sizeof(text));
-	assert_true(n > 0);
-	for (char *line = text, *nl; *line; line = nl + 1) {
-		struct prom_sample s;
-		int kind;
-
-		nl = strchr(line, '\n');
-		assert_non_null(nl);
-		kind = prom_parse_line(line, (size_t)(nl - line), &s);
-		assert_true(kind >= 0);
-		if (kind != PROM_LINE_SAMPLE)
-			continue;
-		assert_non_null(strstr(s.name, "natdoctor_serve_"));
-		if (!strcmp(s.name, "natdoctor_serve_errors_total") &&
-		    !strcmp(prom_label(&s, "code"), "420")) {
-			assert_true(s.value == 1.0);
-			seen420 = true;
-		}
-		if (!strcmp(s.name, "natdoctor_serve_requests_total") &&
-		    !strcmp(prom_label(&s, "transport"), "udp")) {
-			assert_true(s.value == 2.0);
-			seen_udp = true;
-		}
-	}
-	assert_true(seen420 && seen_udp);
-	assert_non_null(
-	    strstr(text, "natdoctor_serve_dialbacks_total{result=\"rate-limited\"} 1\n"));
-	assert_int_equal(serve_metrics_render(sets, 2, text, 100), -ENOBUFS);
 }
 
 static int setup(void **state)
@@ -609,10 +459,6 @@ int main(void)
 		cmocka_unit_test(dialback_policy),
 		cmocka_unit_test(malformed_dialback_is_400),
 		cmocka_unit_test(ipv6_fits_its_allowance),
-		cmocka_unit_test(ratelimit_buckets),
-		cmocka_unit_test(dialtab_retransmissions_and_busy),
-		cmocka_unit_test(cookie_is_keyed),
-		cmocka_unit_test(metrics_text_parses),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
