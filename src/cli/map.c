@@ -37,6 +37,9 @@ static const char map_help[] =
     "  --allow-low-ports     allow ports below 1024\n"
     "  --no-pcp              NAT-PMP only\n"
     "  --no-natpmp           PCP only\n"
+    "  --ipv6                also open an IPv6 firewall pinhole per port by PCP, for\n"
+    "                        this host's global IPv6 address (the gateway's PCP\n"
+    "                        over IPv6; a link-local gateway is not supported yet)\n"
     "  --metrics ADDR:PORT   serve Prometheus metrics at http://ADDR:PORT/metrics\n"
     "                        (each mapping up or not, lease left, external address\n"
     "                        changes, errors)\n"
@@ -108,6 +111,7 @@ int map_parse(struct cli_args *a, struct map_config *c)
 		OPT_METRICS,
 		OPT_ON_CHANGE,
 		OPT_STATUS_SOCKET,
+		OPT_IPV6,
 	};
 	static const struct option longopts[] = {
 		{ "once", no_argument, NULL, OPT_ONCE },
@@ -120,6 +124,7 @@ int map_parse(struct cli_args *a, struct map_config *c)
 		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "on-change", required_argument, NULL, OPT_ON_CHANGE },
 		{ "status-socket", required_argument, NULL, OPT_STATUS_SOCKET },
+		{ "ipv6", no_argument, NULL, OPT_IPV6 },
 		CLI_COMMON_LONGOPTS,
 		{ 0 },
 	};
@@ -164,6 +169,9 @@ int map_parse(struct cli_args *a, struct map_config *c)
 			break;
 		case OPT_NO_NATPMP:
 			c->no_natpmp = true;
+			break;
+		case OPT_IPV6:
+			c->ipv6 = true;
 			break;
 		case OPT_METRICS:
 			if (netaddr_split_hostport(optarg, host, sizeof(host), &mport) < 0 ||

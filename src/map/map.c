@@ -62,16 +62,22 @@ struct map_state {
 	enum gw_method method;
 	bool pcp_heard; /* any PCP answer at all */
 	struct gw_epoch epoch;
-	struct gw_map m[MAP_MAX_PORTS];
-	bool told[MAP_MAX_PORTS]; /* the current grant printed */
+	/* One mapping per port over IPv4, then (--ipv6) one PCP pinhole per
+	 * port for this host's global IPv6 address: n in all. */
+	struct gw_map m[2 * MAP_MAX_PORTS];
+	unsigned n;
+	int fd6; /* connected to the IPv6 gateway's 5351, -1 without --ipv6 */
+	struct netaddr gw6, local6;
+	struct gw_epoch epoch6;
+	bool told[2 * MAP_MAX_PORTS]; /* the current grant printed */
 	/* What was last printed per port, and how often it changed since. */
-	struct netaddr told_ext[MAP_MAX_PORTS];
-	uint16_t told_port[MAP_MAX_PORTS];
-	uint64_t changes[MAP_MAX_PORTS];
-	uint64_t errors[MAP_MAX_PORTS]; /* refusals, lapsed leases */
+	struct netaddr told_ext[2 * MAP_MAX_PORTS];
+	uint16_t told_port[2 * MAP_MAX_PORTS];
+	uint64_t changes[2 * MAP_MAX_PORTS];
+	uint64_t errors[2 * MAP_MAX_PORTS]; /* refusals, lapsed leases */
 	struct metricsd *metricsd;
 	int sfd; /* the status socket, -1 if none */
-	char last_error[MAP_MAX_PORTS][120];
+	char last_error[2 * MAP_MAX_PORTS][120];
 
 	/* NAT-PMP's external address request (opcode 0). */
 	struct retx ext_rx;
@@ -106,9 +112,19 @@ static void on_fallback(struct loop *l, struct loop_timer *t, void *data);
 static void on_quit(struct loop *l, struct loop_timer *t, void *data);
 static bool all_done(const struct map_state *s);
 
-static void send_dgram(struct map_state *s, const uint8_t *buf, int n)
+static bool is6(const struct gw_map *m)
 {
-	if (n > 0 && send(s->fd, buf, (size_t)n, 0) < 0 && errno != ECONNREFUSED)
+	return m->client.family == AF_INET6;
+}
+
+static int fd_of(const struct map_state *s, const struct gw_map *m)
+{
+	return is6(m) ? s->fd6 : s->fd;
+}
+
+static void send_dgram(int fd, const uint8_t *buf, int n)
+{
+	if (n > 0 && send(fd, buf, (size_t)n, 0) < 0 && errno != ECONNREFUSED)
 		log_debug("map: send to the gateway: %s", strerror(errno));
 }
 
@@ -123,8 +139,8 @@ static void ext_start(struct map_state *s, uint64_t now)
 /* Ask for every port from `at`. */
 static void all_start(struct map_state *s, uint64_t at)
 {
-	for (unsigned i = 0; i < s->c->n_ports; i++) {
-		s->m[i].method = s->method;
+	for (unsigned i = 0; i < s->n; i++) {
+		s->m[i].method = is6(&s->m[i]) ? GW_PCP : s->method; /* NAT-PMP is IPv4 only */
 		s->m[i].external_port = 0;
 		gw_map_start(&s->m[i], at);
 		s->told[i] = false;
@@ -155,12 +171,12 @@ static void on_tick(struct loop *l, struct loop_timer *t, void *data)
 	bool any_live = false;
 
 	(void)t;
-	for (unsigned i = 0; i < s->c->n_ports; i++) {
+	for (unsigned i = 0; i < s->n; i++) {
 		struct gw_map *m = &s->m[i];
 		enum gw_map_state before = m->state;
 		int n = gw_map_tick(m, now, rnd32(), buf);
 
-		send_dgram(s, buf, n);
+		send_dgram(fd_of(s, m), buf, n);
 		if (before == GW_MAP_HELD && m->state == GW_MAP_ASKING) {
 			s->errors[i]++;
 			snprintf(s->last_error[i], sizeof(s->last_error[i]),
@@ -181,7 +197,7 @@ static void on_tick(struct loop *l, struct loop_timer *t, void *data)
 		if (s->ext_rx.n_sent && s->ext_rx.next_ms == RETX_DONE) {
 			s->ext_next = RETX_DONE;
 		} else {
-			send_dgram(s, buf, n);
+			send_dgram(s->fd, buf, n);
 			s->ext_next = retx_sent(&s->ext_rx, now, 0);
 		}
 	}
@@ -208,7 +224,7 @@ static void rearm(struct map_state *s)
 {
 	uint64_t due = s->ext_next, now = loop_now_ms(s->loop);
 
-	for (unsigned i = 0; i < s->c->n_ports; i++) {
+	for (unsigned i = 0; i < s->n; i++) {
 		uint64_t d = gw_map_due(&s->m[i]);
 
 		if (d < due)
@@ -261,7 +277,7 @@ static void on_fallback(struct loop *l, struct loop_timer *t, void *data)
 
 static bool all_done(const struct map_state *s)
 {
-	for (unsigned i = 0; i < s->c->n_ports; i++) {
+	for (unsigned i = 0; i < s->n; i++) {
 		enum gw_map_state st = s->m[i].state;
 
 		if (s->stopping ? st != GW_MAP_GONE : (st != GW_MAP_HELD && st != GW_MAP_REFUSED))
@@ -281,7 +297,7 @@ static void begin_stop(struct map_state *s, int status)
 	loop_timer_stop(s->loop, &s->fallback);
 	loop_timer_stop(s->loop, &s->retry);
 	s->ext_next = RETX_DONE;
-	for (unsigned i = 0; i < s->c->n_ports; i++)
+	for (unsigned i = 0; i < s->n; i++)
 		gw_map_delete(&s->m[i], now);
 	if (all_done(s)) {
 		loop_stop(s->loop);
@@ -314,7 +330,7 @@ static void provider_nat(struct map_state *s, const struct netaddr *ext)
 
 static const struct netaddr *external_of(const struct map_state *s, const struct gw_map *m)
 {
-	return s->method == GW_PCP ? &m->external : &s->ext;
+	return m->method == GW_PCP ? &m->external : &s->ext;
 }
 
 /* --on-change: run `sh -c CMD` with the new mapping in its environment, not
@@ -381,7 +397,7 @@ static void tell(struct map_state *s)
 	char a[NETADDR_FMT_MAX], l[NETADDR_FMT_MAX];
 	bool all = true, changed;
 
-	for (unsigned i = 0; i < s->c->n_ports; i++) {
+	for (unsigned i = 0; i < s->n; i++) {
 		struct gw_map *m = &s->m[i];
 		const struct netaddr *ext = external_of(s, m);
 
@@ -403,15 +419,27 @@ static void tell(struct map_state *s)
 			all = false;
 			continue;
 		}
-		if (behind_provider(ext)) {
+		if (!is6(m) && behind_provider(ext)) {
 			provider_nat(s, ext);
 			return;
 		}
 		netaddr_fmt_ip(ext, a);
+		if (is6(m)) {
+			/* A pinhole: the host's own address, let through. */
+			printf("mapped %u/%s: [%s]:%u (IPv6 pinhole) by PCP, lease %u s\n",
+			       m->internal_port, proto_name(m->protocol), a, m->external_port,
+			       m->granted_s);
+			printf("  node flags: --listen-addr /ip6/::/%s/%u --public-addr "
+			       "/ip6/%s/%s/%u\n",
+			       proto_name(m->protocol), m->internal_port, a,
+			       proto_name(m->protocol), m->external_port);
+			s->told[i] = true;
+			continue;
+		}
 		netaddr_fmt_ip(&s->local, l);
 		printf("mapped %u/%s: %s:%u -> %s:%u by %s, lease %u s\n", m->internal_port,
 		       proto_name(m->protocol), a, m->external_port, l, m->internal_port,
-		       gw_method_name(s->method), m->granted_s);
+		       gw_method_name(m->method), m->granted_s);
 		printf(
 		    "  node flags: --listen-addr /ip4/0.0.0.0/%s/%u --public-addr /ip4/%s/%s/%u\n",
 		    proto_name(m->protocol), m->internal_port, a, proto_name(m->protocol),
@@ -428,7 +456,7 @@ static void tell(struct map_state *s)
 	}
 	fflush(stdout);
 	if (s->c->once && all && all_done(s) && !s->stopping) {
-		for (unsigned i = 0; i < s->c->n_ports; i++)
+		for (unsigned i = 0; i < s->n; i++)
 			if (s->m[i].state != GW_MAP_HELD)
 				s->status = ND_EXIT_PROBLEM;
 		loop_stop(s->loop); /* the mappings live out their lease */
@@ -453,7 +481,7 @@ static void on_event(struct map_state *s, struct gw_map *m, unsigned i, enum gw_
 		}
 		log_warnx("map: opened %u/%s on %s by %s: external port %u, lease %u s",
 			  m->internal_port, proto_name(m->protocol), netaddr_fmt_ip(&s->gw, a),
-			  gw_method_name(s->method), m->external_port, m->granted_s);
+			  gw_method_name(m->method), m->external_port, m->granted_s);
 		s->told[i] = false;
 		break;
 	case GW_EV_RENEWED:
@@ -463,13 +491,13 @@ static void on_event(struct map_state *s, struct gw_map *m, unsigned i, enum gw_
 	case GW_EV_REFUSED:
 		s->errors[i]++;
 		snprintf(s->last_error[i], sizeof(s->last_error[i]), "refused: %s",
-			 s->method == GW_PCP ? pcp_result_name((unsigned)m->result)
+			 m->method == GW_PCP ? pcp_result_name((unsigned)m->result)
 					     : natpmp_result_name((unsigned)m->result));
 		log_warnx("map: %u/%s: the gateway refused the mapping: %s", m->internal_port,
 			  proto_name(m->protocol),
-			  s->method == GW_PCP ? pcp_result_name((unsigned)m->result)
+			  m->method == GW_PCP ? pcp_result_name((unsigned)m->result)
 					      : natpmp_result_name((unsigned)m->result));
-		if (behind_provider(&m->external))
+		if (!is6(m) && behind_provider(&m->external))
 			provider_nat(s, &m->external);
 		break;
 	case GW_EV_DELETED:
@@ -482,7 +510,7 @@ static void on_event(struct map_state *s, struct gw_map *m, unsigned i, enum gw_
 			log_warnx("map: %u/%s: the gateway refused the delete: %s (the mapping, "
 				  "if any, ends with its lease)",
 				  m->internal_port, proto_name(m->protocol),
-				  s->method == GW_PCP ? pcp_result_name((unsigned)m->result)
+				  m->method == GW_PCP ? pcp_result_name((unsigned)m->result)
 						      : natpmp_result_name((unsigned)m->result));
 			break;
 		}
@@ -494,7 +522,8 @@ static void on_event(struct map_state *s, struct gw_map *m, unsigned i, enum gw_
 	}
 }
 
-static void on_answer(struct map_state *s, const uint8_t *buf, size_t n)
+/* One answer from the IPv4 gateway (v6 false) or the IPv6 one. */
+static void on_answer(struct map_state *s, bool v6, const uint8_t *buf, size_t n)
 {
 	struct gw_answer ans;
 	uint64_t now = loop_now_ms(s->loop);
@@ -505,34 +534,40 @@ static void on_answer(struct map_state *s, const uint8_t *buf, size_t n)
 		log_debug("map: an answer that does not decode (%u so far)", s->bad_answers);
 		return;
 	}
-	if (ans.method == GW_PCP && !ans.unsupp_version)
+	if (ans.method == GW_PCP && !ans.unsupp_version && !v6)
 		s->pcp_heard = true;
-	if (gw_epoch_lost(&s->epoch, &ans, now) && !s->stopping) {
+	if (gw_epoch_lost(v6 ? &s->epoch6 : &s->epoch, &ans, now) && !s->stopping) {
 		log_warnx("map: the gateway's epoch went back: it lost its mappings (a reboot); "
 			  "mapping again");
 		remap_all(s, now);
 	}
-	if (ans.method == GW_NATPMP && ans.u.natpmp.opcode == NATPMP_OP_EXTERNAL &&
+	if (!v6 && ans.method == GW_NATPMP && ans.u.natpmp.opcode == NATPMP_OP_EXTERNAL &&
 	    !ans.unsupp_version) {
 		if (ans.u.natpmp.result == NATPMP_SUCCESS &&
 		    gw_external_believable(&ans.u.natpmp.external) &&
 		    netaddr_classify(&ans.u.natpmp.external) != NETADDR_UNSPECIFIED) {
 			if (s->ext.family && !netaddr_eq(&s->ext, &ans.u.natpmp.external, true))
-				for (unsigned i = 0; i < s->c->n_ports; i++)
+				for (unsigned i = 0; i < s->n; i++)
 					s->told[i] = false; /* the address changed */
 			s->ext = ans.u.natpmp.external;
 		}
 		s->ext_next = RETX_DONE;
 	}
-	for (unsigned i = 0; i < s->c->n_ports; i++) {
-		enum gw_event ev = gw_map_answer(&s->m[i], &ans, now, rnd32());
+	for (unsigned i = 0; i < s->n; i++) {
+		enum gw_event ev;
+
+		if (is6(&s->m[i]) != v6)
+			continue;
+		ev = gw_map_answer(&s->m[i], &ans, now, rnd32());
 
 		if (ev == GW_EV_UNSUPPORTED)
 			unsupported = true;
 		else
 			on_event(s, &s->m[i], i, ev);
 	}
-	if (unsupported && s->method == GW_PCP)
+	if (unsupported && v6)
+		log_warnx("map: IPv6: the gateway does not speak PCP version 2 over IPv6");
+	else if (unsupported && s->method == GW_PCP)
 		switch_to_natpmp(s, "the gateway speaks NAT-PMP only");
 	else if (unsupported)
 		log_warnx("map: NAT-PMP: the gateway speaks PCP only");
@@ -545,12 +580,10 @@ static void on_answer(struct map_state *s, const uint8_t *buf, size_t n)
 	rearm(s);
 }
 
-static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
+static void read_answers(struct map_state *s, struct loop *l, int fd, bool v6)
 {
-	struct map_state *s = data;
 	uint8_t buf[PCP_MAX_LEN + 4];
 
-	(void)events;
 	loop_update_time(l);
 	for (int i = 0; i < 64; i++) {
 		ssize_t n = recv(fd, buf, sizeof(buf), 0);
@@ -566,8 +599,20 @@ static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 			s->bad_answers++;
 			continue;
 		}
-		on_answer(s, buf, (size_t)n);
+		on_answer(s, v6, buf, (size_t)n);
 	}
+}
+
+static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
+{
+	(void)events;
+	read_answers(data, l, fd, false);
+}
+
+static void on_readable6(struct loop *l, int fd, uint32_t events, void *data)
+{
+	(void)events;
+	read_answers(data, l, fd, true);
 }
 
 /* An unsolicited announcement on 224.0.0.1:5350 (RFC 6887 §14.1.3, RFC
@@ -628,7 +673,7 @@ static void on_once_deadline(struct loop *l, struct loop_timer *t, void *data)
 	struct map_state *s = data;
 
 	(void)t;
-	for (unsigned i = 0; i < s->c->n_ports; i++)
+	for (unsigned i = 0; i < s->n; i++)
 		if (s->m[i].state != GW_MAP_HELD && s->m[i].state != GW_MAP_GONE) {
 			log_warnx("map: %u/%s: not mapped within %d s", s->m[i].internal_port,
 				  proto_name(s->m[i].protocol), MAP_ONCE_MS / 1000);
@@ -645,6 +690,8 @@ static void on_scrape(struct strbuf *out, void *data)
 	uint64_t now = loop_now_ms(s->loop);
 	char port[8];
 
+	/* IPv4 mappings only (the first n_ports); IPv6 pinholes are not in
+	 * the metrics yet. */
 	promtext_family(out, "natdoctor_mapping_up", "gauge",
 			"1 while the port is mapped on the router, else 0");
 	for (unsigned i = 0; i < s->c->n_ports; i++) {
@@ -717,7 +764,7 @@ static void on_status(struct loop *l, int fd, uint32_t events, void *data)
 	size_t len = 0;
 
 	(void)events;
-	for (unsigned i = 0; i < s->c->n_ports && len < sizeof(text); i++) {
+	for (unsigned i = 0; i < s->n && len < sizeof(text); i++) {
 		const struct gw_map *m = &s->m[i];
 		const struct netaddr *ext = external_of(s, m);
 		int n;
@@ -771,6 +818,47 @@ static int open_announce(const struct netaddr *local)
 	return fd;
 }
 
+/* --ipv6: the IPv6 default gateway and this host's address toward it; a
+ * socket connected to its 5351. Returns 0, or -1 after saying why IPv6
+ * pinholes are left out (the IPv4 mappings go on). */
+static int open_v6(struct map_state *s)
+{
+	struct netlink *nl;
+	struct rtnl_route rt;
+	char a[NETADDR_FMT_MAX];
+	int err = netlink_open(&nl, 0);
+
+	if (err == 0) {
+		err = netlink_default_route(nl, AF_INET6, &rt);
+		netlink_close(nl);
+	}
+	if (err == 0 && rt.gateway.family != AF_INET6)
+		err = -ENETUNREACH;
+	if (err < 0) {
+		log_warnx("map: --ipv6: no IPv6 default gateway (%s): no pinholes", strerror(-err));
+		return -1;
+	}
+	s->gw6 = rt.gateway;
+	s->gw6.port = PCP_PORT;
+	err = udp_open(AF_INET6, &s->gw6, &s->local6);
+	if (err < 0) {
+		log_warnx("map: --ipv6: cannot reach the IPv6 gateway %s (%s%s): no pinholes",
+			  netaddr_fmt_ip(&s->gw6, a), strerror(-err),
+			  netaddr_classify(&s->gw6) == NETADDR_LINKLOCAL
+			      ? "; a link-local gateway is not supported yet"
+			      : "");
+		return -1;
+	}
+	s->fd6 = err;
+	if (netaddr_classify(&s->local6) != NETADDR_PUBLIC) {
+		log_warnx("map: --ipv6: this host's IPv6 address toward the gateway, %s, is not "
+			  "global: no pinholes",
+			  netaddr_fmt_ip(&s->local6, a));
+		return -1;
+	}
+	return 0;
+}
+
 static int find_gateway(struct netaddr *gw)
 {
 	struct netlink *nl;
@@ -800,7 +888,7 @@ int map_run(const struct map_config *c)
 	if (!s)
 		return ND_EXIT_INTERNAL;
 	s->c = c;
-	s->fd = s->afd = s->sfd = -1;
+	s->fd = s->afd = s->sfd = s->fd6 = -1;
 	s->ext_next = RETX_DONE;
 	s->method = c->no_pcp ? GW_NATPMP : GW_PCP;
 	loop_timer_init(&s->tick);
@@ -866,11 +954,22 @@ int map_run(const struct map_config *c)
 	}
 	log_info("map: gateway %s, this host %s", netaddr_fmt_ip(&s->gw, a),
 		 netaddr_fmt_ip(&s->local, (char[NETADDR_FMT_MAX]){ 0 }));
+	s->n = c->n_ports;
 	for (unsigned i = 0; i < c->n_ports; i++) {
 		if (getrandom(nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce))
 			goto out;
 		gw_map_init(&s->m[i], s->method, c->ports[i].protocol, c->ports[i].port,
 			    c->ports[i].port, c->lifetime_s, &s->local, nonce);
+	}
+	if (c->ipv6 && open_v6(s) == 0) {
+		for (unsigned i = 0; i < c->n_ports; i++) {
+			if (getrandom(nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce))
+				goto out;
+			gw_map_init(&s->m[s->n++], GW_PCP, c->ports[i].protocol, c->ports[i].port,
+				    c->ports[i].port, c->lifetime_s, &s->local6, nonce);
+		}
+		if (loop_add_fd(s->loop, s->fd6, LOOP_READABLE, on_readable6, s) < 0)
+			goto out;
 	}
 	s->status = ND_EXIT_OK;
 	loop_update_time(s->loop);
@@ -900,6 +999,8 @@ out:
 		loop_free(s->loop);
 	if (s->fd >= 0)
 		close(s->fd);
+	if (s->fd6 >= 0)
+		close(s->fd6);
 	if (s->afd >= 0)
 		close(s->afd);
 	if (s->sfd >= 0) {

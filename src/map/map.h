@@ -26,13 +26,14 @@ struct map_config {
 	struct map_port ports[MAP_MAX_PORTS];
 	unsigned n_ports;
 	uint32_t lifetime_s;
-	bool once;		   /* map, print, exit; the mappings live out their lease */
-	bool del;		   /* delete the mappings of these ports, exit */
-	bool any_external;	   /* take another external port when the asked one is taken */
-	bool no_pcp;		   /* NAT-PMP only */
-	bool no_natpmp;		   /* PCP only */
-	const char *metrics;	   /* --metrics ADDR:PORT (net/metricsd), or NULL */
-	const char *on_change;	   /* --on-change CMD (sh -c), or NULL */
+	bool once;	       /* map, print, exit; the mappings live out their lease */
+	bool del;	       /* delete the mappings of these ports, exit */
+	bool any_external;     /* take another external port when the asked one is taken */
+	bool no_pcp;	       /* NAT-PMP only */
+	bool no_natpmp;	       /* PCP only */
+	bool ipv6;	       /* also a PCP pinhole per port for this host's global IPv6 address */
+	const char *metrics;   /* --metrics ADDR:PORT (net/metricsd), or NULL */
+	const char *on_change; /* --on-change CMD (sh -c), or NULL */
 	const char *status_socket; /* map/status.h; NULL: no status socket */
 	int verbose;
 };

@@ -58,22 +58,32 @@ stop_map()
 	log_has "$name" "closed $PORT/tcp" || fail "$name: no 'closed' line logged"
 	unset "LAB_PIDS[$name]"
 	reach && fail "$name: the port is still reachable from outside after SIG$sig"
+	reach6 && fail "$name: the IPv6 pinhole is still open after SIG$sig"
 	true
 }
 
 lab_up home
 lab_daemon node "$NS_HOST" socat TCP-LISTEN:$PORT,reuseaddr,fork SYSTEM:'echo node'
 lab_wait_port "$NS_HOST" tcp $PORT
+lab_daemon node6 "$NS_HOST" socat "TCP6-LISTEN:$PORT,bind=[$HOST_IP6],ipv6only=1,reuseaddr,fork" SYSTEM:'echo node'
+lab_wait_port "$NS_HOST" tcp $PORT 5 "$HOST_IP6"
+
+# reach6: the same from outside over IPv6, to the host's own address.
+reach6()
+{
+	[[ "$(lab_srv timeout 2 socat -T1 -u "TCP6:[$HOST_IP6]:$PORT,connect-timeout=1" - 2>/dev/null)" == node ]]
+}
 
 lab_step "before natdoctor map: the node is not reachable from outside"
 reach && fail "port $PORT reachable before any mapping"
+reach6 && fail "[$HOST_IP6]:$PORT reachable over IPv6 before any pinhole"
 assert_eq 0 "$(mappings)" "mapping rules before map"
 
 lab_step "PCP: mapped, reachable from outside, the node flags printed"
 t0=$(lab_ms)
 # --tag-NAME is not an option: it is how stop_map finds this daemon.
 lab_daemon pcp "$NS_HOST" env --default-signal=INT,TERM bash -c \
-	'exec -a "natdoctor map --tag-pcp" "$0" map "$@"' "$NATDOCTOR" $PORT/tcp --lifetime 120 -v \
+	'exec -a "natdoctor map --tag-pcp" "$0" map "$@"' "$NATDOCTOR" $PORT/tcp --lifetime 120 -v --ipv6 \
 	--metrics 127.0.0.1:9840 --status-socket "$LAB_DIR/map.sock" --on-change 'echo "$NATDOCTOR_PUBLIC_ADDR $NATDOCTOR_METHOD" >>'"$LAB_DIR/onchange"
 wait_until 3000 log_has pcp "^mapped $PORT/tcp" || fail "PCP: not mapped within 3 s"
 _lab_say "mapped after $(($(lab_ms) - t0)) ms"
@@ -81,6 +91,11 @@ log_has pcp "by PCP" || fail "PCP: mapped by another method"
 log_has pcp "--public-addr /ip4/$PUBLIC_IP/tcp/$PORT" || fail "PCP: no --public-addr with $PUBLIC_IP"
 wait_until 1000 reach || fail "PCP: mapped, but $PUBLIC_IP:$PORT does not reach the node"
 _lab_say "ok: $PUBLIC_IP:$PORT reaches the node from outside"
+wait_until 1000 log_has pcp "^mapped $PORT/tcp: \\[$HOST_IP6\\]:$PORT (IPv6 pinhole) by PCP" ||
+	fail "no IPv6 pinhole reported"
+log_has pcp "--public-addr /ip6/$HOST_IP6/tcp/$PORT" || fail "no /ip6/ --public-addr"
+wait_until 1000 reach6 || fail "pinhole reported, but [$HOST_IP6]:$PORT does not reach the node"
+_lab_say "ok: [$HOST_IP6]:$PORT reaches the node from outside (IPv6 pinhole)"
 metrics=$(lab_host curl -sf http://127.0.0.1:9840/metrics) || fail "no metrics at 127.0.0.1:9840"
 assert_match 'natdoctor_mapping_up\{port="30333",proto="tcp",method="PCP"\} 1' "$metrics" "mapping_up"
 assert_match 'natdoctor_mapping_lease_seconds\{port="30333",proto="tcp"\} 1[01][0-9]' "$metrics" "lease left"
@@ -103,13 +118,14 @@ lab_host bash -c "printf '$announce' | socat -u - UDP:$HOST_IP:5350"
 lab_router bash -c "printf '$announce' | socat -u - UDP:$HOST_IP:5350,sourceport=40000"
 sleep 0.2
 assert_eq "$before" "$(announces)" "announcements acted on"
-assert_eq 1 "$(grep -c "^natdoctor: map: opened" "$LAB_DIR/pcp.log")" "mappings opened so far"
+assert_eq 2 "$(grep -c "^natdoctor: map: opened" "$LAB_DIR/pcp.log")" "mappings opened so far (IPv4 and the IPv6 pinhole)"
 
 lab_step "router reboot: mapped again within 2 s of miniupnpd answering"
 lab_router_reboot
 t0=$(lab_ms)
 wait_until 2000 reach || fail "not reachable again within 2 s of the router's return"
 _lab_say "ok: reachable again $(($(lab_ms) - t0)) ms after miniupnpd answered"
+wait_until 2000 reach6 || fail "the IPv6 pinhole is not back within 2 s of the router's return"
 # miniupnpd announces itself on 224.0.0.1:5350 when it starts: that (not
 # the next renewal) is what maps again so soon.
 (($(announces) > before)) || fail "the router's own announcement was not acted on"

@@ -347,6 +347,9 @@ static void map_ports_and_flags(void **state)
 	assert_int_equal(MAP("30333", "--no-pcp", "--any-external-port"), 0);
 	assert_int_equal(mopts.lifetime_s, MAP_LIFETIME_DEFAULT);
 	assert_true(mopts.no_pcp && mopts.any_external);
+	assert_false(mopts.ipv6);
+	assert_int_equal(MAP("30333", "--ipv6"), 0);
+	assert_true(mopts.ipv6);
 	assert_int_equal(MAP("443/tcp", "--allow-low-ports"), 0);
 	assert_int_equal(MAP("30333", "--metrics", "127.0.0.1:9840"), 0);
 	assert_string_equal(mopts.metrics, "127.0.0.1:9840");
