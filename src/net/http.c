@@ -237,7 +237,7 @@ static size_t write_cb(char *p, size_t size, size_t nmemb, void *userdata)
 	return r->body_err < 0 ? 0 : n;
 }
 
-static int map_curl_error(const struct http_req *r, CURLcode c)
+static int http_curl_errno(const struct http_req *r, CURLcode c)
 {
 	switch (c) {
 	case CURLE_OK:
@@ -284,7 +284,7 @@ static void finish(struct http *h, CURL *easy, CURLcode code)
 	if (!r)
 		return;
 	req_unlink(h, r);
-	res.err = map_curl_error(r, code);
+	res.err = http_curl_errno(r, code);
 	if (code == CURLE_COULDNT_CONNECT &&
 	    cu.easy_getinfo(easy, CURLINFO_OS_ERRNO, &errno_at_connect) == CURLE_OK &&
 	    errno_at_connect > 0 && errno_at_connect != ECONNREFUSED)
