@@ -67,12 +67,21 @@ pt_node()
 	shift
 	python3 "$FAKENODE" --port-file "$PT_DIR/$name.port" "$@" >"$PT_DIR/node-$name.log" 2>&1 &
 	PT_PIDS+=("$!")
+	pt_wait_until "fake node $name did not start" test -s "$PT_DIR/$name.port"
+	printf -v "PORT_$name" '%s' "$(cat "$PT_DIR/$name.port")"
+}
+
+# pt_wait_until MESSAGE CMD...: until CMD succeeds, for 5 s at most; then
+# fail with MESSAGE. For a helper that has to be up before the test goes on.
+pt_wait_until()
+{
+	local msg=$1
+	shift
 	for _ in $(seq 1 100); do
-		[[ -s "$PT_DIR/$name.port" ]] && break
+		"$@" && return 0
 		sleep 0.05
 	done
-	[[ -s "$PT_DIR/$name.port" ]] || fail "fake node $name did not start"
-	printf -v "PORT_$name" '%s' "$(cat "$PT_DIR/$name.port")"
+	fail "$msg"
 }
 
 # pt_free_port: a loopback TCP port nothing listens on (asked of the OS,

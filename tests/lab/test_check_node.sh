@@ -17,12 +17,8 @@ STUN_PORT=$(pt_free_port)
 STUN_ALT=$(pt_free_port)
 while [[ $STUN_ALT == "$STUN_PORT" ]]; do STUN_ALT=$(pt_free_port); done
 pt_bg "$ND" serve --listen 127.0.0.1 --port "$STUN_PORT" --alt-port "$STUN_ALT" --threads 1 \
-	>"$PT_DIR/serve.log" 2>&1
-for _ in $(seq 1 100); do
-	grep -q "answering STUN" "$PT_DIR/serve.log" && break
-	sleep 0.05
-done
-grep -q "answering STUN" "$PT_DIR/serve.log" || fail "natdoctor serve did not start: $(cat "$PT_DIR/serve.log")"
+	>"$PT_DIR/serve.err" 2>&1
+pt_wait_until "natdoctor serve did not start" grep -q "answering STUN" "$PT_DIR/serve.err"
 # The interpreter itself, not a wrapper (pyenv's shim would exec again and
 # lose the argv[0] given with exec -a).
 PY=$(python3 -c 'import sys; print(sys.executable)')
@@ -40,11 +36,7 @@ nv_proc()
 		--p2p-listen --p2p-port "$p2p" "$@" >"$PT_DIR/node-$name.log" 2>&1 &
 	PT_PIDS+=("$!")
 	printf -v "PID_$name" '%s' "$!"
-	for _ in $(seq 1 100); do
-		[[ -s "$PT_DIR/$name.port" ]] && break
-		sleep 0.05
-	done
-	[[ -s "$PT_DIR/$name.port" ]] || fail "fake node $name did not start"
+	pt_wait_until "fake node $name did not start" test -s "$PT_DIR/$name.port"
 	printf -v "PORT_$name" '%s' "$(cat "$PT_DIR/$name.port")"
 }
 
