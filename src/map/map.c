@@ -690,47 +690,52 @@ static void on_scrape(struct strbuf *out, void *data)
 	uint64_t now = loop_now_ms(s->loop);
 	char port[8];
 
-	/* IPv4 mappings only (the first n_ports); IPv6 pinholes are not in
-	 * the metrics yet. */
 	promtext_family(out, "natdoctor_mapping_up", "gauge",
 			"1 while the port is mapped on the router, else 0");
-	for (unsigned i = 0; i < s->c->n_ports; i++) {
+	for (unsigned i = 0; i < s->n; i++) {
 		const struct gw_map *m = &s->m[i];
 		const char *l[] = { "port",   port,
 				    "proto",  proto_name(m->protocol),
-				    "method", gw_method_name(m->method) };
+				    "method", gw_method_name(m->method),
+				    "family", is6(m) ? "ipv6" : "ipv4" };
 
 		snprintf(port, sizeof(port), "%u", m->internal_port);
-		promtext_sample(out, "natdoctor_mapping_up", l, 3, m->state == GW_MAP_HELD);
+		promtext_sample(out, "natdoctor_mapping_up", l, 4, m->state == GW_MAP_HELD);
 	}
 	promtext_family(out, "natdoctor_mapping_lease_seconds", "gauge",
 			"seconds left of the mapping's lease (absent when not mapped)");
-	for (unsigned i = 0; i < s->c->n_ports; i++) {
+	for (unsigned i = 0; i < s->n; i++) {
 		const struct gw_map *m = &s->m[i];
-		const char *l[] = { "port", port, "proto", proto_name(m->protocol) };
+		const char *l[] = { "port",   port,
+				    "proto",  proto_name(m->protocol),
+				    "family", is6(m) ? "ipv6" : "ipv4" };
 
 		if (m->state != GW_MAP_HELD)
 			continue;
 		snprintf(port, sizeof(port), "%u", m->internal_port);
-		promtext_sample(out, "natdoctor_mapping_lease_seconds", l, 2,
+		promtext_sample(out, "natdoctor_mapping_lease_seconds", l, 3,
 				m->expires_ms > now ? (double)((m->expires_ms - now) / 1000) : 0);
 	}
 	promtext_family(out, "natdoctor_mapping_external_changes_total", "counter",
 			"times the external address or port of the mapping changed");
-	for (unsigned i = 0; i < s->c->n_ports; i++) {
-		const char *l[] = { "port", port, "proto", proto_name(s->m[i].protocol) };
+	for (unsigned i = 0; i < s->n; i++) {
+		const char *l[] = { "port",   port,
+				    "proto",  proto_name(s->m[i].protocol),
+				    "family", is6(&s->m[i]) ? "ipv6" : "ipv4" };
 
 		snprintf(port, sizeof(port), "%u", s->m[i].internal_port);
-		promtext_sample(out, "natdoctor_mapping_external_changes_total", l, 2,
+		promtext_sample(out, "natdoctor_mapping_external_changes_total", l, 3,
 				(double)s->changes[i]);
 	}
 	promtext_family(out, "natdoctor_mapping_errors_total", "counter",
 			"mappings refused by the router, and leases that ran out unrenewed");
-	for (unsigned i = 0; i < s->c->n_ports; i++) {
-		const char *l[] = { "port", port, "proto", proto_name(s->m[i].protocol) };
+	for (unsigned i = 0; i < s->n; i++) {
+		const char *l[] = { "port",   port,
+				    "proto",  proto_name(s->m[i].protocol),
+				    "family", is6(&s->m[i]) ? "ipv6" : "ipv4" };
 
 		snprintf(port, sizeof(port), "%u", s->m[i].internal_port);
-		promtext_sample(out, "natdoctor_mapping_errors_total", l, 2, (double)s->errors[i]);
+		promtext_sample(out, "natdoctor_mapping_errors_total", l, 3, (double)s->errors[i]);
 	}
 	promtext_family(out, "natdoctor_map_bad_answers_total", "counter",
 			"datagrams from the gateway that did not decode");

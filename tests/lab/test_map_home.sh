@@ -97,9 +97,11 @@ log_has pcp "--public-addr /ip6/$HOST_IP6/tcp/$PORT" || fail "no /ip6/ --public-
 wait_until 1000 reach6 || fail "pinhole reported, but [$HOST_IP6]:$PORT does not reach the node"
 _lab_say "ok: [$HOST_IP6]:$PORT reaches the node from outside (IPv6 pinhole)"
 metrics=$(lab_host curl -sf http://127.0.0.1:9840/metrics) || fail "no metrics at 127.0.0.1:9840"
-assert_match 'natdoctor_mapping_up\{port="30333",proto="tcp",method="PCP"\} 1' "$metrics" "mapping_up"
-assert_match 'natdoctor_mapping_lease_seconds\{port="30333",proto="tcp"\} 1[01][0-9]' "$metrics" "lease left"
-assert_match 'natdoctor_mapping_external_changes_total\{port="30333",proto="tcp"\} 0' "$metrics" "changes"
+assert_match 'natdoctor_mapping_up\{port="30333",proto="tcp",method="PCP",family="ipv4"\} 1' "$metrics" "mapping_up"
+assert_match 'natdoctor_mapping_lease_seconds\{port="30333",proto="tcp",family="ipv4"\} 1[01][0-9]' "$metrics" "lease left"
+assert_match 'natdoctor_mapping_external_changes_total\{port="30333",proto="tcp",family="ipv4"\} 0' "$metrics" "changes"
+assert_match 'natdoctor_mapping_up\{port="30333",proto="tcp",method="PCP",family="ipv6"\} 1' "$metrics" "pinhole up"
+lint=$(promtool check metrics <<<"$metrics" 2>&1) || fail "promtool check metrics: $lint"
 rc=0
 lab_natdoctor "$LAB_DIR/status.out" status --socket "$LAB_DIR/map.sock" || rc=$?
 assert_eq 0 "$rc" "natdoctor status exit status"
