@@ -2,10 +2,10 @@
 /*
  * `natdoctor serve`: the STUN server with dial-back (docs/SERVE-PROTOCOL.md).
  *
- *   worker threads (--threads N), each with its own SO_REUSEPORT UDP socket
+ *   UDP lanes (--threads N threads), each with its own SO_REUSEPORT UDP socket
  *   on every address x port: recvmmsg a batch, serve_answer() each request
  *   (pure, serve/answer.c), sendmmsg the answers. Nothing is allocated per
- *   request; the kernel spreads sources over the workers.
+ *   request; the kernel spreads sources over the lanes.
  *
  *   the control thread (the caller's, on net/loop.c): STUN over TCP on the
  *   same addresses and ports, the dial-backs (non-blocking connect / one
@@ -28,7 +28,7 @@
 
 struct serve_config {
 	struct serve_conf conf; /* addresses, ports, allow_private */
-	unsigned threads;	/* UDP workers, 1..SERVE_THREADS_MAX */
+	unsigned threads;	/* UDP lanes, 1..SERVE_THREADS_MAX */
 	bool has_metrics;
 	struct netaddr metrics;	    /* --metrics ADDR:PORT */
 	uint32_t dial_timeout_ms;   /* TCP connect wait; 0: 1000 */
