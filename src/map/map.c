@@ -34,6 +34,8 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <unistd.h>
 
 #include "gw/mapping.h"
@@ -47,11 +49,12 @@
 #include "util/exit.h"
 #include "util/log.h"
 
-#define MAP_PCP_SILENT_MS 1000	/* no PCP answer at all by then: try NAT-PMP */
-#define MAP_QUIT_MS	  900	/* deletes answered or not, exit by then */
-#define MAP_RETRY_MS	  30000 /* nothing answers: start over after this */
-#define MAP_ONCE_MS	  5000	/* --once/--delete: give up after this */
-#define MAP_REMAP_GAP_MS  4000	/* re-mapping everything at most this often */
+#define MAP_PCP_SILENT_MS	1000  /* no PCP answer at all by then: try NAT-PMP */
+#define MAP_QUIT_MS		900   /* deletes answered or not, exit by then */
+#define MAP_RETRY_MS		30000 /* nothing answers: start over after this */
+#define MAP_ONCE_MS		5000  /* --once/--delete: give up after this */
+#define MAP_REMAP_GAP_MS	4000  /* re-mapping everything at most this often */
+#define MAP_NETCHANGE_SETTLE_MS 300   /* rtnetlink bursts: look once they settle */
 
 struct map_state {
 	const struct map_config *c;
@@ -84,7 +87,8 @@ struct map_state {
 	uint64_t ext_next;
 	struct netaddr ext;
 
-	struct loop_timer tick, fallback, quit, retry, deadline;
+	struct loop_timer tick, fallback, quit, retry, deadline, netchange;
+	int nlfd; /* rtnetlink address and route events, -1 if none */
 	bool remapped;
 	uint64_t last_remap_ms;
 	bool stopping;
@@ -882,6 +886,111 @@ static int find_gateway(struct netaddr *gw)
 	return 0;
 }
 
+/* The IPv4 network changed under us (rtnetlink, debounced): when the default
+ * gateway or this host's address toward it is another, the old mappings
+ * are asked to go (lifetime 0 from the old socket: best effort, the old
+ * address may be gone, and then they end with their lease) and every port
+ * is mapped afresh through the new gateway for the new address. */
+static void on_netchange_settled(struct loop *l, struct loop_timer *t, void *data)
+{
+	struct map_state *s = data;
+	struct netaddr gw, local;
+	char a[4][NETADDR_FMT_MAX];
+	uint8_t buf[PCP_MAX_LEN], nonce[PCP_NONCE_LEN];
+	uint64_t now = loop_update_time(l);
+	int fd;
+
+	(void)t;
+	if (s->stopping)
+		return;
+	if (find_gateway(&gw) < 0) {
+		log_warnx("map: the IPv4 default gateway is gone: waiting for the network");
+		return;
+	}
+	gw.port = PCP_PORT;
+	fd = udp_open(AF_INET, &gw, &local);
+	if (fd < 0)
+		return;
+	if (netaddr_eq(&gw, &s->gw, true) && netaddr_eq(&local, &s->local, true)) {
+		close(fd);
+		return;
+	}
+	log_warnx("map: the network changed (gateway %s -> %s, this host %s -> %s): mapping "
+		  "again there",
+		  netaddr_fmt_ip(&s->gw, a[0]), netaddr_fmt_ip(&gw, a[1]),
+		  netaddr_fmt_ip(&s->local, a[2]), netaddr_fmt_ip(&local, a[3]));
+	for (unsigned i = 0; i < s->n; i++) {
+		struct gw_map *m = &s->m[i];
+		int n;
+
+		if (is6(m))
+			continue;
+		gw_map_delete(m, now);
+		n = gw_map_tick(m, now, rnd32(), buf);
+		for (int k = 0; k < 2 && n > 0; k++)
+			send_dgram(s->fd, buf, n);
+		if (getrandom(nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce))
+			memset(nonce, 0, sizeof(nonce));
+		gw_map_init(m, s->c->no_pcp ? GW_NATPMP : GW_PCP, m->protocol, m->internal_port,
+			    m->internal_port, s->c->lifetime_s, &local, nonce);
+	}
+	if (s->afd >= 0) {
+		struct ip_mreq mr = { .imr_multiaddr.s_addr = htonl(0xe0000001) };
+
+		memcpy(&mr.imr_interface, s->local.ip, 4);
+		(void)setsockopt(s->afd, IPPROTO_IP, IP_DROP_MEMBERSHIP, &mr, sizeof(mr));
+		memcpy(&mr.imr_interface, local.ip, 4);
+		(void)setsockopt(s->afd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof(mr));
+	}
+	loop_del_fd(l, s->fd);
+	close(s->fd);
+	s->fd = fd;
+	if (loop_add_fd(l, s->fd, LOOP_READABLE, on_readable, s) < 0) {
+		log_warnx("map: internal: cannot watch the new socket");
+		begin_stop(s, ND_EXIT_INTERNAL);
+		return;
+	}
+	s->gw = gw;
+	s->local = local;
+	s->ext.family = 0;
+	memset(&s->epoch, 0, sizeof(s->epoch));
+	s->method = s->c->no_pcp ? GW_NATPMP : GW_PCP;
+	s->pcp_heard = false;
+	all_start(s, now);
+	if (s->method == GW_PCP && !s->c->no_natpmp)
+		loop_timer_start(l, &s->fallback, MAP_PCP_SILENT_MS, on_fallback, s);
+	rearm(s);
+}
+
+/* rtnetlink news: drain it, and look again once the burst settles. */
+static void on_netlink(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct map_state *s = data;
+	char buf[8192];
+
+	(void)events;
+	for (int i = 0; i < 64 && recv(fd, buf, sizeof(buf), 0) > 0; i++)
+		;
+	loop_timer_start(l, &s->netchange, MAP_NETCHANGE_SETTLE_MS, on_netchange_settled, s);
+}
+
+static int open_netlink_events(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
+				  .nl_groups = RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
 int map_run(const struct map_config *c)
 {
 	struct map_state *s;
@@ -893,7 +1002,8 @@ int map_run(const struct map_config *c)
 	if (!s)
 		return ND_EXIT_INTERNAL;
 	s->c = c;
-	s->fd = s->afd = s->sfd = s->fd6 = -1;
+	s->fd = s->afd = s->sfd = s->fd6 = s->nlfd = -1;
+	loop_timer_init(&s->netchange);
 	s->ext_next = RETX_DONE;
 	s->method = c->no_pcp ? GW_NATPMP : GW_PCP;
 	loop_timer_init(&s->tick);
@@ -934,6 +1044,15 @@ int map_run(const struct map_config *c)
 				  s->sfd == -EADDRINUSE ? " (another natdoctor map answers there)"
 							: "");
 		else if (loop_add_fd(s->loop, s->sfd, LOOP_READABLE, on_status, s) < 0)
+			goto out;
+	}
+	if (!c->once && !c->del) {
+		s->nlfd = open_netlink_events();
+		if (s->nlfd < 0)
+			log_warnx("map: cannot follow address and route changes (%s): a new "
+				  "gateway or address is not noticed",
+				  strerror(-s->nlfd));
+		else if (loop_add_fd(s->loop, s->nlfd, LOOP_READABLE, on_netlink, s) < 0)
 			goto out;
 	}
 	if (!c->once && !c->del) {
@@ -1006,6 +1125,8 @@ out:
 		close(s->fd);
 	if (s->fd6 >= 0)
 		close(s->fd6);
+	if (s->nlfd >= 0)
+		close(s->nlfd);
 	if (s->afd >= 0)
 		close(s->afd);
 	if (s->sfd >= 0) {

@@ -184,6 +184,29 @@ _lab_say "ok: restored $(($(lab_ms) - t0)) ms after the router dropped it (renew
 lab_daemon_stop short
 wait_until 1000 no_mappings || fail "short: mapping left after SIGTERM"
 
+lab_step "the host's LAN address changes: mapped again for the new address"
+NEW_IP=192.168.1.11
+lab_daemon moved "$NS_HOST" "$NATDOCTOR" map $PORT/tcp --lifetime 60 --any-external-port \
+	--status-socket "$LAB_DIR/moved.sock"
+wait_until 3000 log_has moved "^mapped $PORT/tcp" || fail "moved: not mapped"
+# The new address is promoted when the old one goes, as a DHCP renumbering
+# leaves the host: one address, the same default route.
+lab_host sysctl -qw "net.ipv4.conf.$HOST_IF.promote_secondaries=1"
+lab_host ip addr add "$NEW_IP/24" dev "$HOST_IF"
+lab_host ip addr del "$HOST_IP/24" dev "$HOST_IF"
+lab_host ip route replace default via "$HOST_GW"
+wait_until 3000 log_has moved "the network changed (gateway $HOST_GW -> $HOST_GW, this host $HOST_IP -> $NEW_IP)" ||
+	fail "moved: the address change was not noticed"
+wait_until 3000 log_has moved "^mapped $PORT/tcp: .* -> $NEW_IP:$PORT" || fail "moved: not mapped for $NEW_IP"
+newport=$(sed -n "s|^mapped $PORT/tcp: $PUBLIC_IP:\([0-9]*\) -> $NEW_IP:$PORT.*|\1|p" "$LAB_DIR/moved.log" | tail -1)
+[[ "$(lab_srv timeout 2 socat -T1 -u "TCP:$PUBLIC_IP:$newport,connect-timeout=1" - 2>/dev/null)" == node ]] ||
+	fail "moved: $PUBLIC_IP:$newport does not reach the node at $NEW_IP"
+_lab_say "ok: mapped again for $NEW_IP (external port $newport; the old address's mapping ends with its lease)"
+lab_daemon_stop moved
+lab_host ip addr add "$HOST_IP/24" dev "$HOST_IF"
+lab_host ip addr del "$NEW_IP/24" dev "$HOST_IF"
+lab_host ip route replace default via "$HOST_GW"
+
 lab_step "bad input: one line, exit 2"
 rc=0
 lab_natdoctor "$LAB_DIR/bad.out" map 30333/sctp || rc=$?
