@@ -141,35 +141,58 @@ static void maybe_done(struct gwprobe *g)
 	check_probe_done(g->run, g->id);
 }
 
+/* ICMP port unreachable: nothing listens on 5351, neither protocol will
+ * answer. */
+static void port_closed(struct gwprobe *g)
+{
+	const char *msg = "port 5351 closed (ICMP port unreachable)";
+
+	if (!g->n_done)
+		text_copy(natpmp_out(g)->error, CHECK_TEXT_MAX, msg);
+	if (!pcp_finished(g))
+		text_copy(pcp_out(g)->error, CHECK_TEXT_MAX, msg);
+	g->n_done = g->a_done = g->m_done = g->d_done = true;
+}
+
+/* Send one request (n from an encoder, <= 0: nothing to send). On a
+ * connected UDP socket the kernel hands an ICMP port unreachable to
+ * whichever call comes next, a send as often as a recv: a send that gets
+ * it must report it, or the read side never sees it and the check waits
+ * out its deadline. Returns true if the datagram left. */
+static bool gw_send(struct gwprobe *g, const uint8_t *buf, int n)
+{
+	if (n <= 0 || g->fd < 0)
+		return false;
+	if (send(g->fd, buf, (size_t)n, 0) >= 0)
+		return true;
+	if (errno == ECONNREFUSED)
+		port_closed(g);
+	return false;
+}
+
 static void pmap_send(struct gwprobe *g, struct gw_pmap *m)
 {
 	uint8_t buf[PCP_MAX_LEN];
 	int n = m->natpmp ? natpmp_encode_request(&m->nreq, buf) : pcp_encode_request(&m->req, buf);
 
-	if (n > 0 && send(g->fd, buf, (size_t)n, 0) >= 0)
+	if (gw_send(g, buf, n))
 		m->sent = true;
 }
 
-/* Send every request still waiting for its answer. */
+/* Send every request still waiting for its answer; stop at a closed port. */
 static void send_pending(struct gwprobe *g)
 {
 	uint8_t buf[PCP_MAX_LEN];
-	int n;
 
-	if (!g->n_done) {
-		n = natpmp_encode_request(&g->nreq, buf);
-		if (n > 0 && send(g->fd, buf, (size_t)n, 0) < 0 && errno == ECONNREFUSED)
-			return; /* the read side reports it */
-	}
-	if (!g->a_done) {
-		n = pcp_encode_request(&g->areq, buf);
-		if (n > 0)
-			(void)send(g->fd, buf, (size_t)n, 0);
-	}
+	if (!g->n_done && !gw_send(g, buf, natpmp_encode_request(&g->nreq, buf)) && g->n_done)
+		return;
+	if (!g->a_done && !gw_send(g, buf, pcp_encode_request(&g->areq, buf)) && g->a_done)
+		return;
 	if ((g->m_wanted && !g->m_done) || (g->deleting && !g->d_done)) {
-		n = pcp_encode_request(&g->mreq, buf);
-		if (n > 0 && send(g->fd, buf, (size_t)n, 0) >= 0 && g->mreq.lifetime)
+		if (gw_send(g, buf, pcp_encode_request(&g->mreq, buf)) && g->mreq.lifetime)
 			g->m_sent = true;
+		else if (g->m_done)
+			return;
 	}
 	for (size_t i = 0; i < g->n_pm; i++)
 		if (!g->pm[i].done)
@@ -223,6 +246,10 @@ static void on_retx(struct loop *l, struct loop_timer *t, void *data)
 	struct gwprobe *g = data;
 
 	send_pending(g);
+	if (g->n_done && pcp_finished(g) && pmaps_answered(g)) {
+		maybe_done(g); /* a send found the port closed */
+		return;
+	}
 	g->resent_ms = loop_now_ms(l);
 	if (retx_sent(&g->rx, loop_now_ms(l), 0) != RETX_DONE)
 		loop_timer_start(l, t, retx_wait(&g->rx, loop_now_ms(l)), on_retx, g);
@@ -428,14 +455,7 @@ static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
 			if (errno == ECONNREFUSED) {
-				/* ICMP port unreachable: nothing listens on 5351. */
-				const char *msg = "port 5351 closed (ICMP port unreachable)";
-
-				if (!g->n_done)
-					text_copy(natpmp_out(g)->error, CHECK_TEXT_MAX, msg);
-				if (!pcp_finished(g))
-					text_copy(pcp_out(g)->error, CHECK_TEXT_MAX, msg);
-				g->n_done = g->a_done = g->m_done = g->d_done = true;
+				port_closed(g);
 				break;
 			}
 			continue;
@@ -587,7 +607,11 @@ int gwprobe_start(struct check_run *r)
 	send_pending(g);
 	retx_init(&g->rx, &retx_lan_fast);
 	retx_sent(&g->rx, g->sent_ms, 0);
-	loop_timer_start(r->loop, &g->retx, retx_wait(&g->rx, g->sent_ms), on_retx, g);
+	/* A send that already found the port closed ends the probe on the
+	 * loop's first turn, not from inside start. */
+	loop_timer_start(r->loop, &g->retx,
+			 g->n_done && pcp_finished(g) ? 0 : retx_wait(&g->rx, g->sent_ms), on_retx,
+			 g);
 	return 0;
 fail:
 	snprintf(gv->pcp.error, CHECK_TEXT_MAX, "cannot ask the gateway: %s", strerror(-err));
