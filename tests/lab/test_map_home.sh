@@ -56,6 +56,7 @@ stop_map()
 	_lab_say "ok: no mapping left $(($(lab_ms) - t0)) ms after SIG$sig"
 	wait_until 2000 bash -c "! kill -0 $pid 2>/dev/null" || fail "$name: still running after SIG$sig"
 	log_has "$name" "closed $PORT/tcp" || fail "$name: no 'closed' line logged"
+	! log_has "$name" "Sanitizer\|runtime error" || fail "$name: the sanitizers found something (log above)"
 	unset "LAB_PIDS[$name]"
 	reach && fail "$name: the port is still reachable from outside after SIG$sig"
 	reach6 && fail "$name: the IPv6 pinhole is still open after SIG$sig"
