@@ -49,13 +49,13 @@ printf 'first mapping: map PCP %d ms  map NAT-PMP %d ms  natpmpc -a %d ms  upnpc
 printf 'ratios: PCP/natpmpc %s  NAT-PMP/natpmpc %s  PCP/upnpc %s (target <= 2 against natpmpc)\n' \
 	"$(ratio "$pcp" "$natpmpc")" "$(ratio "$natpmp" "$natpmpc")" "$(ratio "$pcp" "$upnpc")"
 
-# The daemon at rest. Its own process (not timeout's): the newest natdoctor.
+# The daemon at rest. Its own process (not timeout's), found by its socket path.
 lab_daemon mapd "$NS_HOST" "$NATDOCTOR" map $PORT/tcp --status-socket "$LAB_DIR/map.sock"
 for _ in $(seq 100); do
 	grep -q "^mapped" "$LAB_DIR/mapd.log" && break
 	sleep 0.05
 done
-pid=$(pgrep -n -x natdoctor) || fail "the map daemon is not running"
+pid=$(pgrep -n -f -- "--status-socket $LAB_DIR/map.sock") || fail "the map daemon is not running"
 switches() { awk '/ctxt_switches/ { n += $2 } END { print n }' "/proc/$pid/status"; }
 s0=$(switches)
 sleep "$IDLE_S"

@@ -1067,6 +1067,18 @@ lab_up()
 	_lab_say "$topo up in $LAB_UP_MS ms: host $HOST_IP${HOST_IP6:+ $HOST_IP6}, public $PUBLIC_IP, STUN $STUN_A $STUN_B (run $LAB_ID)"
 }
 
+# lab_router_forget: the router drops every port mapping without telling
+# anyone (miniupnpd's three nftables chains flushed; miniupnpd, if running,
+# still believes in them).
+lab_router_forget()
+{
+	_lab_nft "$NS_ROUTER" <<-'EOF'
+		flush chain inet filter miniupnpd
+		flush chain inet filter prerouting_miniupnpd
+		flush chain inet filter postrouting_miniupnpd
+	EOF
+}
+
 # lab_router_reboot: what a home router's power cycle does to its port
 # mappings: miniupnpd stops, its nftables chains are flushed (it never
 # removes its own rules when killed), it starts again with a fresh epoch.
@@ -1077,11 +1089,7 @@ lab_router_reboot()
 	[[ "${LAB_GATEWAY_PROTOCOLS:-}" == "upnp natpmp pcp" ]] ||
 		fail "lab_router_reboot: topology '${LAB_TOPOLOGY:-none}' has no miniupnpd"
 	lab_daemon_stop miniupnpd
-	_lab_nft "$NS_ROUTER" <<-'EOF'
-		flush chain inet filter miniupnpd
-		flush chain inet filter prerouting_miniupnpd
-		flush chain inet filter postrouting_miniupnpd
-	EOF
+	lab_router_forget
 	echo "---- lab_router_reboot at $(date +%T.%N)" >>"$LAB_DIR/miniupnpd.log"
 	_lab_miniupnpd_start
 	_lab_miniupnpd_wait

@@ -43,12 +43,13 @@ wait_until()
 no_mappings() { (($(mappings) == 0)); }
 log_has() { grep -q -e "$2" "$LAB_DIR/$1.log"; }
 
-# stop_map NAME SIG: signal the map daemon, assert it exits 0 and that the
-# router holds no mapping within 1 s of the signal.
+# stop_map NAME SIG SOCK: signal the map daemon (found by its status
+# socket), assert it exits 0 and that the router holds no mapping within 1 s
+# of the signal.
 stop_map()
 {
-	local name=$1 sig=$2 pid t0 rc=0
-	pid=$(pgrep -f -n "natdoctor map .*--tag-$name" || true)
+	local name=$1 sig=$2 sock=$3 pid t0 rc=0
+	pid=$(pgrep -f -n -- "--status-socket $sock" || true)
 	[[ -n "$pid" ]] || fail "$name: the map daemon is not running"
 	t0=$(lab_ms)
 	kill -s "$sig" "$pid"
@@ -82,9 +83,8 @@ assert_eq 0 "$(mappings)" "mapping rules before map"
 
 lab_step "PCP: mapped, reachable from outside, the node flags printed"
 t0=$(lab_ms)
-# --tag-NAME is not an option: it is how stop_map finds this daemon.
 lab_daemon pcp "$NS_HOST" env --default-signal=INT,TERM bash -c \
-	'exec -a "natdoctor map --tag-pcp" "$0" map "$@"' "$NATDOCTOR" $PORT/tcp --lifetime 120 -v --ipv6 \
+	'exec "$0" map "$@"' "$NATDOCTOR" $PORT/tcp --lifetime 120 -v --ipv6 \
 	--metrics 127.0.0.1:9840 --status-socket "$LAB_DIR/map.sock" --on-change 'echo "$NATDOCTOR_PUBLIC_ADDR $NATDOCTOR_METHOD" >>'"$LAB_DIR/onchange"
 wait_until 3000 log_has pcp "^mapped $PORT/tcp" || fail "PCP: not mapped within 3 s"
 _lab_say "mapped after $(($(lab_ms) - t0)) ms"
@@ -136,7 +136,7 @@ _lab_say "ok: the gateway's announcement from its 5351 was acted on"
 assert_eq 1 "$(wc -l <"$LAB_DIR/onchange")" "--on-change runs after a reboot that kept the address"
 
 lab_step "SIGTERM: every mapping removed within 1 s"
-stop_map pcp TERM
+stop_map pcp TERM "$LAB_DIR/map.sock"
 
 rc=0
 lab_natdoctor "$LAB_DIR/status2.out" status --socket "$LAB_DIR/map.sock" || rc=$?
@@ -145,13 +145,13 @@ assert_eq 3 "$rc" "natdoctor status with no daemon"
 
 lab_step "NAT-PMP (--no-pcp): mapped, reachable; SIGINT removes it"
 lab_daemon natpmp "$NS_HOST" env --default-signal=INT,TERM bash -c \
-	'exec -a "natdoctor map --tag-natpmp" "$0" map "$@"' "$NATDOCTOR" $PORT/tcp --no-pcp --lifetime 120 \
+	'exec "$0" map "$@"' "$NATDOCTOR" $PORT/tcp --no-pcp --lifetime 120 \
 	--status-socket "$LAB_DIR/natpmp.sock"
 wait_until 3000 log_has natpmp "^mapped $PORT/tcp" || fail "NAT-PMP: not mapped within 3 s"
 log_has natpmp "by NAT-PMP" || fail "NAT-PMP: mapped by another method"
 log_has natpmp "--public-addr /ip4/$PUBLIC_IP/tcp/$PORT" || fail "NAT-PMP: no --public-addr"
 wait_until 1000 reach || fail "NAT-PMP: not reachable from outside"
-stop_map natpmp INT
+stop_map natpmp INT "$LAB_DIR/natpmp.sock"
 
 lab_step "a router that drops PCP: NAT-PMP after 1 s of silence"
 lab_router_drop_pcp
@@ -174,16 +174,37 @@ lab_daemon short "$NS_HOST" "$NATDOCTOR" map $PORT/tcp --lifetime 20 --status-so
 wait_until 3000 log_has short "^mapped $PORT/tcp" || fail "short: not mapped"
 wait_until 1000 reach || fail "short: not reachable"
 t0=$(lab_ms)
-_lab_nft "$NS_ROUTER" <<-'EOF'
-	flush chain inet filter miniupnpd
-	flush chain inet filter prerouting_miniupnpd
-	flush chain inet filter postrouting_miniupnpd
-EOF
+lab_router_forget
 reach && fail "still reachable after the router dropped the mapping"
 wait_until 14000 reach || fail "not restored within 14 s of the drop"
 _lab_say "ok: restored $(($(lab_ms) - t0)) ms after the router dropped it (renewal at 10-12.5 s)"
 lab_daemon_stop short
 wait_until 1000 no_mappings || fail "short: mapping left after SIGTERM"
+
+lab_step "the router is gone: bounded retries, a clear status; it comes back: mapped within 2 s"
+lab_daemon_stop miniupnpd
+lab_router_forget
+lab_daemon gone "$NS_HOST" "$NATDOCTOR" map $PORT/tcp --status-socket "$LAB_DIR/gone.sock"
+wait_until 2000 test -S "$LAB_DIR/gone.sock" || fail "gone: no status socket"
+gpid=$(pgrep -n -f -- "--status-socket $LAB_DIR/gone.sock") || fail "gone: not running"
+sw() { awk '/ctxt_switches/ { n += $2 } END { print n }' "/proc/$gpid/status"; }
+s0=$(sw)
+sleep 3
+s1=$(sw)
+((s1 - s0 < 100)) || fail "gone: $((s1 - s0)) wake-ups in 3 s with no router (a busy loop?)"
+_lab_say "ok: $((s1 - s0)) wake-ups in 3 s while the router is gone"
+rc=0
+lab_natdoctor "$LAB_DIR/gone.status" status --socket "$LAB_DIR/gone.sock" || rc=$?
+assert_eq 0 "$rc" "status while the router is gone"
+assert_match "^$PORT/tcp (asking|waiting)" "$(cat "$LAB_DIR/gone.status")" "status while the router is gone"
+log_has gone "^mapped" && fail "gone: 'mapped' with no router"
+_lab_miniupnpd_start
+_lab_miniupnpd_wait
+t0=$(lab_ms)
+wait_until 2000 reach || fail "gone: not reachable within 2 s of the router's return"
+_lab_say "ok: mapped again $(($(lab_ms) - t0)) ms after the router came back"
+lab_daemon_stop gone
+wait_until 1000 no_mappings || fail "gone: mapping left after SIGTERM"
 
 lab_step "the host's LAN address changes: mapped again for the new address"
 NEW_IP=192.168.1.11
