@@ -23,6 +23,8 @@
 #include "map/map.h"
 #include "map/status.h"
 
+#include <sodium.h>
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -478,6 +480,10 @@ static void on_event(struct map_state *s, struct gw_map *m, unsigned i, enum gw_
 				  "%u): another host holds it; --any-external-port takes %u",
 				  m->internal_port, proto_name(m->protocol), m->internal_port,
 				  m->external_port, m->external_port);
+			snprintf(s->last_error[i], sizeof(s->last_error[i]),
+				 "external port %u taken on the router (offered %u)",
+				 m->internal_port, m->external_port);
+			s->errors[i]++;
 			gw_map_delete(m, loop_now_ms(s->loop));
 			m->state = GW_MAP_DELETING;
 			m->result = -1;
@@ -511,6 +517,7 @@ static void on_event(struct map_state *s, struct gw_map *m, unsigned i, enum gw_
 			break;
 		}
 		if (m->result > 0) {
+			s->status = ND_EXIT_PROBLEM;
 			log_warnx("map: %u/%s: the gateway refused the delete: %s (the mapping, "
 				  "if any, ends with its lease)",
 				  m->internal_port, proto_name(m->protocol),
@@ -827,6 +834,37 @@ static int open_announce(const struct netaddr *local)
 	return fd;
 }
 
+/* The PCP nonce of --once and --delete for port on this host's address
+ * local: BLAKE2b keyed with /etc/machine-id over the port, protocol and
+ * address, so a later --delete can name the mapping an earlier --once made
+ * (RFC 6887 §15). The daemon draws random nonces instead. A host without a
+ * machine id: -ENOENT (random then; --delete cannot remove such a
+ * mapping). */
+static int once_nonce(const struct map_port *p, const struct netaddr *local,
+		      uint8_t nonce[PCP_NONCE_LEN])
+{
+	uint8_t key[64], in[32], out[16];
+	size_t klen = 0;
+	FILE *f = fopen("/etc/machine-id", "re");
+
+	if (!f)
+		return -ENOENT;
+	klen = fread(key, 1, sizeof(key), f);
+	fclose(f);
+	if (klen < 16)
+		return -ENOENT;
+	memset(in, 0, sizeof(in));
+	memcpy(in, "natdoctor-map-once", 18);
+	in[18] = (uint8_t)(p->port >> 8);
+	in[19] = (uint8_t)p->port;
+	in[20] = p->protocol;
+	memcpy(in + 21, local->ip, 4);
+	if (crypto_generichash(out, sizeof(out), in, sizeof(in), key, klen) != 0)
+		return -EIO;
+	memcpy(nonce, out, PCP_NONCE_LEN);
+	return 0;
+}
+
 /* --ipv6: the IPv6 default gateway and this host's address toward it; a
  * socket connected to its 5351. Returns 0, or -1 after saying why IPv6
  * pinholes are left out (the IPv4 mappings go on). */
@@ -1080,7 +1118,9 @@ int map_run(const struct map_config *c)
 		 netaddr_fmt_ip(&s->local, (char[NETADDR_FMT_MAX]){ 0 }));
 	s->n = c->n_ports;
 	for (unsigned i = 0; i < c->n_ports; i++) {
-		if (getrandom(nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce))
+		if ((c->once || c->del) && once_nonce(&c->ports[i], &s->local, nonce) == 0)
+			; /* --delete can find what --once made */
+		else if (getrandom(nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce))
 			goto out;
 		gw_map_init(&s->m[i], s->method, c->ports[i].protocol, c->ports[i].port,
 			    c->ports[i].port, c->lifetime_s, &s->local, nonce);
@@ -1098,9 +1138,11 @@ int map_run(const struct map_config *c)
 	s->status = ND_EXIT_OK;
 	loop_update_time(s->loop);
 	if (c->del) {
-		/* Lifetime 0 for each port (PCP: a fresh nonce; a server that
-		 * ties the mapping to the old one refuses, and it expires at the
-		 * end of its lease). */
+		/* Lifetime 0 for each port: by PCP with the nonce --once used
+		 * (once_nonce: a PCP delete must carry the nonce that made the
+		 * mapping, RFC 6887 §15), by NAT-PMP with --no-pcp. A mapping
+		 * the daemon made with a random nonce is not ours to delete: the
+		 * gateway refuses (NOT_AUTHORIZED), and it ends with its lease. */
 		s->stopping = true;
 		for (unsigned i = 0; i < c->n_ports; i++) {
 			s->m[i].state = GW_MAP_ASKING;

@@ -169,6 +169,25 @@ assert_eq 0 "$rc" "map --delete exit status"
 wait_until 1000 no_mappings || fail "--delete: $(mappings) rules left"
 reach && fail "--delete: still reachable"
 
+lab_step "--delete removes what --once made by PCP (the same derived nonce)"
+rc=0
+lab_natdoctor "$LAB_DIR/once-pcp.out" map $PORT/tcp --once --lifetime 60 || rc=$?
+assert_match "by PCP" "$(cat "$LAB_DIR/once-pcp.out")" "--once by PCP"
+rc=0
+lab_natdoctor "$LAB_DIR/delete2.out" map $PORT/tcp --delete || rc=$?
+assert_eq 0 "$rc" "map --delete exit status"
+wait_until 1000 no_mappings || fail "--delete of --once's PCP mapping: $(mappings) rules left"
+
+lab_step "--delete of a mapping it did not make: refused, exit 1"
+lab_daemon other "$NS_HOST" "$NATDOCTOR" map $PORT/tcp --lifetime 60 --status-socket "$LAB_DIR/other.sock"
+wait_until 3000 log_has other "^mapped $PORT/tcp" || fail "other: not mapped"
+rc=0
+lab_natdoctor "$LAB_DIR/delete3.out" map $PORT/tcp --delete || rc=$?
+assert_eq 1 "$rc" "map --delete of the daemon's PCP mapping"
+grep -q "refused the delete: NOT_AUTHORIZED" "$LAB_DIR/delete3.out.stderr" || fail "no clear line for the refused delete"
+lab_daemon_stop other
+wait_until 1000 no_mappings || fail "other: mapping left after SIGTERM"
+
 lab_step "the router silently drops the mapping: the next renewal (10-12.5 s into a 20 s lease) restores it"
 lab_daemon short "$NS_HOST" "$NATDOCTOR" map $PORT/tcp --lifetime 20 --status-socket "$LAB_DIR/short.sock"
 wait_until 3000 log_has short "^mapped $PORT/tcp" || fail "short: not mapped"
