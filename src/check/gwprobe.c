@@ -18,8 +18,8 @@
  *
  * Whatever we create on the router we remove on every way out: the answer
  * to our MAP may be lost while the mapping was made, and the check may end
- * (deadline, SIGINT, SIGTERM: check.c runs gw_finish for all three) before
- * the delete is confirmed. So once a MAP has left, gw_finish sends the
+ * (deadline, SIGINT, SIGTERM: check.c runs gwprobe_finish for all three) before
+ * the delete is confirmed. So once a MAP has left, gwprobe_finish sends the
  * lifetime-0 MAP with the same nonce (§15: the nonce is what lets us delete
  * it) unless the gateway has confirmed the delete or refused the MAP.
  * The answers are matched to the requests (version byte, opcode, nonce);
@@ -85,17 +85,17 @@ struct gwprobe {
 	size_t n_pm;
 };
 
-static struct gw_proto_result *pcp_out(struct gwprobe *g)
+static struct gw_proto_result *gwprobe_pcp_out(struct gwprobe *g)
 {
 	return &g->run->res->gateway.pcp;
 }
 
-static struct gw_proto_result *natpmp_out(struct gwprobe *g)
+static struct gw_proto_result *gwprobe_natpmp_out(struct gwprobe *g)
 {
 	return &g->run->res->gateway.natpmp;
 }
 
-static bool pcp_finished(const struct gwprobe *g)
+static bool gwprobe_pcp_finished(const struct gwprobe *g)
 {
 	return g->a_done && (!g->m_wanted || g->m_done) && (!g->deleting || g->d_done);
 }
@@ -116,7 +116,7 @@ static bool pmaps_held(const struct gwprobe *g)
 	return false;
 }
 
-static void gw_close(struct gwprobe *g)
+static void gwprobe_close(struct gwprobe *g)
 {
 	if (g->fd >= 0) {
 		loop_del_fd(g->run->loop, g->fd);
@@ -129,13 +129,13 @@ static void gw_close(struct gwprobe *g)
 
 static void maybe_done(struct gwprobe *g)
 {
-	if (g->fd < 0 || !g->n_done || !pcp_finished(g) || !pmaps_answered(g))
+	if (g->fd < 0 || !g->n_done || !gwprobe_pcp_finished(g) || !pmaps_answered(g))
 		return;
 	/* Mappings made for check --server stay until finish deletes them,
 	 * and their socket with them; with --server the socket stays for the
 	 * mappings it may still ask for (gwprobe_map_tcp). */
 	if (!pmaps_held(g) && !g->run->cfg->n_servers)
-		gw_close(g);
+		gwprobe_close(g);
 	else
 		loop_timer_stop(g->run->loop, &g->retx);
 	check_probe_done(g->run, g->id);
@@ -148,9 +148,9 @@ static void port_closed(struct gwprobe *g)
 	const char *msg = "port 5351 closed (ICMP port unreachable)";
 
 	if (!g->n_done)
-		text_copy(natpmp_out(g)->error, CHECK_TEXT_MAX, msg);
-	if (!pcp_finished(g))
-		text_copy(pcp_out(g)->error, CHECK_TEXT_MAX, msg);
+		text_copy(gwprobe_natpmp_out(g)->error, CHECK_TEXT_MAX, msg);
+	if (!gwprobe_pcp_finished(g))
+		text_copy(gwprobe_pcp_out(g)->error, CHECK_TEXT_MAX, msg);
 	g->n_done = g->a_done = g->m_done = g->d_done = true;
 }
 
@@ -159,7 +159,7 @@ static void port_closed(struct gwprobe *g)
  * whichever call comes next, a send as often as a recv: a send that gets
  * it must report it, or the read side never sees it and the check waits
  * out its deadline. Returns true if the datagram left. */
-static bool gw_send(struct gwprobe *g, const uint8_t *buf, int n)
+static bool gwprobe_send(struct gwprobe *g, const uint8_t *buf, int n)
 {
 	if (n <= 0 || g->fd < 0)
 		return false;
@@ -175,7 +175,7 @@ static void pmap_send(struct gwprobe *g, struct gw_pmap *m)
 	uint8_t buf[PCP_MAX_LEN];
 	int n = m->natpmp ? natpmp_encode_request(&m->nreq, buf) : pcp_encode_request(&m->req, buf);
 
-	if (gw_send(g, buf, n))
+	if (gwprobe_send(g, buf, n))
 		m->sent = true;
 }
 
@@ -184,12 +184,12 @@ static void send_pending(struct gwprobe *g)
 {
 	uint8_t buf[PCP_MAX_LEN];
 
-	if (!g->n_done && !gw_send(g, buf, natpmp_encode_request(&g->nreq, buf)) && g->n_done)
+	if (!g->n_done && !gwprobe_send(g, buf, natpmp_encode_request(&g->nreq, buf)) && g->n_done)
 		return;
-	if (!g->a_done && !gw_send(g, buf, pcp_encode_request(&g->areq, buf)) && g->a_done)
+	if (!g->a_done && !gwprobe_send(g, buf, pcp_encode_request(&g->areq, buf)) && g->a_done)
 		return;
 	if ((g->m_wanted && !g->m_done) || (g->deleting && !g->d_done)) {
-		if (gw_send(g, buf, pcp_encode_request(&g->mreq, buf)) && g->mreq.lifetime)
+		if (gwprobe_send(g, buf, pcp_encode_request(&g->mreq, buf)) && g->mreq.lifetime)
 			g->m_sent = true;
 		else if (g->m_done)
 			return;
@@ -246,7 +246,7 @@ static void on_retx(struct loop *l, struct loop_timer *t, void *data)
 	struct gwprobe *g = data;
 
 	send_pending(g);
-	if (g->n_done && pcp_finished(g) && pmaps_answered(g)) {
+	if (g->n_done && gwprobe_pcp_finished(g) && pmaps_answered(g)) {
 		maybe_done(g); /* a send found the port closed */
 		return;
 	}
@@ -261,14 +261,14 @@ static void on_pcp_grace(struct loop *l, struct loop_timer *t, void *data)
 
 	(void)l;
 	(void)t;
-	if (pcp_finished(g) || pcp_out(g)->available)
+	if (gwprobe_pcp_finished(g) || gwprobe_pcp_out(g)->available)
 		return;	   /* PCP spoke after all: its own waits apply */
 	delete_on_exit(g); /* a MAP that left may have made a mapping */
-	snprintf(pcp_out(g)->error, CHECK_TEXT_MAX,
+	snprintf(gwprobe_pcp_out(g)->error, CHECK_TEXT_MAX,
 		 "no answer within %u ms of NAT-PMP's (a NAT-PMP-only router)",
-		 GW_PCP_GRACE_RTTS * natpmp_out(g)->rtt_ms < GW_PCP_GRACE_MIN_MS
+		 GW_PCP_GRACE_RTTS * gwprobe_natpmp_out(g)->rtt_ms < GW_PCP_GRACE_MIN_MS
 		     ? GW_PCP_GRACE_MIN_MS
-		     : GW_PCP_GRACE_RTTS * natpmp_out(g)->rtt_ms);
+		     : GW_PCP_GRACE_RTTS * gwprobe_natpmp_out(g)->rtt_ms);
 	g->a_done = g->m_done = g->d_done = true;
 	maybe_done(g);
 }
@@ -277,7 +277,7 @@ static void start_pcp_grace(struct gwprobe *g, uint32_t natpmp_rtt)
 {
 	uint64_t wait = (uint64_t)GW_PCP_GRACE_RTTS * natpmp_rtt;
 
-	if (pcp_finished(g) || pcp_out(g)->available)
+	if (gwprobe_pcp_finished(g) || gwprobe_pcp_out(g)->available)
 		return;
 	loop_timer_start(g->run->loop, &g->pcp_grace,
 			 wait < GW_PCP_GRACE_MIN_MS ? GW_PCP_GRACE_MIN_MS : wait, on_pcp_grace, g);
@@ -303,14 +303,14 @@ static void reject(struct gw_proto_result *o, enum reject_reason why)
 
 static void on_natpmp(struct gwprobe *g, const struct natpmp_response *resp, uint32_t rtt)
 {
-	struct gw_proto_result *o = natpmp_out(g);
+	struct gw_proto_result *o = gwprobe_natpmp_out(g);
 
 	if (resp->result == NATPMP_UNSUPP_VERSION) {
 		/* A NAT-PMP-only gateway refusing our PCP requests (RFC 6887
 		 * §9): PCP is not there, NAT-PMP is. */
 		g->a_done = g->m_done = true;
 		g->m_wanted = g->deleting = false;
-		snprintf(pcp_out(g)->error, sizeof(pcp_out(g)->error),
+		snprintf(gwprobe_pcp_out(g)->error, sizeof(gwprobe_pcp_out(g)->error),
 			 "the gateway speaks NAT-PMP only (answered UNSUPP_VERSION)");
 		return;
 	}
@@ -346,7 +346,7 @@ static void on_natpmp(struct gwprobe *g, const struct natpmp_response *resp, uin
 
 static void on_pcp(struct gwprobe *g, const struct pcp_response *resp, uint32_t rtt)
 {
-	struct gw_proto_result *o = pcp_out(g);
+	struct gw_proto_result *o = gwprobe_pcp_out(g);
 	enum pcp_mismatch why;
 
 	if (resp->version != PCP_VERSION) {
@@ -363,7 +363,7 @@ static void on_pcp(struct gwprobe *g, const struct pcp_response *resp, uint32_t 
 		 * §9): NAT-PMP is not there, PCP is. It answers no PCP
 		 * request of ours (pcp_response_matches). */
 		if (!g->n_done)
-			text_copy(natpmp_out(g)->error, CHECK_TEXT_MAX,
+			text_copy(gwprobe_natpmp_out(g)->error, CHECK_TEXT_MAX,
 				  "the gateway speaks PCP only (answered UNSUPP_VERSION)");
 		g->n_done = true;
 		return;
@@ -463,7 +463,7 @@ static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 		if (n == 0 || (size_t)n > PCP_MAX_LEN) {
 			/* Empty, or too long for either protocol: counted
 			 * against PCP. */
-			reject(pcp_out(g), REJECT_LENGTH);
+			reject(gwprobe_pcp_out(g), REJECT_LENGTH);
 			continue;
 		}
 		/* gw/mapping.c decodes for check and map alike: by the first
@@ -472,7 +472,8 @@ static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 		if (r < 0)
 			/* -EBADMSG is a request (NAT-PMP opcode below 128, or
 			 * PCP's clear R bit), not an answer. */
-			reject(buf[0] == NATPMP_VERSION ? natpmp_out(g) : pcp_out(g),
+			reject(buf[0] == NATPMP_VERSION ? gwprobe_natpmp_out(g)
+							: gwprobe_pcp_out(g),
 			       r == -EBADMSG ? REJECT_NOT_ANSWER : reject_from_errno(r));
 		else if (ans.method == GW_NATPMP)
 			on_natpmp(g, &ans.u.natpmp, rtt);
@@ -482,20 +483,20 @@ static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 	maybe_done(g);
 }
 
-static void gw_finish(struct check_run *r, void *state)
+static void gwprobe_finish(struct check_run *r, void *state)
 {
 	struct gwprobe *g = state;
 	unsigned waited = r->cfg->deadline_ms;
 
 	delete_on_exit(g);
 	if (g->fd >= 0) {
-		if (!g->n_done && !natpmp_out(g)->error[0])
-			snprintf(natpmp_out(g)->error, CHECK_TEXT_MAX, "no answer within %u ms",
-				 waited);
-		if (!pcp_out(g)->available && !pcp_out(g)->error[0])
-			snprintf(pcp_out(g)->error, CHECK_TEXT_MAX, "no answer within %u ms",
-				 waited);
-		gw_close(g);
+		if (!g->n_done && !gwprobe_natpmp_out(g)->error[0])
+			snprintf(gwprobe_natpmp_out(g)->error, CHECK_TEXT_MAX,
+				 "no answer within %u ms", waited);
+		if (!gwprobe_pcp_out(g)->available && !gwprobe_pcp_out(g)->error[0])
+			snprintf(gwprobe_pcp_out(g)->error, CHECK_TEXT_MAX,
+				 "no answer within %u ms", waited);
+		gwprobe_close(g);
 	}
 	free(g);
 }
@@ -507,7 +508,8 @@ int gwprobe_map_tcp(struct check_run *r, uint16_t internal_port, uint16_t sugges
 	struct gw_pmap *m;
 
 	if (!g || g->fd < 0 ||
-	    (g->n_done && g->a_done && !pcp_out(g)->available && !natpmp_out(g)->available))
+	    (g->n_done && g->a_done && !gwprobe_pcp_out(g)->available &&
+	     !gwprobe_natpmp_out(g)->available))
 		return -ENOTSUP; /* no gateway, or one without PCP or NAT-PMP */
 	if (g->n_pm == GW_MAX_PMAPS)
 		return -ENOSPC;
@@ -515,7 +517,7 @@ int gwprobe_map_tcp(struct check_run *r, uint16_t internal_port, uint16_t sugges
 	memset(m, 0, sizeof(*m));
 	/* PCP when it answered, else NAT-PMP when that did (a NAT-PMP-only
 	 * router), else PCP: it may still answer. */
-	m->natpmp = !pcp_out(g)->available && natpmp_out(g)->available;
+	m->natpmp = !gwprobe_pcp_out(g)->available && gwprobe_natpmp_out(g)->available;
 	m->nreq.opcode = NATPMP_OP_MAP_TCP;
 	m->nreq.internal_port = internal_port;
 	m->nreq.external_port = suggested;
@@ -590,7 +592,7 @@ int gwprobe_start(struct check_run *r)
 			goto fail;
 		}
 	}
-	g->id = check_probe_register(r, "gateway", gw_finish, g);
+	g->id = check_probe_register(r, "gateway", gwprobe_finish, g);
 	if (g->id < 0) {
 		err = g->id;
 		goto fail;
@@ -598,7 +600,7 @@ int gwprobe_start(struct check_run *r)
 	err = loop_add_fd(r->loop, g->fd, LOOP_READABLE, on_readable, g);
 	if (err < 0) {
 		/* Registered: finish() frees it. */
-		gw_close(g);
+		gwprobe_close(g);
 		text_copy(gv->pcp.error, CHECK_TEXT_MAX, "internal: cannot watch the socket");
 		check_probe_done(r, g->id);
 		return err;
@@ -610,8 +612,8 @@ int gwprobe_start(struct check_run *r)
 	/* A send that already found the port closed ends the probe on the
 	 * loop's first turn, not from inside start. */
 	loop_timer_start(r->loop, &g->retx,
-			 g->n_done && pcp_finished(g) ? 0 : retx_wait(&g->rx, g->sent_ms), on_retx,
-			 g);
+			 g->n_done && gwprobe_pcp_finished(g) ? 0 : retx_wait(&g->rx, g->sent_ms),
+			 on_retx, g);
 	return 0;
 fail:
 	snprintf(gv->pcp.error, CHECK_TEXT_MAX, "cannot ask the gateway: %s", strerror(-err));

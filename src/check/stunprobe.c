@@ -202,7 +202,7 @@ static void count_bad(struct sfam *f, const struct netaddr *from, struct stun_se
 }
 
 static void start_5780(struct sfam *f, size_t i);
-static void map_test3(struct sfam *f);
+static void stunprobe_test3(struct sfam *f);
 
 static void on_server_answer(struct sfam *f, size_t i, const struct stun_msg *m, uint32_t rtt)
 {
@@ -313,8 +313,8 @@ static bool is_5780_test(const struct sfam *f, const struct xmit *x)
  * from anywhere else ignores CHANGE-REQUEST (or lies about it): the
  * filtering test ends without a result, and the server is named. Returns
  * true when the answer may be used. */
-static bool answer_from_expected(struct sfam *f, const struct xmit *x, const struct stun_msg *m,
-				 const struct netaddr *from)
+static bool stunprobe_answer_expected(struct sfam *f, const struct xmit *x,
+				      const struct stun_msg *m, const struct netaddr *from)
 {
 	struct netaddr want = expected_source(f, x), origin = netaddr_unmap(m->response_origin);
 	const struct netaddr *bad = NULL;
@@ -380,7 +380,7 @@ static void handle_packet(struct sfam *f, int fd, const uint8_t *buf, size_t n,
 	}
 	if (!x->active)
 		return; /* the answer to a retransmission: already have one */
-	if (!answer_from_expected(f, x, &m, from))
+	if (!stunprobe_answer_expected(f, x, &m, from))
 		return;
 	/* From the send to the answer's arrival, not to our reading it. */
 	rtt = (uint32_t)(loop_update_time(l) - x->rx.first_ms);
@@ -395,7 +395,7 @@ static void handle_packet(struct sfam *f, int fd, const uint8_t *buf, size_t n,
 				f->map3_mapped = *mapped;
 			} else {
 				f->map_mapped = *mapped;
-				map_test3(f);
+				stunprobe_test3(f);
 			}
 		} else {
 			f->srv[f->s5780].bad_packets++;
@@ -445,7 +445,7 @@ static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
  * another mapping than test I: it tells address-dependent from
  * address-and-port-dependent mapping. Sent after II's answer, so the
  * tests toward one server stay paced one after the other. */
-static void map_test3(struct sfam *f)
+static void stunprobe_test3(struct sfam *f)
 {
 	const struct stun_server_result *s = &f->srv[f->s5780];
 
@@ -783,7 +783,7 @@ static void compact(struct sfam *f, const struct check_config *cfg)
 	}
 }
 
-static void stun_finish(struct check_run *r, void *state)
+static void stunprobe_finish(struct check_run *r, void *state)
 {
 	struct stunprobe *p = state;
 
@@ -849,9 +849,9 @@ int stunprobe_start(struct check_run *r)
 	loop_timer_init(&p->timer);
 	fam_init(p, &p->fam[0], AF_INET, cfg->ipv4, &r->res->local.route4, &r->res->pub.v4);
 	fam_init(p, &p->fam[1], AF_INET6, cfg->ipv6, &r->res->local.route6, &r->res->pub.v6);
-	p->id = check_probe_register(r, "stun", stun_finish, p);
+	p->id = check_probe_register(r, "stun", stunprobe_finish, p);
 	if (p->id < 0) {
-		stun_finish(r, p);
+		stunprobe_finish(r, p);
 		return -ENOSPC;
 	}
 	/* No default route in any family we probe: nothing to ask, and no

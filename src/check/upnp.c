@@ -405,7 +405,7 @@ static void upnp_done(struct loop *l, void *arg)
 	free(j);
 }
 
-static void ssdp_close(struct upnp_probe *p)
+static void upnp_search_close(struct upnp_probe *p)
 {
 	if (p->ufd >= 0) {
 		loop_del_fd(p->run->loop, p->ufd);
@@ -421,14 +421,14 @@ static void ssdp_close(struct upnp_probe *p)
 }
 
 /* The search is over: hand location (or nothing) on. */
-static void ssdp_end(struct upnp_probe *p, const char *location)
+static void upnp_search_end(struct upnp_probe *p, const char *location)
 {
 	struct check_run *r = p->run;
 	struct upnp_result *o = &r->res->gateway.upnp;
 	struct upnp_job *j;
 	int err;
 
-	ssdp_close(p);
+	upnp_search_close(p);
 	*o = p->ssdp;
 	o->tried = true;
 	if (!location) {
@@ -465,7 +465,7 @@ static void ssdp_end(struct upnp_probe *p, const char *location)
 	}
 }
 
-static void ssdp_send_all(struct upnp_probe *p)
+static void upnp_search_send_all(struct upnp_probe *p)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(SSDP_PORT) };
 	char buf[SSDP_MSEARCH_MAX];
@@ -495,11 +495,11 @@ static void on_ssdp_timer(struct loop *l, struct loop_timer *t, void *data)
 	uint64_t now = loop_now_ms(l), since = now - p->started_ms, next;
 
 	if (since >= UPNP_SSDP_WAIT_MS || (p->gw_refused && since >= UPNP_SSDP_REFUSED_MS)) {
-		ssdp_end(p, p->fallback[0] ? p->fallback : NULL);
+		upnp_search_end(p, p->fallback[0] ? p->fallback : NULL);
 		return;
 	}
 	if (now >= p->rx.next_ms) {
-		ssdp_send_all(p);
+		upnp_search_send_all(p);
 		retx_sent(&p->rx, now, 0);
 	}
 	/* The next resend or the end of the wait, whichever is first. */
@@ -552,7 +552,7 @@ static void on_ssdp_readable(struct loop *l, int fd, uint32_t events, void *data
 			continue;
 		}
 		if (netaddr_eq(&src, &p->gateway, true)) {
-			ssdp_end(p, resp.location);
+			upnp_search_end(p, resp.location);
 			return;
 		}
 		if (!p->fallback[0])
@@ -567,7 +567,7 @@ static void upnp_finish(struct check_run *r, void *state)
 
 	if (p->fd >= 0) {
 		/* The deadline came during the search. */
-		ssdp_close(p);
+		upnp_search_close(p);
 		*o = p->ssdp;
 		o->tried = true;
 		snprintf(o->error, sizeof(o->error), "no UPnP IGD answered SSDP within %u ms",
@@ -582,7 +582,7 @@ static void upnp_finish(struct check_run *r, void *state)
 	free(p);
 }
 
-static int ssdp_socket(const struct local_route *route)
+static int upnp_search_socket(const struct local_route *route)
 {
 	struct ip_mreqn mif = { 0 };
 	int fd = udp_open(AF_INET, NULL, NULL);
@@ -609,7 +609,7 @@ int upnp_start(struct check_run *r)
 	p->run = r;
 	p->gateway = r->res->local.route4.gateway;
 	loop_timer_init(&p->timer);
-	p->fd = ssdp_socket(&r->res->local.route4);
+	p->fd = upnp_search_socket(&r->res->local.route4);
 	/* A UDP socket connected to the gateway's SSDP port, -1 if none. */
 	p->ufd = -1;
 	if (p->gateway.family == AF_INET) {
@@ -658,7 +658,7 @@ int upnp_start(struct check_run *r)
 		return err;
 	}
 	p->started_ms = loop_now_ms(r->loop);
-	ssdp_send_all(p);
+	upnp_search_send_all(p);
 	retx_init(&p->rx, &ssdp_retx);
 	retx_sent(&p->rx, p->started_ms, 0);
 	loop_timer_start(r->loop, &p->timer, retx_wait(&p->rx, p->started_ms), on_ssdp_timer, p);

@@ -52,7 +52,7 @@ int ssdp_encode_msearch_to(const char *st, unsigned mx, const struct netaddr *to
 
 /* Does the line start with the status "HTTP/1.x 200"? The protocol name
  * is compared without case, for 1.0 and 1.1 alike. */
-static bool status_ok(const uint8_t *p, size_t n)
+static bool ssdp_status_ok(const uint8_t *p, size_t n)
 {
 	static const char v10[] = "HTTP/1.0 200", v11[] = "HTTP/1.1 200";
 	const size_t k = sizeof(v11) - 1;
@@ -131,7 +131,7 @@ int ssdp_decode_response(struct ssdp_response *out, const uint8_t *pkt, size_t l
 		if (n && line[n - 1] == '\r')
 			n--;
 		if (first) {
-			if (!status_ok(line, n))
+			if (!ssdp_status_ok(line, n))
 				return -ENOMSG;
 			first = false;
 			continue;
