@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * UPnP IGD: SSDP on the loop, then a bounded HTTP/SOAP conversation on a
- * worker thread, with libminiupnpc as the XML parser only. This is the one
- * file that includes miniupnpc.
+ * worker thread through gw/upnp.h (the one file that includes miniupnpc,
+ * as the XML parser only; map uses it too).
  *
  * 1. SSDP (proto/ssdp.h): M-SEARCH for the IGD device and WAN connection
  *    service types, MX 1, from one socket on the loop; resent at 300 and
@@ -16,14 +16,14 @@
  *    literal the answer came from (ssdp_location_matches): a device on the
  *    LAN cannot make us fetch from anyone else.
  * 3. A worker thread (net/worker.h) runs the blocking part: it fetches the
- *    description itself (net/httpfetch.h: at most UPNP_DESC_MAX bytes,
+ *    description itself (net/httpfetch.h: at most GW_UPNP_DESC_MAX bytes,
  *    within the check's deadline, redirects not followed), has
  *    libminiupnpc parse it (parserootdesc, GetUPNPUrls), and checks the
  *    control URL that results (URLBase and controlURL both resolved) the
  *    same way as the LOCATION: http, the host that answered, nothing else.
  *    Then the SOAP actions GetStatusInfo, GetConnectionTypeInfo,
  *    GetExternalIPAddress and GetSpecificPortMappingEntry for each node
- *    port, each answer capped at UPNP_SOAP_MAX and parsed by libminiupnpc
+ *    port, each answer capped at GW_UPNP_SOAP_MAX and parsed by libminiupnpc
  *    (ParseNameValue), into a private upnp_result that the loop copies
  *    when it arrives. libminiupnpc never opens a socket: it cannot follow
  *    a URL we did not check, nor read without a cap (it reads a whole
@@ -47,12 +47,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <miniupnpc/igd_desc_parse.h>
-#include <miniupnpc/miniupnpc.h>
-#include <miniupnpc/upnperrors.h>
-#include <miniupnpc/upnpreplyparse.h>
-
-#include "net/httpfetch.h"
+#include "gw/upnp.h"
 #include "net/retx.h"
 #include "net/udp.h"
 #include "net/worker.h"
@@ -83,11 +78,6 @@ static const char *const igd_types[] = {
 	"urn:schemas-upnp-org:service:WANPPPConnection:1",
 };
 
-/* Byte caps on what the router sends: a description is a few KiB, a SOAP
- * answer well under 2 KiB. */
-#define UPNP_DESC_MAX 65536
-#define UPNP_SOAP_MAX 16384
-
 struct upnp_job {
 	struct check_run *run; /* only touched on the loop thread */
 	int probe_id;
@@ -98,8 +88,8 @@ struct upnp_job {
 	uint64_t deadline_ms; /* the check's deadline, CLOCK_MONOTONIC */
 	/* Output. */
 	struct upnp_result out;
-	/* Every answer is read here, never past its cap. */
-	uint8_t buf[UPNP_DESC_MAX];
+	/* The conversation: deadline, error, the buffer answers are read into. */
+	struct gw_upnp_io io;
 };
 
 struct upnp_probe {
@@ -120,96 +110,21 @@ struct upnp_probe {
 	struct worker_job *worker;
 };
 
-/* Where the SOAP calls go, once checked. */
-struct upnp_control {
-	struct netaddr host; /* the gateway that answered SSDP */
-	char path[MINIUPNPC_URL_MAXSIZE];
-	char service[MINIUPNPC_URL_MAXSIZE];
-};
-
-static void upnp_err(struct upnp_result *o, const char *what, int code)
-{
-	const char *s = code > 0 ? strupnperror(code) : NULL;
-
-	if (code < 0)
-		snprintf(o->error, sizeof(o->error), "%s: %s", what, strerror(-code));
-	else
-		snprintf(o->error, sizeof(o->error), "%s: %s (%d)", what, s ? s : "error", code);
-}
-
-/* One HTTP exchange with the gateway, within the byte cap and the check's
- * deadline. Returns 0 (resp filled, any status) or a negative errno. */
-static int upnp_http(struct upnp_job *j, const struct netaddr *host, const char *req, size_t len,
-		     size_t cap, struct httpmsg_response *resp)
-{
-	if (len >= cap)
-		return -EMSGSIZE;
-	return httpfetch(host, req, len, j->buf, cap, j->deadline_ms, resp);
-}
-
-/* A SOAP action (UPnP Device Architecture 1.1 §3.2) on the control URL.
- * args is XML we wrote. Returns 0 with the answer's values in pd (the
- * caller clears it), a UPnP error code (> 0, from a SOAP fault), or a
- * negative errno. */
-static int soap(struct upnp_job *j, const struct upnp_control *c, const char *action,
-		const char *args, struct NameValueParserData *pd)
-{
-	char body[1024], req[2048], host[NETADDR_FMT_MAX];
-	struct httpmsg_response resp;
-	const char *code;
-	long v;
-	int bl, rl, r;
-
-	bl = snprintf(body, sizeof(body),
-		      "<?xml version=\"1.0\"?>\r\n<s:Envelope "
-		      "xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\" "
-		      "s:encodingStyle=\"http://schemas.xmlsoap.org/soap/encoding/\">"
-		      "<s:Body><u:%s xmlns:u=\"%s\">%s</u:%s></s:Body></s:Envelope>\r\n",
-		      action, c->service, args, action);
-	if (bl < 0 || (size_t)bl >= sizeof(body))
-		return -EMSGSIZE;
-	rl = snprintf(req, sizeof(req),
-		      "POST %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: natdoctor\r\n"
-		      "Content-Type: text/xml; charset=\"utf-8\"\r\nSOAPAction: \"%s#%s\"\r\n"
-		      "Content-Length: %d\r\nConnection: close\r\n\r\n%s",
-		      c->path, netaddr_fmt(&c->host, host), c->service, action, bl, body);
-	if (rl < 0 || (size_t)rl >= sizeof(req))
-		return -EMSGSIZE;
-	r = upnp_http(j, &c->host, req, (size_t)rl, UPNP_SOAP_MAX, &resp);
-	if (r < 0)
-		return r;
-	/* 200 with the answer, or 500 with a SOAP fault (§3.2.2); anything
-	 * else (a redirect too: never followed) is no answer. */
-	if (resp.status != 200 && resp.status != 500)
-		return -EPROTO;
-	j->out.available = true; /* the control URL answers */
-	ParseNameValue((const char *)resp.body, (int)resp.body_len, pd);
-	code = GetValueFromNameValueList(pd, "errorCode");
-	if (code || resp.status != 200)
-		return code && text_parse_long(code, 1, 65535, &v) == 0 ? (int)v : 501;
-	return 0;
-}
-
-/* A value from the answer, sanitised into out; "" if absent. */
-static void soap_value(struct NameValueParserData *pd, const char *name, char *out, size_t size)
-{
-	const char *v = GetValueFromNameValueList(pd, name);
-
-	out[0] = '\0';
-	if (v)
-		text_sanitize(out, size, v, strlen(v));
-}
-
-static void query_mappings(struct upnp_job *j, const struct upnp_control *c)
+static void query_mappings(struct upnp_job *j, const struct gw_upnp_ctl *c)
 {
 	struct upnp_result *o = &j->out;
 
 	for (size_t i = 0; i < j->n_ports; i++) {
 		struct upnp_port_mapping *m = &o->mappings[o->n_mappings++];
-		struct NameValueParserData pd;
-		char args[200], client[48], iport[8], lease[16], desc[80];
+		struct gw_upnp_value v[] = {
+			{ .name = "NewInternalClient" },
+			{ .name = "NewInternalPort" },
+			{ .name = "NewLeaseDuration" },
+			{ .name = "NewPortMappingDescription" },
+		};
+		char args[200];
 		struct netaddr ip;
-		long v;
+		long n;
 		int r;
 
 		m->port = j->ports[i];
@@ -217,177 +132,77 @@ static void query_mappings(struct upnp_job *j, const struct upnp_control *c)
 			 "<NewRemoteHost></NewRemoteHost><NewExternalPort>%u</NewExternalPort>"
 			 "<NewProtocol>%s</NewProtocol>",
 			 j->ports[i].port, j->ports[i].proto == IPPROTO_UDP ? "UDP" : "TCP");
-		memset(&pd, 0, sizeof(pd));
-		r = soap(j, c, "GetSpecificPortMappingEntry", args, &pd);
+		r = gw_upnp_call(&j->io, c, "GetSpecificPortMappingEntry", args, v,
+				 sizeof(v) / sizeof(v[0]));
 		if (r == 0) {
 			m->exists = true;
-			soap_value(&pd, "NewInternalClient", client, sizeof(client));
-			soap_value(&pd, "NewInternalPort", iport, sizeof(iport));
-			soap_value(&pd, "NewLeaseDuration", lease, sizeof(lease));
-			soap_value(&pd, "NewPortMappingDescription", desc, sizeof(desc));
-			if (netaddr_parse_ip(&ip, client) == 0) {
-				if (text_parse_long(iport, 1, 65535, &v) == 0)
-					ip.port = (uint16_t)v;
+			if (netaddr_parse_ip(&ip, v[0].value) == 0) {
+				if (text_parse_long(v[1].value, 1, 65535, &n) == 0)
+					ip.port = (uint16_t)n;
 				m->internal = ip;
 			} else {
-				o->bad_answers++;
+				j->io.bad_answers++;
 			}
-			text_copy(m->description, sizeof(m->description), desc);
+			text_copy(m->description, sizeof(m->description), v[3].value);
 			m->lease_s =
-			    text_parse_long(lease, 1, 0x7ffffffe, &v) == 0 ? (uint32_t)v : 0;
+			    text_parse_long(v[2].value, 1, 0x7ffffffe, &n) == 0 ? (uint32_t)n : 0;
 		}
 		/* 714 NoSuchEntryInArray: not mapped. */
-		ClearNameValueList(&pd);
 		if (r < 0 && r != -EPROTO)
 			return; /* the deadline, or the router went away */
 	}
 }
 
-/* A service type goes into a header and the XML we send: only what a URN
- * may hold, nothing that could end a quoted string or open markup. */
-static bool service_type_ok(const char *s)
-{
-	if (strncmp(s, "urn:", 4) != 0)
-		return false;
-	for (; *s; s++)
-		if (*s <= ' ' || *s > '~' || strchr("\"<>&\\", *s))
-			return false;
-	return true;
-}
-
-/* Why a fetch failed, for the operator. */
-static void fetch_err(struct upnp_job *j, const char *what, int err)
+/* Worker thread: the whole conversation with the IGD (gw/upnp.c: every
+ * byte fetched within a byte cap and the check's deadline, from the
+ * gateway only; libminiupnpc only parses). */
+static void upnp_conversation(struct upnp_job *j)
 {
 	struct upnp_result *o = &j->out;
-
-	if (err == -EFBIG)
-		snprintf(o->error, sizeof(o->error),
-			 "the UPnP %s is larger than %u KiB: not read further", what,
-			 (unsigned)(what[0] == 'd' ? UPNP_DESC_MAX : UPNP_SOAP_MAX) / 1024);
-	else if (err == -ETIMEDOUT)
-		snprintf(o->error, sizeof(o->error), "no complete UPnP %s within the deadline",
-			 what);
-	else
-		snprintf(o->error, sizeof(o->error), "the UPnP %s could not be read: %s", what,
-			 strerror(-err));
-	if (err == -EFBIG || err == -EBADMSG || err == -EMSGSIZE)
-		o->bad_answers++;
-}
-
-/* Check the description's control URL before anything goes there: http,
- * the host that answered SSDP (the LOCATION's, checked on the loop), a
- * path without spaces or control characters. URLBase and a relative
- * controlURL are resolved first (GetUPNPUrls), so both are covered. */
-static int control_from(struct upnp_job *j, const struct ssdp_url *loc, struct IGDdatas *data,
-			struct upnp_control *c)
-{
-	struct upnp_result *o = &j->out;
-	struct UPNPUrls urls;
-	struct ssdp_url cu;
-	char shown[60];
-	int err = 0;
-
-	memset(&urls, 0, sizeof(urls));
-	GetUPNPUrls(&urls, data, j->location, 0);
-	if (!urls.controlURL || ssdp_location_parse(urls.controlURL, &cu) < 0 ||
-	    !netaddr_eq(&cu.host, &loc->host, true) || strlen(cu.path) >= sizeof(c->path)) {
-		text_sanitize(shown, sizeof(shown), urls.controlURL ? urls.controlURL : "",
-			      urls.controlURL ? strlen(urls.controlURL) : 0);
-		snprintf(o->error, sizeof(o->error),
-			 "UPnP control URL '%s' is not on the gateway that answered: not used",
-			 shown);
-		o->bad_answers++;
-		err = -EPERM;
-	} else if (!service_type_ok(data->first.servicetype)) {
-		text_copy(o->error, sizeof(o->error),
-			  "the UPnP description's service type is malformed: not used");
-		o->bad_answers++;
-		err = -EBADMSG;
-	} else {
-		c->host = cu.host;
-		text_copy(c->path, sizeof(c->path), cu.path);
-		text_copy(c->service, sizeof(c->service), data->first.servicetype);
-	}
-	FreeUPNPUrls(&urls);
-	return err;
-}
-
-/* Worker thread: the whole conversation with the IGD. libminiupnpc only
- * parses (the description, the SOAP answers); every byte is fetched here,
- * within a byte cap and the check's deadline, from the gateway only. */
-static void upnp_work(void *arg)
-{
-	struct upnp_job *j = arg;
-	struct upnp_result *o = &j->out;
-	struct ssdp_url loc;
-	struct IGDdatas data;
-	struct upnp_control c;
-	struct httpmsg_response resp;
-	struct NameValueParserData pd;
-	char req[SSDP_FIELD_MAX + 128], host[NETADDR_FMT_MAX], extip[48];
-	int r, rl;
+	struct gw_upnp_ctl c;
+	struct gw_upnp_value status = { .name = "NewConnectionStatus" };
+	struct gw_upnp_value type = { .name = "NewConnectionType" };
+	struct gw_upnp_value extip = { .name = "NewExternalIPAddress" };
+	int r;
 
 	o->tried = true;
 	text_copy(o->location, sizeof(o->location), j->location);
-	if (ssdp_location_parse(j->location, &loc) < 0) {
-		text_copy(o->error, sizeof(o->error), "internal: the LOCATION no longer parses");
+	if (gw_upnp_describe(&j->io, j->location, &c) < 0)
 		return;
-	}
-	rl = snprintf(req, sizeof(req),
-		      "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: natdoctor\r\n"
-		      "Connection: close\r\n\r\n",
-		      loc.path, netaddr_fmt(&loc.host, host));
-	r = rl > 0 ? upnp_http(j, &loc.host, req, (size_t)rl, UPNP_DESC_MAX, &resp) : -EMSGSIZE;
-	if (r < 0) {
-		fetch_err(j, "description", r);
-		return;
-	}
-	if (resp.status != 200) {
-		snprintf(o->error, sizeof(o->error),
-			 "the UPnP description answered HTTP status %d%s", resp.status,
-			 resp.status / 100 == 3 ? " (redirects are not followed)" : "");
-		return;
-	}
-	memset(&data, 0, sizeof(data));
-	parserootdesc((const char *)resp.body, (int)resp.body_len, &data);
-	if (!data.first.controlurl[0] || !data.first.servicetype[0]) {
-		snprintf(o->error, sizeof(o->error),
-			 "the UPnP device's description has no usable WAN connection service");
-		return;
-	}
-	if (control_from(j, &loc, &data, &c) < 0)
-		return;
-	o->igd_version = ssdp_st_igd_version(c.service);
+	o->igd_version = c.igd_version;
 
-	memset(&pd, 0, sizeof(pd));
-	r = soap(j, &c, "GetStatusInfo", "", &pd);
+	r = gw_upnp_call(&j->io, &c, "GetStatusInfo", "", &status, 1);
 	if (r == 0)
-		soap_value(&pd, "NewConnectionStatus", o->connection_status,
-			   sizeof(o->connection_status));
-	ClearNameValueList(&pd);
+		text_copy(o->connection_status, sizeof(o->connection_status), status.value);
 	if (r < 0 && r != -EPROTO) {
-		fetch_err(j, "control answer", r);
+		gw_upnp_fetch_error(&j->io, "control answer", r);
 		return;
 	}
-	memset(&pd, 0, sizeof(pd));
-	r = soap(j, &c, "GetConnectionTypeInfo", "", &pd);
+	r = gw_upnp_call(&j->io, &c, "GetConnectionTypeInfo", "", &type, 1);
 	if (r == 0)
-		soap_value(&pd, "NewConnectionType", o->connection_type,
-			   sizeof(o->connection_type));
-	ClearNameValueList(&pd);
-	memset(&pd, 0, sizeof(pd));
-	r = soap(j, &c, "GetExternalIPAddress", "", &pd);
+		text_copy(o->connection_type, sizeof(o->connection_type), type.value);
+	r = gw_upnp_call(&j->io, &c, "GetExternalIPAddress", "", &extip, 1);
 	if (r == 0) {
-		soap_value(&pd, "NewExternalIPAddress", extip, sizeof(extip));
-		if (extip[0] && netaddr_parse_ip(&o->external, extip) < 0) {
+		if (extip.value[0] && netaddr_parse_ip(&o->external, extip.value) < 0) {
 			memset(&o->external, 0, sizeof(o->external));
-			o->bad_answers++;
+			j->io.bad_answers++;
 		}
 	} else {
-		upnp_err(o, "GetExternalIPAddress", r);
+		gw_upnp_error(j->io.error, sizeof(j->io.error), "GetExternalIPAddress", r);
 	}
-	ClearNameValueList(&pd);
 	query_mappings(j, &c);
+}
+
+static void upnp_work(void *arg)
+{
+	struct upnp_job *j = arg;
+
+	j->io.deadline_ms = j->deadline_ms;
+	upnp_conversation(j);
+	j->out.available = j->io.answered;
+	j->out.bad_answers += j->io.bad_answers;
+	if (j->io.error[0])
+		text_copy(j->out.error, sizeof(j->out.error), j->io.error);
 }
 
 /* Loop thread: the worker finished in time. */

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+#include "gw/upnp.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <miniupnpc/igd_desc_parse.h>
+#include <miniupnpc/miniupnpc.h>
+#include <miniupnpc/upnperrors.h>
+#include <miniupnpc/upnpreplyparse.h>
+
+#include "net/httpfetch.h"
+#include "proto/ssdp.h"
+#include "util/text.h"
+
+_Static_assert(GW_UPNP_URL_MAX == MINIUPNPC_URL_MAXSIZE, "control URL size");
+
+void gw_upnp_error(char *out, size_t size, const char *what, int code)
+{
+	const char *s = code > 0 ? strupnperror(code) : NULL;
+
+	if (code < 0)
+		snprintf(out, size, "%s: %s", what, strerror(-code));
+	else
+		snprintf(out, size, "%s: %s (%d)", what, s ? s : "error", code);
+}
+
+/* One HTTP exchange with the gateway, within the byte cap and the
+ * deadline. Returns 0 (resp filled, any status) or a negative errno. */
+static int upnp_http(struct gw_upnp_io *io, const struct netaddr *host, const char *req, size_t len,
+		     size_t cap, struct httpmsg_response *resp)
+{
+	if (len >= cap)
+		return -EMSGSIZE;
+	return httpfetch(host, req, len, io->buf, cap, io->deadline_ms, resp);
+}
+
+int gw_upnp_call(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, const char *action,
+		 const char *args, struct gw_upnp_value *want, size_t n)
+{
+	char body[1024], req[2048], host[NETADDR_FMT_MAX];
+	struct NameValueParserData pd;
+	struct httpmsg_response resp;
+	const char *code;
+	long v;
+	int bl, rl, r;
+
+	for (size_t i = 0; i < n; i++)
+		want[i].value[0] = '\0';
+	bl = snprintf(body, sizeof(body),
+		      "<?xml version=\"1.0\"?>\r\n<s:Envelope "
+		      "xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\" "
+		      "s:encodingStyle=\"http://schemas.xmlsoap.org/soap/encoding/\">"
+		      "<s:Body><u:%s xmlns:u=\"%s\">%s</u:%s></s:Body></s:Envelope>\r\n",
+		      action, c->service, args, action);
+	if (bl < 0 || (size_t)bl >= sizeof(body))
+		return -EMSGSIZE;
+	rl = snprintf(req, sizeof(req),
+		      "POST %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: natdoctor\r\n"
+		      "Content-Type: text/xml; charset=\"utf-8\"\r\nSOAPAction: \"%s#%s\"\r\n"
+		      "Content-Length: %d\r\nConnection: close\r\n\r\n%s",
+		      c->path, netaddr_fmt(&c->host, host), c->service, action, bl, body);
+	if (rl < 0 || (size_t)rl >= sizeof(req))
+		return -EMSGSIZE;
+	r = upnp_http(io, &c->host, req, (size_t)rl, GW_UPNP_SOAP_MAX, &resp);
+	if (r < 0)
+		return r;
+	/* 200 with the answer, or 500 with a SOAP fault (§3.2.2); anything
+	 * else (a redirect too: never followed) is no answer. */
+	if (resp.status != 200 && resp.status != 500)
+		return -EPROTO;
+	io->answered = true;
+	memset(&pd, 0, sizeof(pd));
+	ParseNameValue((const char *)resp.body, (int)resp.body_len, &pd);
+	code = GetValueFromNameValueList(&pd, "errorCode");
+	if (code || resp.status != 200) {
+		r = code && text_parse_long(code, 1, 65535, &v) == 0 ? (int)v : 501;
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			const char *s = GetValueFromNameValueList(&pd, want[i].name);
+
+			if (s)
+				text_sanitize(want[i].value, sizeof(want[i].value), s, strlen(s));
+		}
+	}
+	ClearNameValueList(&pd);
+	return r;
+}
+
+/* A service type goes into a header and the XML we send: only what a URN
+ * may hold, nothing that could end a quoted string or open markup. */
+static bool service_type_ok(const char *s)
+{
+	if (strncmp(s, "urn:", 4) != 0)
+		return false;
+	for (; *s; s++)
+		if (*s <= ' ' || *s > '~' || strchr("\"<>&\\", *s))
+			return false;
+	return true;
+}
+
+void gw_upnp_fetch_error(struct gw_upnp_io *io, const char *what, int err)
+{
+	if (err == -EFBIG)
+		snprintf(io->error, sizeof(io->error),
+			 "the UPnP %s is larger than %u KiB: not read further", what,
+			 (unsigned)(what[0] == 'd' ? GW_UPNP_DESC_MAX : GW_UPNP_SOAP_MAX) / 1024);
+	else if (err == -ETIMEDOUT)
+		snprintf(io->error, sizeof(io->error), "no complete UPnP %s within the deadline",
+			 what);
+	else
+		snprintf(io->error, sizeof(io->error), "the UPnP %s could not be read: %s", what,
+			 strerror(-err));
+	if (err == -EFBIG || err == -EBADMSG || err == -EMSGSIZE)
+		io->bad_answers++;
+}
+
+/* Check the description's control URL before anything goes there: http,
+ * the host that answered SSDP (the LOCATION's, checked by the caller), a
+ * path without spaces or control characters. URLBase and a relative
+ * controlURL are resolved first (GetUPNPUrls), so both are covered. */
+static int control_from(struct gw_upnp_io *io, const char *location, const struct ssdp_url *loc,
+			struct IGDdatas *data, struct gw_upnp_ctl *c)
+{
+	struct UPNPUrls urls;
+	struct ssdp_url cu;
+	char shown[60];
+	int err = 0;
+
+	memset(&urls, 0, sizeof(urls));
+	GetUPNPUrls(&urls, data, location, 0);
+	if (!urls.controlURL || ssdp_location_parse(urls.controlURL, &cu) < 0 ||
+	    !netaddr_eq(&cu.host, &loc->host, true) || strlen(cu.path) >= sizeof(c->path)) {
+		text_sanitize(shown, sizeof(shown), urls.controlURL ? urls.controlURL : "",
+			      urls.controlURL ? strlen(urls.controlURL) : 0);
+		snprintf(io->error, sizeof(io->error),
+			 "UPnP control URL '%s' is not on the gateway that answered: not used",
+			 shown);
+		io->bad_answers++;
+		err = -EPERM;
+	} else if (!service_type_ok(data->first.servicetype)) {
+		text_copy(io->error, sizeof(io->error),
+			  "the UPnP description's service type is malformed: not used");
+		io->bad_answers++;
+		err = -EBADMSG;
+	} else {
+		c->host = cu.host;
+		text_copy(c->path, sizeof(c->path), cu.path);
+		text_copy(c->service, sizeof(c->service), data->first.servicetype);
+		c->igd_version = ssdp_st_igd_version(c->service);
+	}
+	FreeUPNPUrls(&urls);
+	return err;
+}
+
+int gw_upnp_describe(struct gw_upnp_io *io, const char *location, struct gw_upnp_ctl *c)
+{
+	struct ssdp_url loc;
+	struct IGDdatas data;
+	struct httpmsg_response resp;
+	char req[SSDP_FIELD_MAX + 128], host[NETADDR_FMT_MAX];
+	int r, rl;
+
+	memset(c, 0, sizeof(*c));
+	if (ssdp_location_parse(location, &loc) < 0) {
+		text_copy(io->error, sizeof(io->error), "internal: the LOCATION no longer parses");
+		return -EINVAL;
+	}
+	rl = snprintf(req, sizeof(req),
+		      "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: natdoctor\r\n"
+		      "Connection: close\r\n\r\n",
+		      loc.path, netaddr_fmt(&loc.host, host));
+	r = rl > 0 ? upnp_http(io, &loc.host, req, (size_t)rl, GW_UPNP_DESC_MAX, &resp) : -EMSGSIZE;
+	if (r < 0) {
+		gw_upnp_fetch_error(io, "description", r);
+		return r;
+	}
+	if (resp.status != 200) {
+		snprintf(io->error, sizeof(io->error),
+			 "the UPnP description answered HTTP status %d%s", resp.status,
+			 resp.status / 100 == 3 ? " (redirects are not followed)" : "");
+		return -EPROTO;
+	}
+	memset(&data, 0, sizeof(data));
+	parserootdesc((const char *)resp.body, (int)resp.body_len, &data);
+	if (!data.first.controlurl[0] || !data.first.servicetype[0]) {
+		snprintf(io->error, sizeof(io->error),
+			 "the UPnP device's description has no usable WAN connection service");
+		return -ENOENT;
+	}
+	return control_from(io, location, &loc, &data, c);
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * UPnP IGD's HTTP/SOAP half, for every user (check's probe, and map's
+ * mapping worker to come): the one file that includes miniupnpc, used as
+ * the XML parser only. Every call blocks (run it on a net/worker.h
+ * thread), fetches through net/httpfetch.h within a byte cap and the
+ * caller's deadline, and talks only to the host that answered SSDP (the
+ * caller checked the LOCATION with ssdp_location_matches; the control URL
+ * is checked here the same way). Redirects are not followed and nothing is
+ * ever SUBSCRIBEd. Every string the router sends is sanitised before the
+ * caller sees it: miniupnpc's parsers have had overflows (CVE-2014-3985,
+ * CVE-2015-6031), and a router's XML is untrusted input.
+ */
+#ifndef ND_GW_UPNP_H
+#define ND_GW_UPNP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/netaddr.h"
+
+/* Byte caps on what the router sends: a description is a few KiB, a SOAP
+ * answer well under 2 KiB. */
+#define GW_UPNP_DESC_MAX  65536
+#define GW_UPNP_SOAP_MAX  16384
+#define GW_UPNP_URL_MAX	  128 /* miniupnpc's MINIUPNPC_URL_MAXSIZE */
+#define GW_UPNP_VALUE_MAX 80
+#define GW_UPNP_ERROR_MAX 128
+
+/* One conversation's state: the deadline, what went wrong, and the buffer
+ * every answer is read into (never past its cap). */
+struct gw_upnp_io {
+	uint64_t deadline_ms; /* CLOCK_MONOTONIC */
+	bool answered;	      /* the control URL answered (200 or a SOAP fault) */
+	unsigned bad_answers; /* malformed, oversized or misdirected answers */
+	char error[GW_UPNP_ERROR_MAX];
+	uint8_t buf[GW_UPNP_DESC_MAX];
+};
+
+/* Where the SOAP calls go, once checked. */
+struct gw_upnp_ctl {
+	struct netaddr host; /* the gateway that answered SSDP */
+	char path[GW_UPNP_URL_MAX];
+	char service[GW_UPNP_URL_MAX];
+	int igd_version; /* 1 or 2, 0 unknown (ssdp_st_igd_version of the service) */
+};
+
+/* Fetch the root description at location (already checked against the
+ * SSDP answer's source) and find its WAN connection service; the control
+ * URL must be http on the same host. Returns 0 with *c filled, or a
+ * negative errno with io->error saying why for the operator. */
+int gw_upnp_describe(struct gw_upnp_io *io, const char *location, struct gw_upnp_ctl *c);
+
+/* One value wanted from an answer: name in, sanitised value out ("" if
+ * absent). */
+struct gw_upnp_value {
+	const char *name;
+	char value[GW_UPNP_VALUE_MAX];
+};
+
+/* A SOAP action (UPnP Device Architecture 1.1 §3.2) on c. args is XML the
+ * caller wrote from trusted values. Returns 0 with the n wanted values
+ * filled, a UPnP error code (> 0, from a SOAP fault), or a negative errno
+ * (-EPROTO: an HTTP status other than 200 or 500). */
+int gw_upnp_call(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, const char *action,
+		 const char *args, struct gw_upnp_value *want, size_t n);
+
+/* Why a fetch of what ("description", "control answer") failed with err,
+ * into io->error; oversized or malformed answers count as bad. */
+void gw_upnp_fetch_error(struct gw_upnp_io *io, const char *what, int err);
+
+/* "what: the UPnP error's name (code)" or "what: strerror" into out. */
+void gw_upnp_error(char *out, size_t size, const char *what, int code);
+
+#endif
