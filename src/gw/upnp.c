@@ -2,8 +2,12 @@
 #include "gw/upnp.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <miniupnpc/igd_desc_parse.h>
 #include <miniupnpc/miniupnpc.h>
@@ -11,6 +15,7 @@
 #include <miniupnpc/upnpreplyparse.h>
 
 #include "net/httpfetch.h"
+#include "net/udp.h"
 #include "proto/ssdp.h"
 #include "util/text.h"
 
@@ -190,4 +195,162 @@ int gw_upnp_describe(struct gw_upnp_io *io, const char *location, struct gw_upnp
 		return -ENOENT;
 	}
 	return control_from(io, location, &loc, &data, c);
+}
+
+int gw_upnp_search(const struct netaddr *gateway, uint64_t deadline_ms, char *location, size_t size,
+		   unsigned *bad)
+{
+	static const uint32_t resend_ms[] = { 0, 300, 700 };
+	struct netaddr to = *gateway;
+	uint64_t start = httpfetch_now_ms();
+	unsigned sent = 0;
+	int fd, err = -ETIMEDOUT;
+
+	if (gateway->family != AF_INET)
+		return -EAFNOSUPPORT;
+	to.port = SSDP_PORT;
+	fd = udp_open(AF_INET, &to, NULL);
+	if (fd < 0)
+		return fd;
+	for (;;) {
+		uint64_t now = httpfetch_now_ms(), wake = deadline_ms;
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int r;
+
+		if (now >= deadline_ms)
+			break;
+		while (sent < sizeof(resend_ms) / sizeof(resend_ms[0]) &&
+		       now >= start + resend_ms[sent]) {
+			char buf[SSDP_MSEARCH_MAX];
+			int n = ssdp_encode_msearch_to(
+			    "urn:schemas-upnp-org:device:InternetGatewayDevice:1", 1, &to, buf,
+			    sizeof(buf));
+
+			if (n > 0)
+				(void)send(fd, buf, (size_t)n, 0);
+			sent++;
+		}
+		if (sent < sizeof(resend_ms) / sizeof(resend_ms[0]) &&
+		    start + resend_ms[sent] < wake)
+			wake = start + resend_ms[sent];
+		r = poll(&pfd, 1, (int)(wake - now));
+		if (r < 0 && errno != EINTR) {
+			err = -errno;
+			break;
+		}
+		if (r <= 0)
+			continue;
+		for (int i = 0; i < 16; i++) {
+			uint8_t pkt[1500];
+			struct ssdp_response resp;
+			struct ssdp_url url;
+			ssize_t n = recv(fd, pkt, sizeof(pkt), MSG_TRUNC | MSG_DONTWAIT);
+
+			if (n < 0) {
+				if (errno == ECONNREFUSED) {
+					close(fd);
+					return -ECONNREFUSED;
+				}
+				break;
+			}
+			if ((size_t)n > sizeof(pkt) ||
+			    ssdp_decode_response(&resp, pkt, (size_t)n) < 0) {
+				(*bad)++;
+				continue;
+			}
+			if (!ssdp_st_igd_version(resp.st))
+				continue;
+			if (ssdp_location_parse(resp.location, &url) < 0 ||
+			    !ssdp_location_matches(&url, gateway)) {
+				(*bad)++; /* LOCATION elsewhere: refused */
+				continue;
+			}
+			text_copy(location, size, resp.location);
+			close(fd);
+			return 0;
+		}
+	}
+	close(fd);
+	return err;
+}
+
+static const char *proto_arg(uint8_t protocol)
+{
+	return protocol == IPPROTO_UDP ? "UDP" : "TCP";
+}
+
+int gw_upnp_add(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, const struct gw_upnp_map *m,
+		enum igd_add_kind kind, uint16_t *granted)
+{
+	struct gw_upnp_value v = { .name = "NewReservedPort" };
+	char args[512], client[NETADDR_FMT_MAX];
+	long port;
+	int r;
+
+	snprintf(args, sizeof(args),
+		 "<NewRemoteHost></NewRemoteHost><NewExternalPort>%u</NewExternalPort>"
+		 "<NewProtocol>%s</NewProtocol><NewInternalPort>%u</NewInternalPort>"
+		 "<NewInternalClient>%s</NewInternalClient><NewEnabled>1</NewEnabled>"
+		 "<NewPortMappingDescription>natdoctor</NewPortMappingDescription>"
+		 "<NewLeaseDuration>%u</NewLeaseDuration>",
+		 m->external_port, proto_arg(m->protocol), m->internal_port,
+		 netaddr_fmt_ip(&m->client, client), m->lease_s);
+	r = gw_upnp_call(io, c, kind == IGD_ADD_ANY ? "AddAnyPortMapping" : "AddPortMapping", args,
+			 &v, 1);
+	*granted = m->external_port;
+	if (r == 0 && kind == IGD_ADD_ANY) {
+		if (text_parse_long(v.value, 1, 65535, &port) < 0) {
+			io->bad_answers++;
+			return -EBADMSG;
+		}
+		*granted = (uint16_t)port;
+	}
+	return r;
+}
+
+int gw_upnp_entry(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, uint8_t protocol,
+		  uint16_t external_port, struct igd_entry *e)
+{
+	struct gw_upnp_value v[] = {
+		{ .name = "NewInternalClient" },
+		{ .name = "NewInternalPort" },
+		{ .name = "NewEnabled" },
+	};
+	char args[200];
+	long n;
+	int r;
+
+	memset(e, 0, sizeof(*e));
+	snprintf(args, sizeof(args),
+		 "<NewRemoteHost></NewRemoteHost><NewExternalPort>%u</NewExternalPort>"
+		 "<NewProtocol>%s</NewProtocol>",
+		 external_port, proto_arg(protocol));
+	r = gw_upnp_call(io, c, "GetSpecificPortMappingEntry", args, v, sizeof(v) / sizeof(v[0]));
+	if (r == IGD_ERR_NO_SUCH_ENTRY)
+		return 0;
+	if (r != 0)
+		return r;
+	if (netaddr_parse_ip(&e->client, v[0].value) < 0 ||
+	    text_parse_long(v[1].value, 1, 65535, &n) < 0) {
+		io->bad_answers++;
+		return -EBADMSG;
+	}
+	e->found = true;
+	e->internal_port = (uint16_t)n;
+	e->enabled = strcmp(v[2].value, "0") != 0;
+	return 0;
+}
+
+int gw_upnp_delete(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, uint8_t protocol,
+		   uint16_t external_port)
+{
+	char args[200];
+	int r;
+
+	snprintf(args, sizeof(args),
+		 "<NewRemoteHost></NewRemoteHost><NewExternalPort>%u</NewExternalPort>"
+		 "<NewProtocol>%s</NewProtocol>",
+		 external_port, proto_arg(protocol));
+	r = gw_upnp_call(io, c, "DeletePortMapping", args, NULL, 0);
+	return r == IGD_ERR_NO_SUCH_ENTRY ? 0 : r;
 }

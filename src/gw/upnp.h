@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gw/igd.h"
 #include "util/netaddr.h"
 
 /* Byte caps on what the router sends: a description is a few KiB, a SOAP
@@ -72,5 +73,44 @@ void gw_upnp_fetch_error(struct gw_upnp_io *io, const char *what, int err);
 
 /* "what: the UPnP error's name (code)" or "what: strerror" into out. */
 void gw_upnp_error(char *out, size_t size, const char *what, int code);
+
+/*
+ * Blocking SSDP search of the default gateway alone (unicast M-SEARCH to
+ * gateway:1900, UDA 1.1 §1.3.2; resent at 300 and 700 ms; until
+ * deadline_ms): the first IGD answer whose LOCATION names the gateway is
+ * copied into location. Answers from anyone else never arrive (the socket
+ * is connected); a LOCATION elsewhere is refused and counted in *bad.
+ * Returns 0, -ECONNREFUSED (the gateway's port 1900 is closed),
+ * -ETIMEDOUT, or another negative errno. For a worker thread (map).
+ */
+int gw_upnp_search(const struct netaddr *gateway, uint64_t deadline_ms, char *location, size_t size,
+		   unsigned *bad);
+
+/* One mapping of this host's, as map asks for it. */
+struct gw_upnp_map {
+	uint8_t protocol; /* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t external_port;
+	uint16_t internal_port;
+	struct netaddr client; /* this host's LAN address */
+	uint32_t lease_s;      /* 0: permanent */
+};
+
+/* AddAnyPortMapping (kind IGD_ADD_ANY, IGDv2; the port granted in
+ * *granted) or AddPortMapping (IGD_ADD; *granted = the port asked), with
+ * the description "natdoctor". Returns 0, a UPnP error code (> 0: judge it
+ * with igd_after_add), or a negative errno. */
+int gw_upnp_add(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, const struct gw_upnp_map *m,
+		enum igd_add_kind kind, uint16_t *granted);
+
+/* GetSpecificPortMappingEntry for protocol and external_port into *e
+ * (714 NoSuchEntryInArray: e->found false, returns 0). Returns 0, another
+ * UPnP error code (> 0), or a negative errno. */
+int gw_upnp_entry(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, uint8_t protocol,
+		  uint16_t external_port, struct igd_entry *e);
+
+/* DeletePortMapping. Returns 0 (714: already gone counts), a UPnP error
+ * code (> 0), or a negative errno. */
+int gw_upnp_delete(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, uint8_t protocol,
+		   uint16_t external_port);
 
 #endif

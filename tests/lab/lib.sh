@@ -24,6 +24,8 @@
 #   lab_daemon_stop NAME    stop it (TERM, then KILL)
 #   lab_wait_port NS udp|tcp PORT [SECONDS] [ADDR]
 #   lab_router_reboot       play a home-router reboot (miniupnpd forgets all)
+#   lab_router_rules PAT    count miniupnpd's nftables rules matching PAT
+#   lab_reach PORT          0 if PUBLIC_IP:PORT reaches the host's node from outside
 #   lab_hostile_mode MODE   restart the hostile responders (burst lie mixed silent)
 #   lab_delay_path MS       add MS of round trip between the home side and the
 #                           internet (lab_delay on NFQUEUE in the core router)
@@ -1077,6 +1079,24 @@ lab_router_forget()
 		flush chain inet filter prerouting_miniupnpd
 		flush chain inet filter postrouting_miniupnpd
 	EOF
+}
+
+# lab_router_rules PATTERN: how many rules in miniupnpd's chains (filter and
+# DNAT) match PATTERN (grep) now.
+lab_router_rules()
+{
+	{
+		lab_router nft list chain inet filter prerouting_miniupnpd
+		lab_router nft list chain inet filter miniupnpd
+	} | grep -c -e "$1" || true
+}
+
+# lab_reach PORT: 0 when a TCP connect from the servers' namespace to the
+# router's WAN address (PUBLIC_IP) and PORT gets the node's greeting "node"
+# (a socat listener in the host: SYSTEM:'echo node').
+lab_reach()
+{
+	[[ "$(lab_srv timeout 2 socat -T1 -u "TCP:$PUBLIC_IP:$1,connect-timeout=1" - 2>/dev/null)" == node ]]
 }
 
 # lab_router_reboot: what a home router's power cycle does to its port

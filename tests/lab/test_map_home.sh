@@ -13,20 +13,10 @@ source "$(dirname "$0")/lib.sh"
 PORT=30333
 
 # How many rules for this host miniupnpd holds now.
-mappings()
-{
-	{
-		lab_router nft list chain inet filter prerouting_miniupnpd
-		lab_router nft list chain inet filter miniupnpd
-	} | grep -c "$HOST_IP" || true
-}
+mappings() { lab_router_rules "$HOST_IP"; }
 
-# reach: 0 when a TCP connect from the servers' namespace to the router's
-# WAN address and PORT gets the node's greeting.
-reach()
-{
-	[[ "$(lab_srv timeout 2 socat -T1 -u "TCP:$PUBLIC_IP:$PORT,connect-timeout=1" - 2>/dev/null)" == node ]]
-}
+# reach: 0 when PUBLIC_IP:PORT reaches the node's listener from outside.
+reach() { lab_reach $PORT; }
 
 # wait_until MS CMD...: poll CMD every 20 ms for up to MS; 0 if it held.
 wait_until()
