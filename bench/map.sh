@@ -6,6 +6,9 @@
 # today, measured in the same run:
 #   - `natpmpc -a`  (libnatpmp: one NAT-PMP mapping)
 #   - `upnpc -a`    (miniupnpc: SSDP discovery, then AddPortMapping)
+# and against upnpc, natdoctor's own UPnP path (gw/upnp.c: SSDP to the
+# gateway, description, AddAnyPortMapping) run by the lab helper
+# lab_upnp_igd, since map does not use UPnP yet (target: under 500 ms).
 # natdoctor's runs are `map --once` by PCP (--no-natpmp) and by NAT-PMP
 # (--no-pcp), process start to exit, like the peers'. Then the daemon at
 # rest: peak RSS, and how often it wakes over an idle minute (its context
@@ -44,10 +47,13 @@ pcp=$(mean_ms pcp "$NATDOCTOR" map $PORT/tcp --once --no-natpmp --lifetime 60)
 natpmp=$(mean_ms natpmp "$NATDOCTOR" map $PORT/tcp --once --no-pcp --lifetime 60)
 natpmpc=$(mean_ms natpmpc natpmpc -g "$HOST_GW" -a $PORT $PORT tcp 60)
 upnpc=$(mean_ms upnpc upnpc -e natdoctor-bench -a "$HOST_IP" $PORT $PORT tcp 60)
+gwupnp=$(mean_ms gwupnp "$ND_BUILD_DIR/tests/lab_upnp_igd" "$HOST_GW" "$HOST_IP" add $PORT 60)
 printf 'first mapping: map PCP %d ms  map NAT-PMP %d ms  natpmpc -a %d ms  upnpc -a %d ms\n' \
 	"$pcp" "$natpmp" "$natpmpc" "$upnpc"
 printf 'ratios: PCP/natpmpc %s  NAT-PMP/natpmpc %s  PCP/upnpc %s (target <= 2 against natpmpc)\n' \
 	"$(ratio "$pcp" "$natpmpc")" "$(ratio "$natpmp" "$natpmpc")" "$(ratio "$pcp" "$upnpc")"
+printf 'UPnP: gw/upnp add (lab_upnp_igd) %d ms  upnpc -a %d ms  ratio %s (target < 500 ms)\n' \
+	"$gwupnp" "$upnpc" "$(ratio "$gwupnp" "$upnpc")"
 
 # The daemon at rest. Its own process (not timeout's), found by its socket path.
 lab_daemon mapd "$NS_HOST" "$NATDOCTOR" map $PORT/tcp --status-socket "$LAB_DIR/map.sock"
