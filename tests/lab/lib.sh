@@ -25,6 +25,7 @@
 #   lab_wait_port NS udp|tcp PORT [SECONDS] [ADDR]
 #   lab_router_reboot       play a home-router reboot (miniupnpd forgets all)
 #   lab_router_rules PAT    count miniupnpd's nftables rules matching PAT
+#   lab_router_upnp_only    miniupnpd with NAT-PMP and PCP off (UPnP IGD only)
 #   lab_reach PORT          0 if PUBLIC_IP:PORT reaches the host's node from outside
 #   lab_hostile_mode MODE   restart the hostile responders (burst lie mixed silent)
 #   lab_delay_path MS       add MS of round trip between the home side and the
@@ -1114,6 +1115,27 @@ lab_router_reboot()
 	_lab_miniupnpd_start
 	_lab_miniupnpd_wait
 	_lab_say "router rebooted (miniupnpd restarted, its chains flushed)"
+}
+
+# lab_router_upnp_only [secure_mode=no]: miniupnpd restarted with NAT-PMP
+# and PCP switched off (enable_natpmp=no: its port 5351 closed, ICMP port
+# unreachable), UPnP IGD only, as on routers that speak nothing else; its
+# chains flushed. An extra config line (secure_mode=no: a LAN client may map
+# for another LAN host) replaces the default's.
+lab_router_upnp_only()
+{
+	[[ "${LAB_GATEWAY_PROTOCOLS:-}" == "upnp natpmp pcp" ]] ||
+		fail "lab_router_upnp_only: topology '${LAB_TOPOLOGY:-none}' has no miniupnpd"
+	lab_daemon_stop miniupnpd
+	lab_router_forget
+	sed -i 's/^\(\s*\)enable_natpmp=yes/\1enable_natpmp=no/' "$LAB_DIR/miniupnpd.conf"
+	[[ "${1:-}" != secure_mode=no ]] ||
+		sed -i 's/^\(\s*\)secure_mode=yes/\1secure_mode=no/' "$LAB_DIR/miniupnpd.conf"
+	_lab_miniupnpd_start
+	lab_wait_port "$NS_ROUTER" tcp 5000
+	lab_wait_port "$NS_ROUTER" udp 1900
+	LAB_GATEWAY_PROTOCOLS=upnp
+	_lab_say "router speaks UPnP IGD only (miniupnpd: enable_natpmp=no${1:+, $1})"
 }
 
 # lab_hostile_mode MODE: restart the hostile responders (hostile topology)

@@ -8,8 +8,9 @@
 # listener), GetSpecificPortMappingEntry, DeletePortMapping (no rule left in
 # miniupnpd's chains), and a second LAN host's mapping on the same external
 # port: 718 ConflictInMappingEntry, and the entry names that host.
-# miniupnpd runs with secure_mode=no so this host can map for 192.168.1.11,
-# which plays the second node behind the router.
+# miniupnpd speaks UPnP only (lab_router_upnp_only: NAT-PMP and PCP off) and
+# runs with secure_mode=no so this host can map for 192.168.1.11, which
+# plays the second node behind the router.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -22,8 +23,7 @@ reach() { lab_reach $PORT; }
 igd() { lab_host "$IGD" "$HOST_GW" "$@"; }
 
 lab_up home
-sed -i 's/^\(\s*\)secure_mode=yes/\1secure_mode=no/' "$LAB_DIR/miniupnpd.conf"
-lab_router_reboot
+lab_router_upnp_only secure_mode=no
 lab_daemon node "$NS_HOST" socat TCP-LISTEN:$PORT,reuseaddr,fork SYSTEM:'echo node'
 lab_wait_port "$NS_HOST" tcp $PORT
 
@@ -31,6 +31,7 @@ lab_step "before: not reachable, no rule"
 reach && fail "port $PORT reachable before any mapping"
 assert_eq 0 "$(mappings)" "rules before"
 assert_eq none "$(igd "$HOST_IP" get $PORT)" "entry before"
+lab_host natpmpc -g "$HOST_GW" >/dev/null 2>&1 && fail "NAT-PMP answers: the router should speak UPnP only"
 
 lab_step "add with a lease: granted, reachable from outside, confirmed"
 t0=$(lab_ms)
