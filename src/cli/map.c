@@ -22,7 +22,8 @@ static const char map_help[] =
     "\n"
     "Keep the node's ports open on the home router, and keep them open through\n"
     "lease ends and router reboots. Asks the router by PCP (RFC 6887), or by\n"
-    "NAT-PMP (RFC 6886) where it speaks only that; maps this host's own LAN\n"
+    "NAT-PMP (RFC 6886) where it speaks only that, or by UPnP IGD when neither\n"
+    "answers (never with --no-upnp); maps this host's own LAN\n"
     "address only, with a finite lease, and removes every mapping when stopped\n"
     "(SIGINT, SIGTERM). Runs in the foreground; prints the external address and\n"
     "port and the node flags that advertise them.\n"
@@ -38,6 +39,7 @@ static const char map_help[] =
     "  --allow-low-ports     allow ports below 1024\n"
     "  --no-pcp              NAT-PMP only\n"
     "  --no-natpmp           PCP only\n"
+    "  --no-upnp             never UPnP IGD, even when PCP and NAT-PMP are silent\n"
     "  --ipv6                also open an IPv6 firewall pinhole per port by PCP, for\n"
     "                        this host's global IPv6 address (the gateway's PCP\n"
     "                        over IPv6; a link-local gateway is not supported yet)\n"
@@ -109,6 +111,7 @@ int map_parse(struct cli_args *a, struct map_config *c)
 		OPT_ALLOW_LOW,
 		OPT_NO_PCP,
 		OPT_NO_NATPMP,
+		OPT_NO_UPNP,
 		OPT_METRICS,
 		OPT_ON_CHANGE,
 		OPT_STATUS_SOCKET,
@@ -122,6 +125,7 @@ int map_parse(struct cli_args *a, struct map_config *c)
 		{ "allow-low-ports", no_argument, NULL, OPT_ALLOW_LOW },
 		{ "no-pcp", no_argument, NULL, OPT_NO_PCP },
 		{ "no-natpmp", no_argument, NULL, OPT_NO_NATPMP },
+		{ "no-upnp", no_argument, NULL, OPT_NO_UPNP },
 		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "on-change", required_argument, NULL, OPT_ON_CHANGE },
 		{ "status-socket", required_argument, NULL, OPT_STATUS_SOCKET },
@@ -167,6 +171,9 @@ int map_parse(struct cli_args *a, struct map_config *c)
 			break;
 		case OPT_NO_PCP:
 			c->no_pcp = true;
+			break;
+		case OPT_NO_UPNP:
+			c->no_upnp = true;
 			break;
 		case OPT_NO_NATPMP:
 			c->no_natpmp = true;

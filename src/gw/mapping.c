@@ -7,7 +7,7 @@
 
 const char *gw_method_name(enum gw_method m)
 {
-	return m == GW_PCP ? "PCP" : "NAT-PMP";
+	return m == GW_PCP ? "PCP" : m == GW_NATPMP ? "NAT-PMP" : "UPnP";
 }
 
 bool gw_external_believable(const struct netaddr *a)
@@ -90,7 +90,7 @@ void gw_map_start(struct gw_map *m, uint64_t now_ms)
 {
 	m->state = GW_MAP_ASKING;
 	retx_init(&m->rx, m->method == GW_PCP ? &retx_pcp_lan : &retx_rfc6886);
-	m->next_ms = now_ms;
+	m->next_ms = m->method == GW_UPNP ? RETX_DONE : now_ms;
 	m->renew_k = 0;
 }
 
@@ -103,7 +103,7 @@ void gw_map_delete(struct gw_map *m, uint64_t now_ms)
 	}
 	m->state = GW_MAP_DELETING;
 	retx_init(&m->rx, &retx_lan_fast);
-	m->next_ms = now_ms;
+	m->next_ms = m->method == GW_UPNP ? RETX_DONE : now_ms;
 }
 
 uint64_t gw_map_due(const struct gw_map *m)
@@ -164,7 +164,7 @@ int gw_map_tick(struct gw_map *m, uint64_t now_ms, uint32_t rnd, uint8_t out[sta
 {
 	int n;
 
-	if (m->next_ms == RETX_DONE || now_ms < m->next_ms)
+	if (m->method == GW_UPNP || m->next_ms == RETX_DONE || now_ms < m->next_ms)
 		return 0;
 	switch (m->state) {
 	case GW_MAP_HELD:
@@ -236,6 +236,8 @@ enum gw_event gw_map_answer(struct gw_map *m, const struct gw_answer *a, uint64_
 	int result;
 	bool changed;
 
+	if (m->method == GW_UPNP)
+		return GW_EV_NOT_OURS;
 	if (a->unsupp_version && m->state == GW_MAP_ASKING &&
 	    (a->method == GW_NATPMP) == (m->method == GW_PCP))
 		return GW_EV_UNSUPPORTED; /* the other protocol's refusal of ours */

@@ -46,9 +46,12 @@
 #include "proto/pcp.h"
 #include "util/netaddr.h"
 
-enum gw_method { GW_PCP, GW_NATPMP };
+/* GW_UPNP: a mapping made over UPnP IGD (gw/upnp.h) by the caller; the
+ * machine only holds its result (state, external port, lease) and never
+ * sends, times or matches anything for it. */
+enum gw_method { GW_PCP, GW_NATPMP, GW_UPNP };
 
-/* "PCP", "NAT-PMP". */
+/* "PCP", "NAT-PMP", "UPnP". */
 const char *gw_method_name(enum gw_method m);
 
 #define GW_MIN_RENEW_GAP_MS 4000 /* RFC 6887 §11.2.1: no renewals closer than 4 s */

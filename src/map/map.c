@@ -40,12 +40,15 @@
 #include <linux/rtnetlink.h>
 #include <unistd.h>
 
+#include "gw/igd.h"
 #include "gw/mapping.h"
+#include "map/upnp.h"
 #include "net/loop.h"
 #include "net/metricsd.h"
 #include "net/netlink.h"
 #include "net/retx.h"
 #include "net/udp.h"
+#include "net/worker.h"
 #include "proto/promtext.h"
 #include "proto/rtnl.h"
 #include "util/exit.h"
@@ -57,6 +60,9 @@
 #define MAP_ONCE_MS		5000  /* --once/--delete: give up after this */
 #define MAP_REMAP_GAP_MS	4000  /* re-mapping everything at most this often */
 #define MAP_NETCHANGE_SETTLE_MS 300   /* rtnetlink bursts: look once they settle */
+#define MAP_UPNP_AFTER_MS	3000  /* neither PCP nor NAT-PMP answered by then: UPnP */
+#define MAP_UPNP_JOB_MS		3000  /* one UPnP conversation (search to confirm) */
+#define MAP_UPNP_DELETE_MS	800   /* the deletes on the way out, within MAP_QUIT_MS */
 
 struct map_state {
 	const struct map_config *c;
@@ -96,6 +102,13 @@ struct map_state {
 	bool stopping;
 	int status;
 	unsigned bad_answers;
+
+	/* UPnP IGD (map/upnp.c), once neither PCP nor NAT-PMP answers. */
+	bool upnp;
+	bool upnp_off_told;	    /* --no-upnp: said once why nothing maps */
+	struct worker_job *uworker; /* the running UPnP job, NULL if none */
+	bool ujob_del;		    /* it deletes */
+	struct loop_timer ucheck, usilent;
 };
 
 static uint32_t rnd32(void)
@@ -117,6 +130,9 @@ static void on_retry(struct loop *l, struct loop_timer *t, void *data);
 static void on_fallback(struct loop *l, struct loop_timer *t, void *data);
 static void on_quit(struct loop *l, struct loop_timer *t, void *data);
 static bool all_done(const struct map_state *s);
+static void upnp_run(struct map_state *s, bool del);
+static void upnp_consider(struct map_state *s, const char *why);
+static void on_usilent(struct loop *l, struct loop_timer *t, void *data);
 
 static bool is6(const struct gw_map *m)
 {
@@ -146,12 +162,15 @@ static void ext_start(struct map_state *s, uint64_t now)
 static void all_start(struct map_state *s, uint64_t at)
 {
 	for (unsigned i = 0; i < s->n; i++) {
-		s->m[i].method = is6(&s->m[i]) ? GW_PCP : s->method; /* NAT-PMP is IPv4 only */
+		/* NAT-PMP and UPnP are IPv4 only */
+		s->m[i].method = is6(&s->m[i]) ? GW_PCP : s->upnp ? GW_UPNP : s->method;
 		s->m[i].external_port = 0;
 		gw_map_start(&s->m[i], at);
 		s->told[i] = false;
 	}
 	ext_start(s, at);
+	if (s->upnp)
+		upnp_run(s, false);
 }
 
 /* The gateway lost its state (epoch) or announced itself: ask for every
@@ -253,6 +272,8 @@ static void on_retry(struct loop *l, struct loop_timer *t, void *data)
 	all_start(s, loop_now_ms(l));
 	if (s->method == GW_PCP && !s->c->no_natpmp)
 		loop_timer_start(l, &s->fallback, MAP_PCP_SILENT_MS, on_fallback, s);
+	if (!s->upnp)
+		loop_timer_start(l, &s->usilent, MAP_UPNP_AFTER_MS, on_usilent, s);
 	rearm(s);
 }
 
@@ -303,8 +324,12 @@ static void begin_stop(struct map_state *s, int status)
 	loop_timer_stop(s->loop, &s->fallback);
 	loop_timer_stop(s->loop, &s->retry);
 	s->ext_next = RETX_DONE;
+	loop_timer_stop(s->loop, &s->usilent);
+	loop_timer_stop(s->loop, &s->ucheck);
 	for (unsigned i = 0; i < s->n; i++)
 		gw_map_delete(&s->m[i], now);
+	if (s->upnp)
+		upnp_run(s, true);
 	if (all_done(s)) {
 		loop_stop(s->loop);
 		return;
@@ -591,6 +616,221 @@ static void on_answer(struct map_state *s, bool v6, const uint8_t *buf, size_t n
 	rearm(s);
 }
 
+/* --- UPnP IGD, when neither PCP nor NAT-PMP answers ------------------- */
+
+static void on_ucheck(struct loop *l, struct loop_timer *t, void *data)
+{
+	(void)l;
+	(void)t;
+	upnp_run(data, false);
+}
+
+/* A UPnP job came back: take each port's result. */
+static void upnp_took(struct map_state *s, struct map_upnp_job *j)
+{
+	uint64_t now = loop_now_ms(s->loop), next = RETX_DONE;
+	char a[NETADDR_FMT_MAX], h[NETADDR_FMT_MAX];
+
+	for (unsigned k = 0; k < j->n; k++) {
+		const struct map_upnp_port *p = &j->p[k];
+		unsigned i = k; /* the IPv4 ports come first in s->m */
+		struct gw_map *m = &s->m[i];
+		bool was_held = m->state == GW_MAP_HELD && m->external_port == p->external_port;
+
+		if (j->error[0]) {
+			snprintf(s->last_error[i], sizeof(s->last_error[i]), "UPnP: %.100s",
+				 j->error);
+			continue;
+		}
+		switch (p->state) {
+		case MAP_UPNP_HELD:
+			m->state = GW_MAP_HELD;
+			m->external_port = p->external_port;
+			m->granted_s = p->lease_s;
+			m->granted_ms = now;
+			m->expires_ms = p->lease_s ? now + (uint64_t)p->lease_s * 1000 : 0;
+			if (!was_held) {
+				if (p->lease_s)
+					log_warnx(
+					    "map: opened %u/%s on %s by UPnP: external port %u, "
+					    "lease %u s",
+					    m->internal_port, proto_name(m->protocol),
+					    netaddr_fmt_ip(&s->gw, a), m->external_port,
+					    p->lease_s);
+				else
+					log_warnx(
+					    "map: opened %u/%s on %s by UPnP: external port %u, "
+					    "PERMANENT (the router allows no lease: UPnP 725); "
+					    "deleted on exit, checked every %d s",
+					    m->internal_port, proto_name(m->protocol),
+					    netaddr_fmt_ip(&s->gw, a), m->external_port,
+					    IGD_CHECK_MS / 1000);
+				s->told[i] = false;
+			}
+			if (igd_next_check(p->lease_s, now) < next)
+				next = igd_next_check(p->lease_s, now);
+			break;
+		case MAP_UPNP_TAKEN:
+			m->state = GW_MAP_REFUSED;
+			s->errors[i]++;
+			if (p->holder.family)
+				snprintf(s->last_error[i], sizeof(s->last_error[i]),
+					 "external port %u is held by %s on the router: not moved",
+					 m->internal_port, netaddr_fmt_ip(&p->holder, h));
+			else
+				snprintf(s->last_error[i], sizeof(s->last_error[i]),
+					 "external port %u is taken on the router: %.70s",
+					 m->internal_port, p->error[0] ? p->error : "UPnP 718");
+			log_warnx("map: %u/%s: %s; free it there or give this node another port",
+				  m->internal_port, proto_name(m->protocol), s->last_error[i]);
+			break;
+		default:
+			m->state = GW_MAP_REFUSED;
+			s->errors[i]++;
+			snprintf(s->last_error[i], sizeof(s->last_error[i]), "UPnP: %.100s",
+				 p->error[0] ? p->error : "no answer");
+			log_warnx("map: %u/%s: the router refused the mapping: %s",
+				  m->internal_port, proto_name(m->protocol), s->last_error[i]);
+			break;
+		}
+	}
+	if (j->error[0]) {
+		log_warnx("map: UPnP: %s", j->error);
+		if (s->c->once) {
+			s->status = ND_EXIT_NOTEST;
+			loop_stop(s->loop);
+			return;
+		}
+	}
+	if (j->external.family)
+		s->ext = j->external;
+	if (!s->c->once)
+		loop_timer_start(s->loop, &s->ucheck, next == RETX_DONE ? MAP_RETRY_MS : next - now,
+				 on_ucheck, s);
+	tell(s);
+}
+
+/* A UPnP delete came back (the way out): every port is GONE now. */
+static void upnp_deleted(struct map_state *s, struct map_upnp_job *j)
+{
+	char a[NETADDR_FMT_MAX];
+
+	for (unsigned k = 0; k < j->n; k++) {
+		struct gw_map *m = &s->m[k];
+
+		if (m->state != GW_MAP_DELETING)
+			continue;
+		m->state = GW_MAP_GONE;
+		if (j->error[0] || j->p[k].state != MAP_UPNP_HELD) {
+			s->status = ND_EXIT_PROBLEM;
+			log_warnx("map: %u/%s: the UPnP delete failed: %s", m->internal_port,
+				  proto_name(m->protocol), j->error[0] ? j->error : j->p[k].error);
+			continue;
+		}
+		log_warnx("map: closed %u/%s on %s", m->internal_port, proto_name(m->protocol),
+			  netaddr_fmt_ip(&s->gw, a));
+	}
+	if (all_done(s))
+		loop_stop(s->loop);
+}
+
+static void on_upnp_done(struct loop *l, void *arg)
+{
+	struct map_upnp_job *j = arg;
+	struct map_state *s = j->owner;
+
+	(void)l;
+	s->uworker = NULL;
+	s->bad_answers += j->io.bad_answers;
+	if (j->del)
+		upnp_deleted(s, j);
+	else if (!s->stopping)
+		upnp_took(s, j);
+	free(j);
+}
+
+/* Start a UPnP job: map (or check) every IPv4 port, or delete the held
+ * ones. A delete replaces a running map job (abandoned). */
+static void upnp_run(struct map_state *s, bool del)
+{
+	struct map_upnp_job *j;
+	int err;
+
+	if (s->uworker) {
+		if (!del || s->ujob_del)
+			return;
+		worker_abandon(s->uworker);
+		s->uworker = NULL;
+	}
+	j = calloc(1, sizeof(*j));
+	if (!j) {
+		log_warnx("map: UPnP: out of memory");
+		return;
+	}
+	j->owner = s;
+	j->gateway = s->gw;
+	j->local = s->local;
+	j->lease_s = s->c->lifetime_s;
+	j->any_external = s->c->any_external;
+	j->del = del;
+	for (unsigned i = 0; i < s->n; i++) {
+		const struct gw_map *m = &s->m[i];
+
+		if (is6(m) || m->method != GW_UPNP)
+			continue;
+		if (del && m->state != GW_MAP_DELETING)
+			continue;
+		j->p[j->n].port = m->internal_port;
+		j->p[j->n].protocol = m->protocol;
+		j->p[j->n].external_port = m->external_port;
+		j->n++;
+	}
+	if (del && !j->n) {
+		free(j);
+		return;
+	}
+	j->io.deadline_ms = loop_now_ms(s->loop) + (del ? MAP_UPNP_DELETE_MS : MAP_UPNP_JOB_MS);
+	s->ujob_del = del;
+	err = worker_start(s->loop, map_upnp_work, on_upnp_done, free, j, &s->uworker);
+	if (err < 0) {
+		s->uworker = NULL;
+		free(j);
+		log_warnx("map: UPnP: cannot start its worker: %s", strerror(-err));
+	}
+}
+
+/* Neither PCP nor NAT-PMP answers (why): UPnP IGD, unless --no-upnp. Never
+ * while either has answered. */
+static void upnp_consider(struct map_state *s, const char *why)
+{
+	if (s->upnp || s->stopping || s->c->del || s->pcp_heard || s->epoch.have)
+		return;
+	if (s->c->no_upnp) {
+		if (!s->upnp_off_told)
+			log_warnx("map: the gateway %s answers neither PCP nor NAT-PMP (%s), and "
+				  "UPnP is off (--no-upnp): nothing is mapped",
+				  netaddr_fmt_ip(&s->gw, (char[NETADDR_FMT_MAX]){ 0 }), why);
+		s->upnp_off_told = true;
+		return;
+	}
+	log_warnx("map: the gateway %s answers neither PCP nor NAT-PMP (%s): using UPnP IGD",
+		  netaddr_fmt_ip(&s->gw, (char[NETADDR_FMT_MAX]){ 0 }), why);
+	s->upnp = true;
+	loop_timer_stop(s->loop, &s->fallback);
+	loop_timer_stop(s->loop, &s->retry);
+	loop_timer_stop(s->loop, &s->usilent);
+	s->ext_next = RETX_DONE;
+	all_start(s, loop_now_ms(s->loop)); /* IPv4 ports: method UPnP, and the job */
+	rearm(s);
+}
+
+static void on_usilent(struct loop *l, struct loop_timer *t, void *data)
+{
+	(void)l;
+	(void)t;
+	upnp_consider(data, "no answer within 3 s");
+}
+
 static void read_answers(struct map_state *s, struct loop *l, int fd, bool v6)
 {
 	uint8_t buf[PCP_MAX_LEN + 4];
@@ -602,6 +842,8 @@ static void read_answers(struct map_state *s, struct loop *l, int fd, bool v6)
 		if (n < 0) {
 			if (errno == ECONNREFUSED)
 				log_debug("map: port 5351 closed on the gateway (ICMP)");
+			if (errno == ECONNREFUSED && !v6)
+				upnp_consider(s, "its port 5351 is closed");
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
 			continue;
@@ -997,6 +1239,8 @@ static void on_netchange_settled(struct loop *l, struct loop_timer *t, void *dat
 	all_start(s, now);
 	if (s->method == GW_PCP && !s->c->no_natpmp)
 		loop_timer_start(l, &s->fallback, MAP_PCP_SILENT_MS, on_fallback, s);
+	if (!s->upnp)
+		loop_timer_start(l, &s->usilent, MAP_UPNP_AFTER_MS, on_usilent, s);
 	rearm(s);
 }
 
@@ -1049,6 +1293,8 @@ int map_run(const struct map_config *c)
 	loop_timer_init(&s->quit);
 	loop_timer_init(&s->retry);
 	loop_timer_init(&s->deadline);
+	loop_timer_init(&s->ucheck);
+	loop_timer_init(&s->usilent);
 
 	err = find_gateway(&s->gw);
 	if (err < 0) {
@@ -1152,6 +1398,7 @@ int map_run(const struct map_config *c)
 		all_start(s, loop_now_ms(s->loop));
 		if (s->method == GW_PCP && !c->no_natpmp)
 			loop_timer_start(s->loop, &s->fallback, MAP_PCP_SILENT_MS, on_fallback, s);
+		loop_timer_start(s->loop, &s->usilent, MAP_UPNP_AFTER_MS, on_usilent, s);
 	}
 	if (c->once || c->del)
 		loop_timer_start(s->loop, &s->deadline, MAP_ONCE_MS, on_once_deadline, s);
@@ -1160,6 +1407,8 @@ int map_run(const struct map_config *c)
 		goto out;
 	status = s->status;
 out:
+	if (s->uworker)
+		worker_abandon(s->uworker);
 	metricsd_close(s->metricsd);
 	if (s->loop)
 		loop_free(s->loop);

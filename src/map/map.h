@@ -31,6 +31,7 @@ struct map_config {
 	bool any_external;     /* take another external port when the asked one is taken */
 	bool no_pcp;	       /* NAT-PMP only */
 	bool no_natpmp;	       /* PCP only */
+	bool no_upnp;	       /* never UPnP IGD, even when PCP and NAT-PMP are silent */
 	bool ipv6;	       /* also a PCP pinhole per port for this host's global IPv6 address */
 	const char *metrics;   /* --metrics ADDR:PORT (net/metricsd), or NULL */
 	const char *on_change; /* --on-change CMD (sh -c), or NULL */

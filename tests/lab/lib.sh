@@ -26,6 +26,8 @@
 #   lab_router_reboot       play a home-router reboot (miniupnpd forgets all)
 #   lab_router_rules PAT    count miniupnpd's nftables rules matching PAT
 #   lab_router_upnp_only    miniupnpd with NAT-PMP and PCP off (UPnP IGD only)
+#   lab_upnp_igd CLIENT ... one UPnP IGD mapping call (add/get/del) as CLIENT
+#   lab_wait_until MS CMD   retry CMD every 20 ms for up to MS ms
 #   lab_reach PORT          0 if PUBLIC_IP:PORT reaches the host's node from outside
 #   lab_hostile_mode MODE   restart the hostile responders (burst lie mixed silent)
 #   lab_delay_path MS       add MS of round trip between the home side and the
@@ -1115,6 +1117,26 @@ lab_router_reboot()
 	_lab_miniupnpd_start
 	_lab_miniupnpd_wait
 	_lab_say "router rebooted (miniupnpd restarted, its chains flushed)"
+}
+
+# lab_wait_until MS CMD...: run CMD every 20 ms until it succeeds, for up to
+# MS ms; 0 if it did.
+lab_wait_until()
+{
+	local ms=$1 t0
+	shift
+	t0=$(lab_ms)
+	until "$@"; do
+		(($(lab_ms) - t0 < ms)) || return 1
+		sleep 0.02
+	done
+}
+
+# lab_upnp_igd CLIENT add|get|del PORT [LEASE [v1]]: one UPnP IGD call to
+# the gateway from the host, as CLIENT (tests/lab/upnp_igd.c).
+lab_upnp_igd()
+{
+	lab_host "${LAB_UPNP_IGD_BIN:-$LAB_BUILD_DIR/tests/lab_upnp_igd}" "$HOST_GW" "$@"
 }
 
 # lab_router_upnp_only [secure_mode=no]: miniupnpd restarted with NAT-PMP

@@ -14,13 +14,12 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-IGD=${LAB_UPNP_IGD_BIN:-$LAB_BUILD_DIR/tests/lab_upnp_igd}
 PORT=30333
 OTHER=192.168.1.11
 
 mappings() { lab_router_rules "dport $PORT"; }
 reach() { lab_reach $PORT; }
-igd() { lab_host "$IGD" "$HOST_GW" "$@"; }
+igd() { lab_upnp_igd "$@"; }
 
 lab_up home
 lab_router_upnp_only secure_mode=no

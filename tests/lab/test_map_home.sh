@@ -19,16 +19,7 @@ mappings() { lab_router_rules "$HOST_IP"; }
 reach() { lab_reach $PORT; }
 
 # wait_until MS CMD...: poll CMD every 20 ms for up to MS; 0 if it held.
-wait_until()
-{
-	local ms=$1 t0
-	shift
-	t0=$(lab_ms)
-	until "$@"; do
-		(($(lab_ms) - t0 < ms)) || return 1
-		sleep 0.02
-	done
-}
+wait_until() { lab_wait_until "$@"; }
 
 no_mappings() { (($(mappings) == 0)); }
 log_has() { grep -q -e "$2" "$LAB_DIR/$1.log"; }

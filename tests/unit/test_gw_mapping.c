@@ -413,6 +413,34 @@ static void test_decode_garbage(void **state)
 	assert_int_equal(gw_decode(&a, req, (size_t)n), -EBADMSG);
 }
 
+/* A UPnP mapping only holds the caller's result: no send, no timer, no
+ * PCP or NAT-PMP answer counts for it, and its delete waits for the
+ * caller (DELETING, nothing due). */
+static void test_upnp_holds_only(void **state)
+{
+	struct gw_map m, p;
+	uint8_t buf[PCP_MAX_LEN];
+	uint64_t now = 1000;
+	struct gw_answer a;
+
+	(void)state;
+	setup_map(&p, GW_PCP);
+	gw_map_start(&p, now);
+	assert_true(next_send(&p, &now, 0, buf) > 0);
+	a = pcp_answer(&p, PCP_SUCCESS, 3600, 30333, 0, 0);
+	setup_map(&m, GW_UPNP);
+	assert_string_equal(gw_method_name(GW_UPNP), "UPnP");
+	gw_map_start(&m, now);
+	assert_int_equal(m.state, GW_MAP_ASKING);
+	assert_int_equal(gw_map_due(&m), RETX_DONE);
+	assert_int_equal(gw_map_tick(&m, now + 100000, 0, buf), 0);
+	assert_int_equal(gw_map_answer(&m, &a, now, 0), GW_EV_NOT_OURS);
+	m.state = GW_MAP_HELD;
+	gw_map_delete(&m, now);
+	assert_int_equal(m.state, GW_MAP_DELETING);
+	assert_int_equal(gw_map_due(&m), RETX_DONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_unsupported),
 		cmocka_unit_test(test_epoch),
 		cmocka_unit_test(test_decode_garbage),
+		cmocka_unit_test(test_upnp_holds_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+#include "map/upnp.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gw/igd.h"
+#include "util/text.h"
+
+static void port_error(struct map_upnp_port *p, const char *what, int code)
+{
+	gw_upnp_error(p->error, sizeof(p->error), what, code);
+}
+
+/* Map one port, each step by igd_after_add. */
+static void map_one(struct map_upnp_job *j, const struct gw_upnp_ctl *c, struct map_upnp_port *p)
+{
+	struct igd_add add = { .kind = c->igd_version >= 2 ? IGD_ADD_ANY : IGD_ADD,
+			       .lease_s = j->lease_s,
+			       .want_external = p->port,
+			       .any_external = j->any_external };
+	struct gw_upnp_map m = { .protocol = p->protocol,
+				 .external_port = p->port,
+				 .internal_port = p->port,
+				 .client = j->local };
+	struct igd_entry e;
+	uint16_t granted = 0;
+
+	for (int step = 0; step < 4; step++) {
+		int r;
+
+		m.lease_s = add.lease_s;
+		r = gw_upnp_add(&j->io, c, &m, add.kind, &granted);
+		switch (igd_after_add(&add, r, granted)) {
+		case IGD_NEXT_PERMANENT:
+			add.lease_s = 0;
+			continue;
+		case IGD_NEXT_ADD_V1:
+			add.kind = IGD_ADD;
+			continue;
+		case IGD_NEXT_WHO_HOLDS:
+			p->state = MAP_UPNP_TAKEN;
+			if (gw_upnp_entry(&j->io, c, p->protocol, p->port, &e) == 0 && e.found)
+				p->holder = e.client;
+			return;
+		case IGD_NEXT_MOVED:
+			/* AddAnyPortMapping gave another port: someone holds ours.
+			 * Not kept (never moved silently); say who. */
+			(void)gw_upnp_delete(&j->io, c, p->protocol, granted);
+			p->state = MAP_UPNP_TAKEN;
+			snprintf(p->error, sizeof(p->error),
+				 "the router offered external port %u instead", granted);
+			if (gw_upnp_entry(&j->io, c, p->protocol, p->port, &e) == 0 && e.found)
+				p->holder = e.client;
+			return;
+		case IGD_NEXT_REFUSED:
+			p->state = MAP_UPNP_REFUSED;
+			port_error(
+			    p, add.kind == IGD_ADD_ANY ? "AddAnyPortMapping" : "AddPortMapping", r);
+			return;
+		case IGD_NEXT_CONFIRM:
+			break;
+		}
+		r = gw_upnp_entry(&j->io, c, p->protocol, granted, &e);
+		if (r != 0) {
+			p->state = MAP_UPNP_REFUSED;
+			port_error(p, "GetSpecificPortMappingEntry", r);
+			return;
+		}
+		switch (igd_confirm(&e, &j->local, p->port)) {
+		case IGD_HELD:
+			p->state = MAP_UPNP_HELD;
+			p->external_port = granted;
+			p->lease_s = add.lease_s;
+			return;
+		case IGD_TAKEN:
+			p->state = MAP_UPNP_TAKEN;
+			p->holder = e.client;
+			return;
+		case IGD_LOST:
+			p->state = MAP_UPNP_REFUSED;
+			text_copy(p->error, sizeof(p->error),
+				  "the router accepted the mapping but does not list it");
+			return;
+		}
+	}
+	p->state = MAP_UPNP_REFUSED;
+	text_copy(p->error, sizeof(p->error), "the router refused every way of asking");
+}
+
+void map_upnp_work(void *arg)
+{
+	struct map_upnp_job *j = arg;
+	struct gw_upnp_value extip = { .name = "NewExternalIPAddress" };
+	char loc[256];
+	struct gw_upnp_ctl c;
+	unsigned bad = 0;
+	int r;
+
+	r = gw_upnp_search(&j->gateway, j->io.deadline_ms, loc, sizeof(loc), &bad);
+	j->io.bad_answers += bad;
+	if (r < 0) {
+		snprintf(j->error, sizeof(j->error), "%s",
+			 r == -ECONNREFUSED ? "the gateway's SSDP port 1900 is closed"
+					    : "no UPnP IGD answered on the gateway");
+		return;
+	}
+	if (gw_upnp_describe(&j->io, loc, &c) < 0) {
+		text_copy(j->error, sizeof(j->error), j->io.error);
+		return;
+	}
+	if (!j->del && gw_upnp_call(&j->io, &c, "GetExternalIPAddress", "", &extip, 1) == 0 &&
+	    netaddr_parse_ip(&j->external, extip.value) < 0)
+		memset(&j->external, 0, sizeof(j->external));
+	for (unsigned i = 0; i < j->n; i++) {
+		struct map_upnp_port *p = &j->p[i];
+
+		if (j->del) {
+			r = gw_upnp_delete(&j->io, &c, p->protocol, p->external_port);
+			p->state = r == 0 ? MAP_UPNP_HELD : MAP_UPNP_REFUSED;
+			if (r)
+				port_error(p, "DeletePortMapping", r);
+			continue;
+		}
+		map_one(j, &c, p);
+	}
+}

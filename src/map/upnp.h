@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * map's UPnP IGD method, the blocking half: one job on a net/worker.h
+ * thread searches the default gateway alone (gw_upnp_search), reads its
+ * description, then maps, checks or deletes every IPv4 port, each step
+ * decided by gw/igd.h: IGDv2 AddAnyPortMapping with a lease, IGDv1
+ * AddPortMapping; 725 -> a permanent mapping (deleted on exit, checked at
+ * every renewal); 718 -> the LAN host holding the port is named, nothing
+ * moves; every mapping confirmed with GetSpecificPortMappingEntry. Used by
+ * map/map.c only when neither PCP nor NAT-PMP answers.
+ */
+#ifndef ND_MAP_UPNP_H
+#define ND_MAP_UPNP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gw/upnp.h"
+#include "map/map.h"
+
+enum map_upnp_state {
+	MAP_UPNP_NONE,	  /* not asked, or no IGD */
+	MAP_UPNP_HELD,	  /* mapped and confirmed (map), or deleted (delete) */
+	MAP_UPNP_TAKEN,	  /* another host holds the external port */
+	MAP_UPNP_REFUSED, /* the router said no */
+};
+
+struct map_upnp_port {
+	/* In. */
+	uint16_t port;
+	uint8_t protocol;
+	/* Out. */
+	enum map_upnp_state state;
+	uint16_t external_port;
+	uint32_t lease_s; /* granted; 0 permanent (725) */
+	struct netaddr holder;
+	char error[120];
+};
+
+struct map_upnp_job {
+	void *owner; /* the caller's; the worker never touches it */
+	/* In: copied, so the thread never reads the loop's state. */
+	struct netaddr gateway, local;
+	uint32_t lease_s;
+	bool any_external;
+	bool del; /* delete these ports instead of mapping them */
+	unsigned n;
+	struct map_upnp_port p[MAP_MAX_PORTS];
+	/* Out. */
+	struct netaddr external;       /* GetExternalIPAddress; family 0 unknown */
+	char error[GW_UPNP_ERROR_MAX]; /* no IGD, or it failed as a whole */
+	struct gw_upnp_io io;	       /* deadline_ms set by the caller */
+};
+
+/* The worker function (net/worker.h worker_fn): arg is a map_upnp_job. */
+void map_upnp_work(void *arg);
+
+#endif
