@@ -108,6 +108,7 @@ struct map_state {
 	bool upnp_off_told;	    /* --no-upnp: said once why nothing maps */
 	struct worker_job *uworker; /* the running UPnP job, NULL if none */
 	bool ujob_del;		    /* it deletes */
+	bool udel_pending;	    /* stopping: delete once the running map job ends */
 	struct loop_timer ucheck, usilent;
 };
 
@@ -633,7 +634,7 @@ static void upnp_took(struct map_state *s, struct map_upnp_job *j)
 
 	for (unsigned k = 0; k < j->n; k++) {
 		const struct map_upnp_port *p = &j->p[k];
-		unsigned i = k; /* the IPv4 ports come first in s->m */
+		unsigned i = p->idx;
 		struct gw_map *m = &s->m[i];
 		bool was_held = m->state == GW_MAP_HELD && m->external_port == p->external_port;
 
@@ -716,7 +717,7 @@ static void upnp_deleted(struct map_state *s, struct map_upnp_job *j)
 	char a[NETADDR_FMT_MAX];
 
 	for (unsigned k = 0; k < j->n; k++) {
-		struct gw_map *m = &s->m[k];
+		struct gw_map *m = &s->m[j->p[k].idx];
 
 		if (m->state != GW_MAP_DELETING)
 			continue;
@@ -742,10 +743,33 @@ static void on_upnp_done(struct loop *l, void *arg)
 	(void)l;
 	s->uworker = NULL;
 	s->bad_answers += j->io.bad_answers;
-	if (j->del)
+	if (j->del) {
 		upnp_deleted(s, j);
-	else if (!s->stopping)
+	} else if (!s->stopping) {
 		upnp_took(s, j);
+	} else {
+		/* Stopped while it ran: what it made is deleted now (never
+		 * left behind, above all a permanent one). */
+		for (unsigned k = 0; k < j->n && !j->error[0]; k++) {
+			struct gw_map *m = &s->m[j->p[k].idx];
+
+			/* Held: delete that port. Another host's: never touch
+			 * it. Refused or unknown: delete what we knew, if any. */
+			if (j->p[k].state == MAP_UPNP_HELD) {
+				m->external_port = j->p[k].external_port;
+				log_warnx("map: opened %u/%s on %s by UPnP as it stopped: external "
+					  "port %u; deleting it",
+					  m->internal_port, proto_name(m->protocol),
+					  netaddr_fmt_ip(&s->gw, (char[NETADDR_FMT_MAX]){ 0 }),
+					  m->external_port);
+			} else if (j->p[k].state == MAP_UPNP_TAKEN)
+				m->external_port = 0;
+		}
+		if (s->udel_pending)
+			upnp_run(s, true);
+		if (all_done(s))
+			loop_stop(s->loop);
+	}
 	free(j);
 }
 
@@ -757,11 +781,13 @@ static void upnp_run(struct map_state *s, bool del)
 	int err;
 
 	if (s->uworker) {
-		if (!del || s->ujob_del)
-			return;
-		worker_abandon(s->uworker);
-		s->uworker = NULL;
+		/* One job at a time; a delete waits for a running map job,
+		 * whose adds would otherwise race it (on_upnp_done). */
+		if (del && !s->ujob_del)
+			s->udel_pending = true;
+		return;
 	}
+	s->udel_pending = false;
 	j = calloc(1, sizeof(*j));
 	if (!j) {
 		log_warnx("map: UPnP: out of memory");
@@ -780,6 +806,11 @@ static void upnp_run(struct map_state *s, bool del)
 			continue;
 		if (del && m->state != GW_MAP_DELETING)
 			continue;
+		if (del && !m->external_port) {
+			s->m[i].state = GW_MAP_GONE; /* never granted: nothing to delete */
+			continue;
+		}
+		j->p[j->n].idx = i;
 		j->p[j->n].port = m->internal_port;
 		j->p[j->n].protocol = m->protocol;
 		j->p[j->n].external_port = m->external_port;

@@ -27,6 +27,7 @@ enum map_upnp_state {
 
 struct map_upnp_port {
 	/* In. */
+	unsigned idx; /* the caller's, untouched */
 	uint16_t port;
 	uint8_t protocol;
 	/* Out. */

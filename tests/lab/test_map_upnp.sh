@@ -69,6 +69,20 @@ log_has upnp "closed $PORT/tcp" || fail "no 'closed' line"
 unset "LAB_PIDS[upnp]"
 reach && fail "still reachable after SIGTERM"
 
+lab_step "SIGTERM while the first UPnP conversation runs: nothing left behind"
+lab_daemon early "$NS_HOST" env --default-signal=INT,TERM bash -c 'exec "$0" map "$@"' \
+	"$NATDOCTOR" $PORT/tcp --lifetime 120 --status-socket "$LAB_DIR/early.sock"
+wait_until 3000 log_has early "using UPnP IGD" || fail "early: UPnP never started"
+pid=$(pgrep -f -n -- "--status-socket $LAB_DIR/early.sock")
+kill -TERM "$pid"
+wait_until 2000 bash -c "! kill -0 $pid 2>/dev/null" || fail "early: still running after SIGTERM"
+unset "LAB_PIDS[early]"
+sleep 0.3
+assert_eq 0 "$(mappings)" "rules after SIGTERM during the first conversation"
+! log_has early "^natdoctor: map: opened" || log_has early "closed $PORT/tcp" ||
+	fail "early: a mapping opened and never closed"
+! log_has early "Sanitizer\|runtime error" || fail "early: the sanitizers found something"
+
 lab_step "another LAN host holds the external port: 718, named, nothing moves"
 assert_eq "granted $PORT" "$(lab_upnp_igd "$OTHER" add $PORT 600 v1)" \
 	"the other host's mapping"
