@@ -722,6 +722,14 @@ static void upnp_deleted(struct map_state *s, struct map_upnp_job *j)
 		if (m->state != GW_MAP_DELETING)
 			continue;
 		m->state = GW_MAP_GONE;
+		if (!j->error[0] && j->p[k].state == MAP_UPNP_TAKEN) {
+			s->status = ND_EXIT_PROBLEM;
+			log_warnx(
+			    "map: %u/%s: external port %u is another host's (%s): not deleted",
+			    m->internal_port, proto_name(m->protocol), m->external_port,
+			    netaddr_fmt_ip(&j->p[k].holder, a));
+			continue;
+		}
 		if (j->error[0] || j->p[k].state != MAP_UPNP_HELD) {
 			s->status = ND_EXIT_PROBLEM;
 			log_warnx("map: %u/%s: the UPnP delete failed: %s", m->internal_port,
@@ -855,6 +863,26 @@ static void upnp_consider(struct map_state *s, const char *why)
 	rearm(s);
 }
 
+/* --delete, and the gateway's 5351 is closed: what --once made by UPnP
+ * (external port = internal port) is deleted there, if it is ours. */
+static void upnp_delete_only(struct map_state *s)
+{
+	if (s->upnp || s->c->no_upnp)
+		return;
+	s->upnp = true;
+	for (unsigned i = 0; i < s->n; i++) {
+		struct gw_map *m = &s->m[i];
+
+		if (is6(m) || m->state != GW_MAP_DELETING)
+			continue;
+		m->method = GW_UPNP;
+		m->next_ms = RETX_DONE;
+		m->external_port = m->internal_port;
+	}
+	upnp_run(s, true);
+	rearm(s);
+}
+
 static void on_usilent(struct loop *l, struct loop_timer *t, void *data)
 {
 	(void)l;
@@ -873,7 +901,9 @@ static void read_answers(struct map_state *s, struct loop *l, int fd, bool v6)
 		if (n < 0) {
 			if (errno == ECONNREFUSED)
 				log_debug("map: port 5351 closed on the gateway (ICMP)");
-			if (errno == ECONNREFUSED && !v6)
+			if (errno == ECONNREFUSED && !v6 && s->c->del)
+				upnp_delete_only(s);
+			else if (errno == ECONNREFUSED && !v6)
 				upnp_consider(s, "its port 5351 is closed");
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;

@@ -117,7 +117,19 @@ void map_upnp_work(void *arg)
 		struct map_upnp_port *p = &j->p[i];
 
 		if (j->del) {
-			r = gw_upnp_delete(&j->io, &c, p->protocol, p->external_port);
+			struct igd_entry e;
+
+			/* Only ever our own: a router without secure mode
+			 * would delete another host's mapping too. */
+			r = gw_upnp_entry(&j->io, &c, p->protocol, p->external_port, &e);
+			if (r == 0 && e.found && igd_confirm(&e, &j->local, p->port) == IGD_TAKEN) {
+				p->state = MAP_UPNP_TAKEN;
+				p->holder = e.client;
+				continue;
+			}
+			r = r == 0 && !e.found
+				? 0
+				: gw_upnp_delete(&j->io, &c, p->protocol, p->external_port);
 			p->state = r == 0 ? MAP_UPNP_HELD : MAP_UPNP_REFUSED;
 			if (r)
 				port_error(p, "DeletePortMapping", r);

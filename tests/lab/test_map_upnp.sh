@@ -10,7 +10,8 @@
 # the report naming that host (718 from AddPortMapping; from IGDv2's
 # AddAnyPortMapping, which miniupnpd answers with another port, that port
 # deleted again), and nothing moves; --no-upnp maps
-# nothing and says why. 725 (permanent leases only) cannot be played:
+# nothing and says why; --once then --delete leaves no rule, and --delete
+# never removes another host's mapping. 725 (permanent leases only) cannot be played:
 # miniupnpd grants every finite lease; tests/unit/test_igd.c has it.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -83,6 +84,14 @@ assert_eq 0 "$(mappings)" "rules after SIGTERM during the first conversation"
 	fail "early: a mapping opened and never closed"
 ! log_has early "Sanitizer\|runtime error" || fail "early: the sanitizers found something"
 
+lab_step "--once by UPnP, then --delete removes it"
+lab_natdoctor "$LAB_DIR/once.out" map $PORT/tcp --once --lifetime 120
+assert_match "by UPnP" "$(cat "$LAB_DIR/once.out")" "--once's method"
+(($(mappings) > 0)) || fail "--once: no rule on the router"
+lab_natdoctor "$LAB_DIR/delete.out" map $PORT/tcp --delete
+assert_match "closed $PORT/tcp" "$(cat "$LAB_DIR/delete.out.stderr")" "--delete's log"
+assert_eq 0 "$(mappings)" "rules after --delete"
+
 lab_step "another LAN host holds the external port: 718, named, nothing moves"
 assert_eq "granted $PORT" "$(lab_upnp_igd "$OTHER" add $PORT 600 v1)" \
 	"the other host's mapping"
@@ -94,6 +103,12 @@ assert_match "external port $PORT is held by $OTHER on the router: not moved" \
 assert_eq "entry $OTHER $PORT 1" "$(lab_upnp_igd "$HOST_IP" get $PORT)" \
 	"the other host's mapping, untouched"
 lab_router_rules "$HOST_IP" | grep -qx 0 || fail "a rule for this host is left on the router"
+rc=0
+lab_natdoctor "$LAB_DIR/delother.out" map $PORT/tcp --delete || rc=$?
+assert_eq 1 "$rc" "--delete of another host's mapping"
+assert_match "external port $PORT is another host's \($OTHER\): not deleted" \
+	"$(cat "$LAB_DIR/delother.out.stderr")" "--delete's refusal"
+assert_eq "entry $OTHER $PORT 1" "$(lab_upnp_igd "$HOST_IP" get $PORT)" "still the other host's"
 assert_eq deleted "$(lab_upnp_igd "$OTHER" del $PORT)" "cleanup"
 assert_eq 0 "$(mappings)" "rules at the end"
 lab_down
