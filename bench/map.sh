@@ -8,7 +8,8 @@
 #   - `upnpc -a`    (miniupnpc: SSDP discovery, then AddPortMapping)
 # and against upnpc, natdoctor's own UPnP path (gw/upnp.c: SSDP to the
 # gateway, description, AddAnyPortMapping) run by the lab helper
-# lab_upnp_igd, since map does not use UPnP yet (target: under 500 ms).
+# lab_upnp_igd, and map --once itself on a router with NAT-PMP and PCP
+# switched off (target: under 500 ms).
 # natdoctor's runs are `map --once` by PCP (--no-natpmp) and by NAT-PMP
 # (--no-pcp), process start to exit, like the peers'. Then the daemon at
 # rest: peak RSS, and how often it wakes over an idle minute (its context
@@ -70,4 +71,11 @@ hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status")
 printf 'daemon at rest: %d wake-ups in %d s; peak RSS %d KiB (%s MiB)\n' "$((s1 - s0))" "$IDLE_S" \
 	"$hwm" "$(python3 -c "print(f'{$hwm / 1024:.2f}')")"
 lab_daemon_stop mapd
+
+# map itself by UPnP: the router with NAT-PMP and PCP switched off (its
+# 5351 closed, so map turns to UPnP at once).
+lab_router_upnp_only
+mapupnp=$(mean_ms mapupnp "$NATDOCTOR" map $PORT/tcp --once --lifetime 60)
+printf 'UPnP: map --once %d ms (router without NAT-PMP/PCP)  upnpc -a %d ms  ratio %s (target < 500 ms)\n' \
+	"$mapupnp" "$upnpc" "$(ratio "$mapupnp" "$upnpc")"
 lab_down
