@@ -109,6 +109,8 @@ struct map_state {
 	struct worker_job *uworker; /* the running UPnP job, NULL if none */
 	bool ujob_del;		    /* it deletes */
 	bool udel_pending;	    /* stopping: delete once the running map job ends */
+	uint64_t ufailed_ms;	    /* no IGD found then: UPnP not tried again for a while */
+	bool ufailed;
 	struct loop_timer ucheck, usilent;
 };
 
@@ -702,6 +704,14 @@ static void upnp_took(struct map_state *s, struct map_upnp_job *j)
 			loop_stop(s->loop);
 			return;
 		}
+		/* No IGD either (a router that is away answers nothing): back
+		 * to PCP and NAT-PMP, and UPnP not before MAP_RETRY_MS. */
+		s->upnp = false;
+		s->ufailed = true;
+		s->ufailed_ms = now;
+		loop_timer_stop(s->loop, &s->ucheck);
+		on_retry(s->loop, &s->retry, s);
+		return;
 	}
 	if (j->external.family)
 		s->ext = j->external;
@@ -843,6 +853,8 @@ static void upnp_run(struct map_state *s, bool del)
 static void upnp_consider(struct map_state *s, const char *why)
 {
 	if (s->upnp || s->stopping || s->c->del || s->pcp_heard || s->epoch.have)
+		return;
+	if (s->ufailed && loop_now_ms(s->loop) < s->ufailed_ms + MAP_RETRY_MS)
 		return;
 	if (s->c->no_upnp) {
 		if (!s->upnp_off_told)

@@ -203,6 +203,10 @@ _lab_miniupnpd_wait
 t0=$(lab_ms)
 wait_until 2000 reach || fail "gone: not reachable within 2 s of the router's return"
 _lab_say "ok: mapped again $(($(lab_ms) - t0)) ms after the router came back"
+# Its 5351 and 1900 were closed meanwhile: UPnP was looked for, found
+# nothing, and must not be what maps once PCP and NAT-PMP answer again.
+wait_until 1000 log_has gone "^mapped $PORT/tcp: .* by \\(PCP\\|NAT-PMP\\)" || fail "gone: not mapped by PCP or NAT-PMP on the router's return"
+log_has gone "by UPnP" && fail "gone: mapped by UPnP although PCP answers"
 lab_daemon_stop gone
 wait_until 1000 no_mappings || fail "gone: mapping left after SIGTERM"
 
