@@ -699,13 +699,9 @@ static void upnp_took(struct map_state *s, struct map_upnp_job *j)
 	}
 	if (j->error[0]) {
 		log_warnx("map: UPnP: %s", j->error);
-		if (s->c->once) {
-			s->status = ND_EXIT_NOTEST;
-			loop_stop(s->loop);
-			return;
-		}
 		/* No IGD either (a router that is away answers nothing): back
-		 * to PCP and NAT-PMP, and UPnP not before MAP_RETRY_MS. */
+		 * to PCP and NAT-PMP, and UPnP not before MAP_RETRY_MS; --once
+		 * then ends at its bound, saying so. */
 		s->upnp = false;
 		s->ufailed = true;
 		s->ufailed_ms = now;
