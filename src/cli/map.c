@@ -37,8 +37,9 @@ static const char map_help[] =
     "  --any-external-port   when the router gives another external port (another\n"
     "                        host holds this one), take it and print it\n"
     "  --allow-low-ports     allow ports below 1024\n"
-    "  --no-pcp              NAT-PMP only\n"
-    "  --no-natpmp           PCP only\n"
+    "  --no-pcp              never PCP (NAT-PMP, then UPnP IGD)\n"
+    "  --no-natpmp           never NAT-PMP (PCP, then UPnP IGD); with --no-pcp:\n"
+    "                        UPnP IGD only, asked at once\n"
     "  --no-upnp             never UPnP IGD, even when PCP and NAT-PMP are silent\n"
     "  --ipv6                also open an IPv6 firewall pinhole per port by PCP, for\n"
     "                        this host's global IPv6 address (the gateway's PCP\n"
@@ -62,11 +63,12 @@ static const char map_help[] =
     "        node flags: --listen-addr /ip4/0.0.0.0/tcp/30333 --public-addr "
     "/ip4/203.0.113.7/tcp/30333\n"
     "\n"
-    "UPnP IGD is not used. Every mapping opened or closed is one line on stderr.\n"
+    "Every mapping opened or closed is one line on stderr.\n"
     "\n"
     "Exit status: 0 done, or stopped by SIGINT/SIGTERM with the mappings removed;\n"
     "1 a port was refused or not mapped (--once); 2 usage error; 3 no gateway, or\n"
-    "it answers neither PCP nor NAT-PMP (--once, --delete); 4 internal error;\n"
+    "it answers none of PCP, NAT-PMP and UPnP IGD that are allowed (--once,\n"
+    "--delete); 4 internal error;\n"
     "5 the router's own internet address is private or shared (100.64.0.0/10):\n"
     "the provider's NAT stands in front of it and no mapping here can help.\n";
 
@@ -215,8 +217,9 @@ int map_parse(struct cli_args *a, struct map_config *c)
 		return cli_args_fail(a, "give the ports to map, e.g. 'natdoctor map 30333/tcp'");
 	if (c->once && c->del)
 		return cli_args_fail(a, "--once and --delete: give one");
-	if (c->no_pcp && c->no_natpmp)
-		return cli_args_fail(a, "--no-pcp and --no-natpmp leave nothing to map with");
+	if (c->no_pcp && c->no_natpmp && c->no_upnp)
+		return cli_args_fail(a, "--no-pcp, --no-natpmp and --no-upnp leave nothing to map "
+					"with: drop one of them");
 	for (unsigned i = 0; i < c->n_ports && !allow_low; i++)
 		if (c->ports[i].port < 1024)
 			return cli_args_fail(a,

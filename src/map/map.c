@@ -137,6 +137,12 @@ static void upnp_run(struct map_state *s, bool del);
 static void upnp_consider(struct map_state *s, const char *why);
 static void on_usilent(struct loop *l, struct loop_timer *t, void *data);
 
+/* --no-pcp --no-natpmp: UPnP IGD is the one method left, asked at once. */
+static bool upnp_only(const struct map_config *c)
+{
+	return c->no_pcp && c->no_natpmp;
+}
+
 static bool is6(const struct gw_map *m)
 {
 	return m->client.family == AF_INET6;
@@ -270,6 +276,10 @@ static void on_retry(struct loop *l, struct loop_timer *t, void *data)
 	struct map_state *s = data;
 
 	(void)t;
+	if (upnp_only(s->c)) {
+		upnp_consider(s, "PCP and NAT-PMP are off (--no-pcp --no-natpmp)");
+		return;
+	}
 	s->method = s->c->no_pcp ? GW_NATPMP : GW_PCP;
 	s->pcp_heard = false;
 	all_start(s, loop_now_ms(l));
@@ -706,7 +716,15 @@ static void upnp_took(struct map_state *s, struct map_upnp_job *j)
 		s->ufailed = true;
 		s->ufailed_ms = now;
 		loop_timer_stop(s->loop, &s->ucheck);
-		on_retry(s->loop, &s->retry, s);
+		if (upnp_only(s->c) && s->c->once) {
+			s->status = ND_EXIT_NOTEST; /* nothing else to ask */
+			loop_stop(s->loop);
+		} else if (upnp_only(s->c)) {
+			log_warnx("map: trying UPnP again in %d s", MAP_RETRY_MS / 1000);
+			loop_timer_start(s->loop, &s->retry, MAP_RETRY_MS, on_retry, s);
+		} else {
+			on_retry(s->loop, &s->retry, s);
+		}
 		return;
 	}
 	if (j->external.family)
@@ -860,8 +878,13 @@ static void upnp_consider(struct map_state *s, const char *why)
 		s->upnp_off_told = true;
 		return;
 	}
-	log_warnx("map: the gateway %s answers neither PCP nor NAT-PMP (%s): using UPnP IGD",
-		  netaddr_fmt_ip(&s->gw, (char[NETADDR_FMT_MAX]){ 0 }), why);
+	if (upnp_only(s->c))
+		log_info("map: %s: using UPnP IGD on the gateway %s", why,
+			 netaddr_fmt_ip(&s->gw, (char[NETADDR_FMT_MAX]){ 0 }));
+	else
+		log_warnx("map: the gateway %s answers neither PCP nor NAT-PMP (%s): using UPnP "
+			  "IGD",
+			  netaddr_fmt_ip(&s->gw, (char[NETADDR_FMT_MAX]){ 0 }), why);
 	s->upnp = true;
 	loop_timer_stop(s->loop, &s->fallback);
 	loop_timer_stop(s->loop, &s->retry);
@@ -1463,6 +1486,10 @@ int map_run(const struct map_config *c)
 			s->m[i].state = GW_MAP_ASKING;
 			gw_map_delete(&s->m[i], loop_now_ms(s->loop));
 		}
+		if (upnp_only(c))
+			upnp_delete_only(s);
+	} else if (upnp_only(c)) {
+		upnp_consider(s, "PCP and NAT-PMP are off (--no-pcp --no-natpmp)");
 	} else {
 		all_start(s, loop_now_ms(s->loop));
 		if (s->method == GW_PCP && !c->no_natpmp)

@@ -377,7 +377,12 @@ static void map_ports_and_flags(void **state)
 	assert_usage(MAP("30333", "--lifetime", "0"), "leases are finite");
 	assert_usage(MAP("30333", "--lifetime", "86401"), "--lifetime");
 	assert_usage(MAP("30333", "--once", "--delete"), "give one");
-	assert_usage(MAP("30333", "--no-pcp", "--no-natpmp"), "nothing to map with");
+	/* PCP and NAT-PMP off leaves UPnP IGD; all three off leaves nothing. */
+	assert_int_equal(MAP("30333", "--no-pcp", "--no-natpmp"), 0);
+	assert_true(mopts.no_pcp && mopts.no_natpmp && !mopts.no_upnp);
+	assert_usage(MAP("30333", "--no-pcp", "--no-natpmp", "--no-upnp"),
+		     "--no-pcp, --no-natpmp and --no-upnp leave nothing to map with");
+	assert_int_equal(MAP("30333", "--no-natpmp", "--no-upnp"), 0);
 	assert_usage(MAP("1025", "1026", "1027", "1028", "1029", "1030", "1031", "1032", "1033"),
 		     "more than 8 ports");
 }
