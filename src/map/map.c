@@ -21,6 +21,7 @@
  * the mappings are removed, and map says so and exits 5.
  */
 #include "map/map.h"
+#include "map/nodeflags.h"
 #include "map/status.h"
 
 #include <sodium.h>
@@ -488,6 +489,12 @@ static void tell(struct map_state *s)
 		    "  node flags: --listen-addr /ip4/0.0.0.0/%s/%u --public-addr /ip4/%s/%s/%u\n",
 		    proto_name(m->protocol), m->internal_port, a, proto_name(m->protocol),
 		    m->external_port);
+		if (nodeflags_phala_env(m->internal_port, m->protocol))
+			printf(
+			    "  Phala docker, node environment: "
+			    "%s=--listen-addr /ip4/0.0.0.0/tcp/%u --public-addr /ip4/%s/tcp/%u\n",
+			    nodeflags_phala_env(m->internal_port, m->protocol), m->internal_port, a,
+			    m->external_port);
 		s->told[i] = true;
 		changed = !s->told_port[i] || s->told_port[i] != m->external_port ||
 			  !netaddr_eq(&s->told_ext[i], ext, true);
