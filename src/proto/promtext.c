@@ -35,9 +35,17 @@ static void help_escape(struct strbuf *b, const char *s)
 
 void promtext_family(struct strbuf *b, const char *name, const char *type, const char *help)
 {
-	strbuf_printf(b, "# HELP %s ", name);
+	/* Pieces, not printf: a scrape writes many of these (serve's every
+	 * second), and parsing a format each time was most of its cost. */
+	strbuf_put(b, "# HELP ");
+	strbuf_put(b, name);
+	strbuf_put(b, " ");
 	help_escape(b, help);
-	strbuf_printf(b, "\n# TYPE %s %s\n", name, type);
+	strbuf_put(b, "\n# TYPE ");
+	strbuf_put(b, name);
+	strbuf_put(b, " ");
+	strbuf_put(b, type);
+	strbuf_put(b, "\n");
 }
 
 /* The shortest of %.15g and %.17g that reads back as the same double
@@ -52,12 +60,30 @@ static void put_double(struct strbuf *b, double v)
 	strbuf_printf(b, " %s\n", text);
 }
 
+/* " v\n" for an integer |v| < 2^53, in decimal without printf. */
+static void put_integer(struct strbuf *b, long long v)
+{
+	char text[24], *p = text + sizeof(text);
+	unsigned long long u = v < 0 ? (unsigned long long)-v : (unsigned long long)v;
+
+	*--p = '\n';
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	*--p = ' ';
+	strbuf_putn(b, p, (size_t)(text + sizeof(text) - p));
+}
+
 void promtext_sample(struct strbuf *b, const char *name, const char *const *labels, size_t n_labels,
 		     double value)
 {
 	strbuf_put(b, name);
 	for (size_t i = 0; i < n_labels; i++) {
-		strbuf_printf(b, "%s%s=\"", i ? "," : "{", labels[2 * i]);
+		strbuf_put(b, i ? "," : "{");
+		strbuf_put(b, labels[2 * i]);
+		strbuf_put(b, "=\"");
 		promtext_escape(b, labels[2 * i + 1] ? labels[2 * i + 1] : "");
 		strbuf_put(b, "\"");
 	}
@@ -68,7 +94,7 @@ void promtext_sample(struct strbuf *b, const char *name, const char *const *labe
 	else if (isinf(value))
 		strbuf_put(b, value > 0 ? " +Inf\n" : " -Inf\n");
 	else if (value == floor(value) && fabs(value) < 9007199254740992.0)
-		strbuf_printf(b, " %lld\n", (long long)value);
+		put_integer(b, (long long)value);
 	else
 		put_double(b, value);
 }
