@@ -2,7 +2,10 @@
 #include "serve/metrics.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
 
+#include "proto/promtext.h"
 #include "util/strbuf.h"
 
 void serve_count_answer(struct serve_counters *c, const struct serve_out *o)
@@ -29,63 +32,107 @@ void serve_count_answer(struct serve_counters *c, const struct serve_out *o)
 		SERVE_COUNT(c->errors_other);
 }
 
-#define SUM(field)                                                                          \
-	({                                                                                  \
-		uint64_t s_ = 0;                                                            \
-		for (size_t i_ = 0; i_ < n; i_++)                                           \
-			s_ += atomic_load_explicit(&sets[i_]->field, memory_order_relaxed); \
-		s_;                                                                         \
-	})
+/* The sum over n counter sets of the counter at byte offset off. */
+static uint64_t sum_at(const struct serve_counters *const *sets, size_t n, size_t off)
+{
+	uint64_t s = 0;
+
+	for (size_t i = 0; i < n; i++)
+		s += atomic_load_explicit((const _Atomic uint64_t *)((const char *)sets[i] + off),
+					  memory_order_relaxed);
+	return s;
+}
+
+#define AT(field) offsetof(struct serve_counters, field)
+
+/* Serve's families in the order they are written (docs/METRICS.md names
+ * them): each is a counter with at most one label, and its series are
+ * the label's values with where their counters are; dialbacks has one
+ * series per enum dialback_result instead. */
+static const struct {
+	const char *name, *help, *label; /* label NULL: one series, no label */
+	struct {
+		const char *value;
+		size_t off;
+	} s[3];
+	size_t n;
+	bool by_dialback_result;
+} families[] = {
+	{ "natdoctor_serve_requests_total",
+	  "STUN messages received.",
+	  "transport",
+	  { { "udp", AT(requests_udp) }, { "tcp", AT(requests_tcp) } },
+	  2,
+	  false },
+	{ "natdoctor_serve_answers_total",
+	  "STUN responses sent, by class.",
+	  "class",
+	  { { "success", AT(answers_success) }, { "error", AT(answers_error) } },
+	  2,
+	  false },
+	{ "natdoctor_serve_errors_total",
+	  "STUN error responses, by code.",
+	  "code",
+	  { { "400", AT(errors_400) }, { "420", AT(errors_420) }, { "other", AT(errors_other) } },
+	  3,
+	  false },
+	{ "natdoctor_serve_dropped_total",
+	  "Messages dropped without an answer, by reason.",
+	  "reason",
+	  { { "not_stun", AT(dropped[SERVE_DROP_NOT_STUN]) },
+	    { "malformed", AT(dropped[SERVE_DROP_MALFORMED]) },
+	    { "not_request", AT(dropped[SERVE_DROP_NOT_REQUEST]) } },
+	  3,
+	  false },
+	{ "natdoctor_serve_cookies_total",
+	  "ND-COOKIEs issued.",
+	  NULL,
+	  { { NULL, AT(cookies) } },
+	  1,
+	  false },
+	{ "natdoctor_serve_dialbacks_total",
+	  "Dial-backs answered, by result.",
+	  "result",
+	  { { 0 } },
+	  0,
+	  true },
+	{ "natdoctor_serve_rate_limited_total",
+	  "Dial-backs refused by the per-source rate limit.",
+	  NULL,
+	  { { NULL, AT(rate_limited) } },
+	  1,
+	  false },
+	{ "natdoctor_serve_tcp_refused_total",
+	  "TCP connections closed at once because the connection table was full.",
+	  NULL,
+	  { { NULL, AT(tcp_refused) } },
+	  1,
+	  false },
+};
 
 int serve_metrics_render(const struct serve_counters *const *sets, size_t n, char *out, size_t cap)
 {
-	static const char *const drop_reason[4] = { "", "not_stun", "malformed", "not_request" };
 	struct strbuf b;
 
 	strbuf_init(&b, out, cap);
-	strbuf_put(&b, "# HELP natdoctor_serve_requests_total STUN messages received.\n"
-		       "# TYPE natdoctor_serve_requests_total counter\n");
-	strbuf_printf(&b, "natdoctor_serve_requests_total{transport=\"udp\"} %llu\n",
-		      (unsigned long long)SUM(requests_udp));
-	strbuf_printf(&b, "natdoctor_serve_requests_total{transport=\"tcp\"} %llu\n",
-		      (unsigned long long)SUM(requests_tcp));
-	strbuf_put(&b, "# HELP natdoctor_serve_answers_total STUN responses sent, by class.\n"
-		       "# TYPE natdoctor_serve_answers_total counter\n");
-	strbuf_printf(&b, "natdoctor_serve_answers_total{class=\"success\"} %llu\n",
-		      (unsigned long long)SUM(answers_success));
-	strbuf_printf(&b, "natdoctor_serve_answers_total{class=\"error\"} %llu\n",
-		      (unsigned long long)SUM(answers_error));
-	strbuf_put(&b, "# HELP natdoctor_serve_errors_total STUN error responses, by code.\n"
-		       "# TYPE natdoctor_serve_errors_total counter\n");
-	strbuf_printf(&b, "natdoctor_serve_errors_total{code=\"400\"} %llu\n",
-		      (unsigned long long)SUM(errors_400));
-	strbuf_printf(&b, "natdoctor_serve_errors_total{code=\"420\"} %llu\n",
-		      (unsigned long long)SUM(errors_420));
-	strbuf_printf(&b, "natdoctor_serve_errors_total{code=\"other\"} %llu\n",
-		      (unsigned long long)SUM(errors_other));
-	strbuf_put(&b, "# HELP natdoctor_serve_dropped_total Messages dropped without an "
-		       "answer, by reason.\n"
-		       "# TYPE natdoctor_serve_dropped_total counter\n");
-	for (size_t r = 1; r < 4; r++)
-		strbuf_printf(&b, "natdoctor_serve_dropped_total{reason=\"%s\"} %llu\n",
-			      drop_reason[r], (unsigned long long)SUM(dropped[r]));
-	strbuf_put(&b, "# HELP natdoctor_serve_cookies_total ND-COOKIEs issued.\n"
-		       "# TYPE natdoctor_serve_cookies_total counter\n");
-	strbuf_printf(&b, "natdoctor_serve_cookies_total %llu\n", (unsigned long long)SUM(cookies));
-	strbuf_put(&b, "# HELP natdoctor_serve_dialbacks_total Dial-backs answered, by result.\n"
-		       "# TYPE natdoctor_serve_dialbacks_total counter\n");
-	for (unsigned r = 1; r <= DIALBACK_RESULT_MAX; r++)
-		strbuf_printf(&b, "natdoctor_serve_dialbacks_total{result=\"%s\"} %llu\n",
-			      dialback_result_name(r), (unsigned long long)SUM(dialbacks[r]));
-	strbuf_put(&b, "# HELP natdoctor_serve_rate_limited_total Dial-backs refused by the "
-		       "per-source rate limit.\n"
-		       "# TYPE natdoctor_serve_rate_limited_total counter\n");
-	strbuf_printf(&b, "natdoctor_serve_rate_limited_total %llu\n",
-		      (unsigned long long)SUM(rate_limited));
-	strbuf_put(&b, "# HELP natdoctor_serve_tcp_refused_total TCP connections closed at "
-		       "once because the connection table was full.\n"
-		       "# TYPE natdoctor_serve_tcp_refused_total counter\n");
-	strbuf_printf(&b, "natdoctor_serve_tcp_refused_total %llu\n",
-		      (unsigned long long)SUM(tcp_refused));
+	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
+		const char *label[2] = { families[f].label, NULL };
+		size_t n_labels = families[f].label ? 1 : 0;
+
+		promtext_family(&b, families[f].name, "counter", families[f].help);
+		for (size_t i = 0; i < families[f].n; i++) {
+			label[1] = families[f].s[i].value;
+			/* A double holds every count below 2^53 exactly (Prometheus
+			 * reads them as float64 anyway). */
+			promtext_sample(&b, families[f].name, label, n_labels,
+					(double)sum_at(sets, n, families[f].s[i].off));
+		}
+		for (unsigned r = 1; families[f].by_dialback_result && r <= DIALBACK_RESULT_MAX;
+		     r++) {
+			label[1] = dialback_result_name(r);
+			promtext_sample(&b, families[f].name, label, n_labels,
+					(double)sum_at(sets, n, AT(dialbacks[r])));
+		}
+	}
 	return b.truncated ? -ENOBUFS : (int)b.len;
 }

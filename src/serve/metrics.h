@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `natdoctor serve`'s counters and their Prometheus text exposition
- * (format 0.0.4). Each thread owns one struct serve_counters and is its
+ * (format 0.0.4, written by proto/promtext like every natdoctor
+ * exposition). Each thread owns one struct serve_counters and is its
  * only writer (SERVE_COUNT: a relaxed load and store, no locked
  * instruction on the hot path); the metrics endpoint sums them with
  * relaxed loads. Names follow Prometheus conventions: natdoctor_serve_
@@ -37,7 +38,10 @@ struct serve_counters {
 void serve_count_answer(struct serve_counters *c, const struct serve_out *o);
 
 /* Render the sum of n counter sets as Prometheus text into out (cap bytes,
- * NUL-terminated). Returns the length, or -ENOBUFS if it did not fit. */
+ * NUL-terminated): every family of docs/METRICS.md, HELP and TYPE first,
+ * each series present also at 0. Reads the counters with relaxed loads
+ * while their threads go on counting; allocates nothing. Returns the
+ * length, or -ENOBUFS if it did not fit. */
 int serve_metrics_render(const struct serve_counters *const *sets, size_t n, char *out, size_t cap);
 
 #endif
