@@ -34,8 +34,9 @@ enum igd_check igd_confirm(const struct igd_entry *e, const struct netaddr *self
 	return e->enabled ? IGD_HELD : IGD_LOST;
 }
 
-uint64_t igd_next_check(uint32_t lease_s, uint64_t now_ms)
+uint64_t igd_next_check(uint32_t granted_s, uint32_t asked_s, uint64_t now_ms)
 {
+	uint32_t lease_s = granted_s ? granted_s : asked_s;
 	uint64_t wait = (uint64_t)lease_s * 500;
 
 	if (!lease_s || wait > IGD_CHECK_MS)

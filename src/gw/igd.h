@@ -12,10 +12,11 @@
  *                   holds the port (718), or give up
  *   igd_confirm     GetSpecificPortMappingEntry's answer about our port:
  *                   held by us, gone (add again) or held by someone else
- *   igd_next_check  when to look again: a permanent mapping is checked at
- *                   every renewal, a leased one renewed at half its lease,
- *                   and neither less often than IGD_CHECK_MS (a router
- *                   that drops a mapping silently is noticed then)
+ *   igd_next_check  when to look again: a leased mapping is renewed at
+ *                   half its lease, a permanent one checked when the lease
+ *                   asked would have been renewed, and neither less often
+ *                   than IGD_CHECK_MS (a router that drops a mapping
+ *                   silently, or reboots, is noticed then)
  *
  * Error codes: UPnP Forum, WANIPConnection:2 Service (2010), §2.4.16
  * (AddPortMapping) and §2.4.18 (AddAnyPortMapping); 401 and 602 are UPnP
@@ -94,8 +95,9 @@ enum igd_check {
 enum igd_check igd_confirm(const struct igd_entry *e, const struct netaddr *self,
 			   uint16_t internal_port);
 
-/* When to look at a mapping granted with lease_s (0: permanent) at now_ms:
- * half the lease, at most IGD_CHECK_MS and at least IGD_CHECK_MIN_MS away. */
-uint64_t igd_next_check(uint32_t lease_s, uint64_t now_ms);
+/* When to look at a mapping granted with granted_s (0: permanent, then
+ * asked_s, the lease that was asked, counts) at now_ms: half the lease, at
+ * most IGD_CHECK_MS and at least IGD_CHECK_MIN_MS away. */
+uint64_t igd_next_check(uint32_t granted_s, uint32_t asked_s, uint64_t now_ms);
 
 #endif

@@ -110,8 +110,7 @@ struct map_state {
 	struct worker_job *uworker; /* the running UPnP job, NULL if none */
 	bool ujob_del;		    /* it deletes */
 	bool udel_pending;	    /* stopping: delete once the running map job ends */
-	uint64_t ufailed_ms;	    /* no IGD found then: UPnP not tried again for a while */
-	bool ufailed;
+	uint64_t uretry_ms;	    /* no IGD found: UPnP not looked for before then */
 	struct loop_timer ucheck, usilent;
 };
 
@@ -648,18 +647,24 @@ static void on_ucheck(struct loop *l, struct loop_timer *t, void *data)
 /* A UPnP job came back: take each port's result. */
 static void upnp_took(struct map_state *s, struct map_upnp_job *j)
 {
-	uint64_t now = loop_now_ms(s->loop), next = RETX_DONE;
+	uint64_t now = loop_now_ms(s->loop), next = RETX_DONE, hold = MAP_RETRY_MS;
 	char a[NETADDR_FMT_MAX], h[NETADDR_FMT_MAX];
 
 	for (unsigned k = 0; k < j->n; k++) {
 		const struct map_upnp_port *p = &j->p[k];
 		unsigned i = p->idx;
 		struct gw_map *m = &s->m[i];
-		bool was_held = m->state == GW_MAP_HELD && m->external_port == p->external_port;
+		bool was_held =
+		    m->state == GW_MAP_HELD && m->external_port == p->external_port && !p->restored;
+		uint64_t check = igd_next_check(p->lease_s, j->lease_s, now);
 
 		if (j->error[0]) {
 			snprintf(s->last_error[i], sizeof(s->last_error[i]), "UPnP: %.100s",
 				 j->error);
+			/* Our UPnP router is away (a reboot): looked for again
+			 * when the mapping would have been checked, if sooner. */
+			if (m->state == GW_MAP_HELD && check - now < hold)
+				hold = check - now;
 			continue;
 		}
 		switch (p->state) {
@@ -670,6 +675,10 @@ static void upnp_took(struct map_state *s, struct map_upnp_job *j)
 			m->granted_ms = now;
 			m->expires_ms = p->lease_s ? now + (uint64_t)p->lease_s * 1000 : 0;
 			if (!was_held) {
+				if (p->restored)
+					log_warnx("map: %u/%s: the router had lost the mapping (it "
+						  "rebooted, or dropped it): mapped again",
+						  m->internal_port, proto_name(m->protocol));
 				if (p->lease_s)
 					log_warnx(
 					    "map: opened %u/%s on %s by UPnP: external port %u, "
@@ -681,14 +690,14 @@ static void upnp_took(struct map_state *s, struct map_upnp_job *j)
 					log_warnx(
 					    "map: opened %u/%s on %s by UPnP: external port %u, "
 					    "PERMANENT (the router allows no lease: UPnP 725); "
-					    "deleted on exit, checked every %d s",
+					    "deleted on exit, checked every %u s",
 					    m->internal_port, proto_name(m->protocol),
 					    netaddr_fmt_ip(&s->gw, a), m->external_port,
-					    IGD_CHECK_MS / 1000);
+					    (unsigned)((check - now) / 1000));
 				s->told[i] = false;
 			}
-			if (igd_next_check(p->lease_s, now) < next)
-				next = igd_next_check(p->lease_s, now);
+			if (check < next)
+				next = check;
 			break;
 		case MAP_UPNP_TAKEN:
 			m->state = GW_MAP_REFUSED;
@@ -717,11 +726,11 @@ static void upnp_took(struct map_state *s, struct map_upnp_job *j)
 	if (j->error[0]) {
 		log_warnx("map: UPnP: %s", j->error);
 		/* No IGD either (a router that is away answers nothing): back
-		 * to PCP and NAT-PMP, and UPnP not before MAP_RETRY_MS; --once
-		 * then ends at its bound, saying so. */
+		 * to PCP and NAT-PMP, and UPnP not before MAP_RETRY_MS (or the
+		 * check interval of what it held, if shorter); --once then ends
+		 * at its bound, saying so. */
 		s->upnp = false;
-		s->ufailed = true;
-		s->ufailed_ms = now;
+		s->uretry_ms = now + hold;
 		loop_timer_stop(s->loop, &s->ucheck);
 		if (upnp_only(s->c) && s->c->once) {
 			s->status = ND_EXIT_NOTEST; /* nothing else to ask */
@@ -853,6 +862,8 @@ static void upnp_run(struct map_state *s, bool del)
 		j->p[j->n].port = m->internal_port;
 		j->p[j->n].protocol = m->protocol;
 		j->p[j->n].external_port = m->external_port;
+		j->p[j->n].held = !del && m->state == GW_MAP_HELD;
+		j->p[j->n].lease_s = m->granted_s;
 		j->n++;
 	}
 	if (del && !j->n) {
@@ -875,8 +886,14 @@ static void upnp_consider(struct map_state *s, const char *why)
 {
 	if (s->upnp || s->stopping || s->c->del || s->pcp_heard || s->epoch.have)
 		return;
-	if (s->ufailed && loop_now_ms(s->loop) < s->ufailed_ms + MAP_RETRY_MS)
+	if (loop_now_ms(s->loop) < s->uretry_ms) {
+		/* Held off after a search that found nothing: look again
+		 * then, if PCP and NAT-PMP are still silent (a router whose
+		 * 5351 drops silently sends no ICMP to bring us here). */
+		loop_timer_start(s->loop, &s->usilent, s->uretry_ms - loop_now_ms(s->loop),
+				 on_usilent, s);
 		return;
+	}
 	if (s->c->no_upnp) {
 		if (!s->upnp_off_told)
 			log_warnx("map: the gateway %s answers neither PCP nor NAT-PMP (%s), and "

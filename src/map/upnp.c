@@ -27,6 +27,24 @@ static void map_one(struct map_upnp_job *j, const struct gw_upnp_ctl *c, struct 
 	struct igd_entry e;
 	uint16_t granted = 0;
 
+	if (p->held && gw_upnp_entry(&j->io, c, p->protocol, p->external_port, &e) == 0) {
+		switch (igd_confirm(&e, &j->local, p->port)) {
+		case IGD_HELD:
+			if (!p->lease_s) {
+				p->state = MAP_UPNP_HELD; /* permanent: nothing to renew */
+				return;
+			}
+			break; /* leased: renewed by adding it again */
+		case IGD_LOST:
+			p->restored = true;
+			break;
+		case IGD_TAKEN:
+			/* Another host took the port while ours was gone. */
+			p->state = MAP_UPNP_TAKEN;
+			p->holder = e.client;
+			return;
+		}
+	}
 	for (int step = 0; step < 4; step++) {
 		int r;
 

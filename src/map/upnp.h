@@ -6,7 +6,10 @@
  * decided by gw/igd.h: IGDv2 AddAnyPortMapping with a lease, IGDv1
  * AddPortMapping; 725 -> a permanent mapping (deleted on exit, checked at
  * every renewal); 718 -> the LAN host holding the port is named, nothing
- * moves; every mapping confirmed with GetSpecificPortMappingEntry. Used by
+ * moves; every mapping confirmed with GetSpecificPortMappingEntry. A check
+ * of a held mapping asks GetSpecificPortMappingEntry first: a permanent one
+ * still there is left alone, a leased one is added again (the renewal), one
+ * the router lost (a reboot) is added again and said so. Used by
  * map/map.c only when neither PCP nor NAT-PMP answers.
  */
 #ifndef ND_MAP_UPNP_H
@@ -30,10 +33,12 @@ struct map_upnp_port {
 	unsigned idx; /* the caller's, untouched */
 	uint16_t port;
 	uint8_t protocol;
-	/* Out. */
+	bool held; /* map holds it (on external_port, lease_s): a check */
+	/* Out (external_port and lease_s: In as well, with held or del). */
 	enum map_upnp_state state;
 	uint16_t external_port;
 	uint32_t lease_s; /* granted; 0 permanent (725) */
+	bool restored;	  /* held, but gone from the router's table: added again */
 	struct netaddr holder;
 	char error[120];
 };

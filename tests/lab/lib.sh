@@ -24,8 +24,9 @@
 #   lab_daemon_stop NAME    stop it (TERM, then KILL)
 #   lab_wait_port NS udp|tcp PORT [SECONDS] [ADDR]
 #   lab_router_reboot       play a home-router reboot (miniupnpd forgets all)
+#   lab_router_down / lab_router_up   the same in two halves (a router away a while)
 #   lab_router_rules PAT    count miniupnpd's nftables rules matching PAT
-#   lab_router_upnp_only    miniupnpd with NAT-PMP and PCP off (UPnP IGD only)
+#   lab_router_upnp_only [K=V...]  miniupnpd with NAT-PMP and PCP off (UPnP IGD only)
 #   lab_upnp_igd CLIENT ... one UPnP IGD mapping call (add/get/del) as CLIENT
 #   lab_wait_until MS CMD   retry CMD every 20 ms for up to MS ms
 #   lab_reach PORT          0 if PUBLIC_IP:PORT reaches the host's node from outside
@@ -1107,16 +1108,33 @@ lab_reach()
 # removes its own rules when killed), it starts again with a fresh epoch.
 # Conntrack entries survive (no conntrack tool here): flows already open
 # keep working, as they would not after a real reboot.
+# lab_router_down / lab_router_up: the same in two halves, for a router that
+# stays away a while (up waits for the ports its config serves).
 lab_router_reboot()
 {
-	[[ "${LAB_GATEWAY_PROTOCOLS:-}" == "upnp natpmp pcp" ]] ||
-		fail "lab_router_reboot: topology '${LAB_TOPOLOGY:-none}' has no miniupnpd"
+	lab_router_down
+	lab_router_up
+	_lab_say "router rebooted (miniupnpd restarted, its chains flushed)"
+}
+
+lab_router_down()
+{
+	[[ "${LAB_GATEWAY_PROTOCOLS:-}" == "upnp natpmp pcp" || "${LAB_GATEWAY_PROTOCOLS:-}" == upnp ]] ||
+		fail "lab_router_down: topology '${LAB_TOPOLOGY:-none}' has no miniupnpd"
 	lab_daemon_stop miniupnpd
 	lab_router_forget
-	echo "---- lab_router_reboot at $(date +%T.%N)" >>"$LAB_DIR/miniupnpd.log"
+	echo "---- lab_router_down at $(date +%T.%N)" >>"$LAB_DIR/miniupnpd.log"
+}
+
+lab_router_up()
+{
 	_lab_miniupnpd_start
-	_lab_miniupnpd_wait
-	_lab_say "router rebooted (miniupnpd restarted, its chains flushed)"
+	if [[ "$LAB_GATEWAY_PROTOCOLS" == upnp ]]; then
+		lab_wait_port "$NS_ROUTER" tcp 5000
+		lab_wait_port "$NS_ROUTER" udp 1900
+	else
+		_lab_miniupnpd_wait
+	fi
 }
 
 # lab_wait_until MS CMD...: run CMD every 20 ms until it succeeds, for up to
@@ -1139,25 +1157,30 @@ lab_upnp_igd()
 	lab_host "${LAB_UPNP_IGD_BIN:-$LAB_BUILD_DIR/tests/lab_upnp_igd}" "$HOST_GW" "$@"
 }
 
-# lab_router_upnp_only [secure_mode=no]: miniupnpd restarted with NAT-PMP
+# lab_router_upnp_only [KEY=VALUE...]: miniupnpd restarted with NAT-PMP
 # and PCP switched off (enable_natpmp=no: its port 5351 closed, ICMP port
 # unreachable), UPnP IGD only, as on routers that speak nothing else; its
-# chains flushed. An extra config line (secure_mode=no: a LAN client may map
-# for another LAN host) replaces the default's.
+# chains flushed. Each KEY=VALUE replaces that line of its config or is
+# added: secure_mode=no (a LAN client may map for another LAN host),
+# force_igd_desc_v1=yes (an IGDv1 router: AddPortMapping, 718 on a taken
+# port, where IGDv2 offers another port). Called again, it restarts it
+# with the lines given then.
 lab_router_upnp_only()
 {
-	[[ "${LAB_GATEWAY_PROTOCOLS:-}" == "upnp natpmp pcp" ]] ||
-		fail "lab_router_upnp_only: topology '${LAB_TOPOLOGY:-none}' has no miniupnpd"
-	lab_daemon_stop miniupnpd
-	lab_router_forget
+	local kv
+	lab_router_down
 	sed -i 's/^\(\s*\)enable_natpmp=yes/\1enable_natpmp=no/' "$LAB_DIR/miniupnpd.conf"
-	[[ "${1:-}" != secure_mode=no ]] ||
-		sed -i 's/^\(\s*\)secure_mode=yes/\1secure_mode=no/' "$LAB_DIR/miniupnpd.conf"
-	_lab_miniupnpd_start
-	lab_wait_port "$NS_ROUTER" tcp 5000
-	lab_wait_port "$NS_ROUTER" udp 1900
+	for kv in "$@"; do
+		[[ "$kv" =~ ^[a-z_0-9]+=[^[:space:]]+$ ]] || fail "lab_router_upnp_only: bad config line '$kv'"
+		if grep -q "^\s*${kv%%=*}=" "$LAB_DIR/miniupnpd.conf"; then
+			sed -i "s/^\(\s*\)${kv%%=*}=.*/\1$kv/" "$LAB_DIR/miniupnpd.conf"
+		else
+			sed -i "0,/^\s*allow /s//$kv\n&/" "$LAB_DIR/miniupnpd.conf"
+		fi
+	done
 	LAB_GATEWAY_PROTOCOLS=upnp
-	_lab_say "router speaks UPnP IGD only (miniupnpd: enable_natpmp=no${1:+, $1})"
+	lab_router_up
+	_lab_say "router speaks UPnP IGD only (miniupnpd: enable_natpmp=no${1:+, $*})"
 }
 
 # lab_hostile_mode MODE: restart the hostile responders (hostile topology)

@@ -88,14 +88,18 @@ static void test_confirm(void **state)
 static void test_next_check(void **state)
 {
 	(void)state;
-	/* Permanent (725): every check interval. */
-	assert_int_equal(igd_next_check(0, 1000), 1000 + IGD_CHECK_MS);
+	/* Permanent (725), the default lease asked: every check interval. */
+	assert_int_equal(igd_next_check(0, 7200, 1000), 1000 + IGD_CHECK_MS);
+	/* Permanent, a short lease asked: checked when that lease would
+	 * have been renewed. */
+	assert_int_equal(igd_next_check(0, 20, 1000), 1000 + 10000);
+	assert_int_equal(igd_next_check(0, 0, 1000), 1000 + IGD_CHECK_MS);
 	/* A long lease: still looked at every interval. */
-	assert_int_equal(igd_next_check(7200, 1000), 1000 + IGD_CHECK_MS);
-	/* A short lease: renewed at half. */
-	assert_int_equal(igd_next_check(20, 1000), 1000 + 10000);
+	assert_int_equal(igd_next_check(7200, 7200, 1000), 1000 + IGD_CHECK_MS);
+	/* A short lease: renewed at half, whatever was asked. */
+	assert_int_equal(igd_next_check(20, 7200, 1000), 1000 + 10000);
 	/* Never a busy loop. */
-	assert_int_equal(igd_next_check(1, 1000), 1000 + IGD_CHECK_MIN_MS);
+	assert_int_equal(igd_next_check(1, 1, 1000), 1000 + IGD_CHECK_MIN_MS);
 }
 
 int main(void)
