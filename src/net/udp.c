@@ -82,3 +82,43 @@ ssize_t udp_recv_waited(int fd, void *buf, size_t len, int flags, struct sockadd
 	}
 	return n;
 }
+
+/* Errors that say the socket cannot be read, not that a packet went wrong. */
+static bool drain_fatal(int e)
+{
+	return e == EBADF || e == ENOTSOCK || e == EINVAL || e == EFAULT || e == ENOMEM;
+}
+
+int udp_drain(int fd, void *buf, size_t cap, unsigned max, udp_datagram_fn fn, void *ctx)
+{
+	int handed = 0;
+
+	for (unsigned i = 0; i < max; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		struct udp_datagram d = { .data = buf };
+		ssize_t n =
+		    udp_recv_waited(fd, buf, cap, MSG_TRUNC | MSG_DONTWAIT, &ss, &sl, &d.waited_ms);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (drain_fatal(errno))
+				return -errno;
+			if (errno == EINTR)
+				continue;
+			d.error = -errno;
+		} else {
+			if (netaddr_from_sockaddr(&d.from, (struct sockaddr *)&ss, sl) < 0)
+				continue;
+			d.from = netaddr_unmap(d.from);
+			d.wire_len = (size_t)n;
+			d.truncated = d.wire_len > cap;
+			d.len = d.truncated ? cap : d.wire_len;
+		}
+		handed++;
+		if (!fn(fd, &d, ctx))
+			break;
+	}
+	return handed;
+}
