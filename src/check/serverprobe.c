@@ -422,6 +422,44 @@ static void hairpin_answer(struct serverprobe *p, const struct stun_msg *m)
 
 /* --- the UDP sockets ---------------------------------------------------------- */
 
+/* One read of udp_drain on any of our UDP sockets: the server's answers on
+ * p->fd, the hairpin's on p->hfd, the dial-backs on the node ports we
+ * hold. An ICMP error queued on the socket and a datagram too long for any
+ * of these are passed over. */
+static bool on_datagram(int fd, const struct udp_datagram *dg, void *data)
+{
+	struct serverprobe *p = data;
+	struct stun_msg m;
+	struct sp_dial *d;
+
+	if (dg->error || dg->truncated)
+		return true;
+	/* A UDP node port we hold: only the server's datagram counts. */
+	for (size_t k = 0; k < p->n_dials; k++)
+		if (p->d[k].watch_fd == fd &&
+		    dialback_udp_match(dg->data, dg->len, p->d[k].req.nonce))
+			p->d[k].arrived = true;
+	if (fd != p->fd && fd != p->hfd)
+		return true;
+	if (stun_decode(&m, dg->data, dg->len) < 0 || m.method != STUN_BINDING) {
+		if (netaddr_eq(&dg->from, &p->server, true))
+			p->srv->bad_packets++;
+		return true;
+	}
+	if (fd == p->hfd) {
+		if (p->hx.n_sent && !memcmp(m.tid, p->hx.tid, STUN_TID_LEN) && !p->h_done)
+			hairpin_answer(p, &m);
+		return true;
+	}
+	if (!netaddr_eq(&dg->from, &p->server, false) ||
+	    (m.cls != STUN_SUCCESS && m.cls != STUN_ERROR) || !(d = dial_by_tid(p, m.tid))) {
+		p->srv->bad_packets++;
+		return true;
+	}
+	on_dial_answer(p, d, &m, dg->data, dg->len);
+	return true;
+}
+
 static void on_udp(struct loop *l, int fd, uint32_t events, void *data)
 {
 	struct serverprobe *p = data;
@@ -429,49 +467,7 @@ static void on_udp(struct loop *l, int fd, uint32_t events, void *data)
 
 	(void)l;
 	(void)events;
-	for (int i = 0; i < 64; i++) {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
-		struct netaddr from;
-		struct stun_msg m;
-		struct sp_dial *d;
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&ss, &sl);
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			continue; /* an ICMP error queued on the socket */
-		}
-		if (netaddr_from_sockaddr(&from, (struct sockaddr *)&ss, sl) < 0)
-			continue;
-		from = netaddr_unmap(from);
-		if ((size_t)n > sizeof(buf))
-			continue;
-		/* A UDP node port we hold: only the server's datagram counts. */
-		for (size_t k = 0; k < p->n_dials; k++)
-			if (p->d[k].watch_fd == fd &&
-			    dialback_udp_match(buf, (size_t)n, p->d[k].req.nonce))
-				p->d[k].arrived = true;
-		if (fd != p->fd && fd != p->hfd)
-			continue;
-		if (stun_decode(&m, buf, (size_t)n) < 0 || m.method != STUN_BINDING) {
-			if (netaddr_eq(&from, &p->server, true))
-				p->srv->bad_packets++;
-			continue;
-		}
-		if (fd == p->hfd) {
-			if (p->hx.n_sent && !memcmp(m.tid, p->hx.tid, STUN_TID_LEN) && !p->h_done)
-				hairpin_answer(p, &m);
-			continue;
-		}
-		if (!netaddr_eq(&from, &p->server, false) ||
-		    (m.cls != STUN_SUCCESS && m.cls != STUN_ERROR) ||
-		    !(d = dial_by_tid(p, m.tid))) {
-			p->srv->bad_packets++;
-			continue;
-		}
-		on_dial_answer(p, d, &m, buf, (size_t)n);
-	}
+	(void)udp_drain(fd, buf, sizeof(buf), 64, on_datagram, p);
 	sp_schedule(p);
 }
 

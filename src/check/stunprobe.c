@@ -407,6 +407,23 @@ static void handle_packet(struct sfam *f, int fd, const uint8_t *buf, size_t n,
 	}
 }
 
+/* One read of udp_drain: an ICMP error queued on the socket is not ours
+ * to read; a datagram larger than any STUN answer we want is a bad one. */
+static bool on_datagram(int fd, const struct udp_datagram *d, void *data)
+{
+	struct sfam *f = data;
+
+	if (d->error)
+		return true;
+	if (d->truncated) {
+		count_bad(f, &d->from, NULL);
+		return true;
+	}
+	f->rx_waited_ms = d->waited_ms;
+	handle_packet(f, fd, d->data, d->len, &d->from);
+	return true;
+}
+
 static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 {
 	struct sfam *f = data;
@@ -415,27 +432,7 @@ static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 	(void)l;
 	(void)events;
 	/* Bounded per wakeup, so a flood cannot starve the other probes. */
-	for (int i = 0; i < 64; i++) {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
-		struct netaddr from;
-		ssize_t n =
-		    udp_recv_waited(fd, buf, sizeof(buf), MSG_TRUNC, &ss, &sl, &f->rx_waited_ms);
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			continue; /* an ICMP error queued on the socket: not ours to read */
-		}
-		if (netaddr_from_sockaddr(&from, (struct sockaddr *)&ss, sl) < 0)
-			continue;
-		from = netaddr_unmap(from);
-		if ((size_t)n > sizeof(buf)) {
-			count_bad(f, &from, NULL); /* larger than any STUN answer we want */
-			continue;
-		}
-		handle_packet(f, fd, buf, (size_t)n, &from);
-	}
+	(void)udp_drain(fd, buf, sizeof(buf), 64, on_datagram, f);
 	schedule(f->p);
 }
 
