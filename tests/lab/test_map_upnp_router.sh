@@ -10,12 +10,23 @@
 #     is back before the next check, once when a check finds it away (the
 #     search fails, map goes back to PCP and NAT-PMP, and must look for the
 #     IGD again one check interval later, not only when PCP's schedule
-#     happens to send).
-# secure_mode=no: this host may map for another LAN host (later steps).
+#     happens to send);
+#   - IGDv2 with --any-external-port while another LAN host holds the port:
+#     the free port miniupnpd's AddAnyPortMapping offers is taken, and the
+#     printed --public-addr carries it (reachable there from outside);
+#   - an IGDv1 router (force_igd_desc_v1=yes: AddPortMapping, which answers
+#     718 ConflictInMappingEntry on a port another LAN host holds; IGDv2's
+#     AddAnyPortMapping offers another port instead, test_map_upnp has
+#     that): the report names the host, nothing is moved, the other port of
+#     the same run is mapped and reachable, --once exits 1 (a port was
+#     refused), the daemon keeps serving the other port.
+# secure_mode=no lets this host map for 192.168.1.11, the other node.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 PORT=30333
+PORT2=30334
+OTHER=192.168.1.11
 LIFETIME=20
 CHECK_MS=$((LIFETIME * 1000 / 2)) # igd_next_check: half the lease
 SLACK_MS=1500                     # one UPnP conversation, on a busy machine
@@ -29,7 +40,9 @@ wait_until() { lab_wait_until "$@"; }
 lab_up home
 lab_router_upnp_only secure_mode=no
 lab_daemon node "$NS_HOST" socat TCP-LISTEN:$PORT,reuseaddr,fork SYSTEM:'echo node'
+lab_daemon node2 "$NS_HOST" socat TCP-LISTEN:$PORT2,reuseaddr,fork SYSTEM:'echo node'
 lab_wait_port "$NS_HOST" tcp $PORT
+lab_wait_port "$NS_HOST" tcp $PORT2
 
 lab_step "mapped by UPnP, reachable from outside"
 lab_daemon map "$NS_HOST" "$NATDOCTOR" map $PORT/tcp --lifetime $LIFETIME -v \
@@ -68,4 +81,61 @@ lab_daemon_stop map
 no_rules() { (($(rules $PORT) == 0)); }
 wait_until 1000 no_rules || fail "rules left after SIGTERM"
 ! log_has map "Sanitizer\|runtime error" || fail "the sanitizers found something"
+
+lab_step "IGDv2, another host holds $PORT, --any-external-port: a free port, in --public-addr"
+assert_eq "granted $PORT" "$(lab_upnp_igd "$OTHER" add $PORT 600 v1)" "the other host's mapping"
+lab_daemon anyport "$NS_HOST" "$NATDOCTOR" map $PORT/tcp --lifetime 60 --any-external-port \
+	--status-socket "$LAB_DIR/anyport.sock"
+wait_until 3000 log_has anyport "^mapped $PORT/tcp: " || fail "--any-external-port: not mapped"
+ext=$(sed -n "s|^mapped $PORT/tcp: $PUBLIC_IP:\([0-9]*\) -> $HOST_IP:$PORT by UPnP.*|\1|p" "$LAB_DIR/anyport.log")
+[[ "$ext" =~ ^[0-9]+$ && "$ext" != "$PORT" ]] || fail "--any-external-port: external port '$ext'"
+log_has anyport "--public-addr /ip4/$PUBLIC_IP/tcp/$ext\$" || fail "--public-addr does not carry port $ext"
+wait_until 1000 reach "$ext" || fail "$PUBLIC_IP:$ext does not reach the node"
+_lab_say "ok: $PUBLIC_IP:$ext reaches the node; --public-addr /ip4/$PUBLIC_IP/tcp/$ext"
+assert_eq "entry $OTHER $PORT 1" "$(lab_upnp_igd "$HOST_IP" get $PORT)" "the other host's mapping"
+lab_daemon_stop anyport
+assert_eq none "$(lab_upnp_igd "$HOST_IP" get "$ext")" "external port $ext after SIGTERM"
+assert_eq "entry $OTHER $PORT 1" "$(lab_upnp_igd "$HOST_IP" get $PORT)" "the other host's, after SIGTERM"
+
+lab_step "IGDv1: AddPortMapping on the port $OTHER holds is 718: named, not moved, $PORT2 mapped"
+lab_router_upnp_only secure_mode=no force_igd_desc_v1=yes
+assert_eq "granted $PORT" "$(lab_upnp_igd "$OTHER" add $PORT 600 v1)" "the other host's mapping"
+rc=0
+lab_natdoctor "$LAB_DIR/v1.out" map $PORT/tcp $PORT2/tcp --once --lifetime 60 || rc=$?
+assert_eq 1 "$rc" "--once exit status with one port refused"
+assert_match "$PORT/tcp: external port $PORT is held by $OTHER on the router: not moved" \
+	"$(cat "$LAB_DIR/v1.out.stderr")" "the 718 report"
+# What the IGDv1 miniupnpd was asked (its log since the restart).
+v1log=$(awk '/^---- lab_router_down/ { n++ } { l[n] = l[n] $0 "\n" } END { printf "%s", l[n] }' \
+	"$LAB_DIR/miniupnpd.log")
+assert_match "WANIPConnection:1#AddPortMapping" "$v1log" "IGDv1's AddPortMapping"
+grep -A1 "already redirected to $OTHER:$PORT" <<<"$v1log" | grep -q "Returning UPnPError 718" ||
+	fail "miniupnpd did not answer 718"
+[[ "$v1log" != *AddAnyPortMapping* ]] || fail "AddAnyPortMapping sent to an IGDv1 router"
+assert_match "^mapped $PORT2/tcp: $PUBLIC_IP:$PORT2 -> $HOST_IP:$PORT2 by UPnP" "$(cat "$LAB_DIR/v1.out")" \
+	"the other port of the run"
+grep -q "^mapped $PORT/tcp" "$LAB_DIR/v1.out" && fail "$PORT printed as mapped"
+wait_until 1000 reach $PORT2 || fail "$PUBLIC_IP:$PORT2 does not reach the node"
+assert_eq 0 "$(lab_router_rules "$HOST_IP:$PORT\b")" "rules for $HOST_IP:$PORT (nothing moved)"
+assert_eq "entry $OTHER $PORT 1" "$(lab_upnp_igd "$HOST_IP" get $PORT)" "the other host's mapping"
+assert_eq deleted "$(lab_upnp_igd "$HOST_IP" del $PORT2)" "--once's $PORT2, removed"
+
+lab_step "IGDv1 daemon: $PORT reported taken, $PORT2 kept mapped"
+lab_daemon v1 "$NS_HOST" "$NATDOCTOR" map $PORT/tcp $PORT2/tcp --lifetime 60 \
+	--status-socket "$LAB_DIR/v1.sock"
+wait_until 3000 log_has v1 "^mapped $PORT2/tcp: " || fail "daemon: $PORT2 not mapped"
+wait_until 1000 log_has v1 "$PORT/tcp: external port $PORT is held by $OTHER on the router: not moved" ||
+	fail "daemon: no 718 report"
+wait_until 1000 reach $PORT2 || fail "daemon: $PUBLIC_IP:$PORT2 does not reach the node"
+lab_natdoctor "$LAB_DIR/v1.status" status --socket "$LAB_DIR/v1.sock"
+assert_match "^$PORT/tcp refused by UPnP .*held by $OTHER" "$(cat "$LAB_DIR/v1.status")" "status of $PORT"
+assert_match "$PORT2/tcp mapped by UPnP on $HOST_GW: $PUBLIC_IP:$PORT2" "$(cat "$LAB_DIR/v1.status")" \
+	"status of $PORT2"
+pid=$(pgrep -f -n -- "--status-socket $LAB_DIR/v1.sock") || fail "daemon: not running"
+lab_daemon_stop v1
+kill -0 "$pid" 2>/dev/null && fail "daemon: still running after SIGTERM"
+assert_eq 0 "$(rules $PORT2)" "rules for $PORT2 after SIGTERM"
+assert_eq "entry $OTHER $PORT 1" "$(lab_upnp_igd "$HOST_IP" get $PORT)" "the other host's, after SIGTERM"
+! log_has v1 "Sanitizer\|runtime error" || fail "the sanitizers found something"
+assert_eq deleted "$(lab_upnp_igd "$OTHER" del $PORT)" "cleanup"
 lab_down
