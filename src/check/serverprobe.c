@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "check/reach.h"
+#include "dial/dialclient.h"
 #include "net/udp.h"
 #include "proto/dialback.h"
 #include "proto/iptcp.h"
@@ -54,29 +55,11 @@
 #define SP_MAP_WAIT  1000
 #define SP_MAX_INFLIGHT \
 	4 /* dial-back transactions outstanding at once */ /* ms to wait for the gateway's PCP answer */
-#define SP_PKT_MAX     128
 #define SP_RECV_MAX    1500
 #define SP_UDP_GRACE   150 /* ms a UDP dial-back datagram may trail the answer */
 #define SP_HAIRPIN_MIN 250 /* ms to wait for our own hairpinned request */
 #define SP_PROBE_CONNS 4
 #define SP_TCP_BUF     512
-
-/* Retransmissions of a request, after its first send (RFC 8489 §6.2.1's
- * doubling from a 200 ms start, as check/stunprobe.c). A request whose
- * answer waits on a dial-back (up to the server's dial timeout, 1 s) keeps
- * being retransmitted every 400 ms after that; the server answers every
- * copy from one entry and dials once. */
-static const unsigned sp_retx_ms[] = { 200, 600, 1000, 1400, 1800, 2200, 2600 };
-#define SP_N_SENDS (1 + sizeof(sp_retx_ms) / sizeof(sp_retx_ms[0]))
-
-struct sp_xmit {
-	bool active;
-	uint8_t tid[STUN_TID_LEN];
-	uint8_t pkt[SP_PKT_MAX];
-	size_t len;
-	uint64_t first_ms;
-	unsigned n_sent;
-};
 
 struct sp_dial {
 	bool used, done;
@@ -85,7 +68,7 @@ struct sp_dial {
 	int lst;      /* the probe listener it dials, -1 for a node port */
 	bool have_cookie;
 	struct dialback_cookie cookie;
-	struct sp_xmit x;
+	struct dialclient_xmit x;
 	uint8_t result;
 	uint16_t elapsed_ms;
 	uint64_t done_ms;
@@ -157,7 +140,7 @@ struct serverprobe {
 	bool syn_in[CHECK_MAX_PORTS], reply_out[CHECK_MAX_PORTS];
 	/* hairpinning */
 	int hfd;
-	struct sp_xmit hx; /* Binding to the server, then to our own mapping */
+	struct dialclient_xmit hx; /* Binding to the server, then to our own mapping */
 	struct netaddr hmapped;
 	uint64_t h_end; /* when the hairpin wait ends, 0 before */
 	bool h_done;
@@ -166,49 +149,15 @@ struct serverprobe {
 
 static void sp_schedule(struct serverprobe *p);
 
-static int xmit_prepare(struct sp_xmit *x, const struct dialback_attrs *a)
-{
-	uint8_t extra[DIALBACK_ATTRS_MAX];
-	struct stun_opts o = { .cls = STUN_REQUEST, .method = STUN_BINDING };
-	int n = 0;
-
-	if (getrandom(x->tid, sizeof(x->tid), 0) != (ssize_t)sizeof(x->tid))
-		return -EIO;
-	if (a) {
-		n = dialback_encode(a, extra, sizeof(extra));
-		if (n < 0)
-			return n;
-	}
-	o.tid = x->tid;
-	o.extra = n ? extra : NULL;
-	o.extra_len = (size_t)n;
-	n = stun_encode(&o, x->pkt, sizeof(x->pkt));
-	if (n < 0)
-		return n;
-	x->len = (size_t)n;
-	x->n_sent = 0;
-	x->first_ms = 0;
-	x->active = true;
-	return 0;
-}
-
-static void xmit_send(struct serverprobe *p, int fd, struct sp_xmit *x, const struct netaddr *to)
+static void xmit_send(struct serverprobe *p, int fd, struct dialclient_xmit *x,
+		      const struct netaddr *to)
 {
 	struct sockaddr_storage ss;
 	int sl = netaddr_to_sockaddr(to, &ss);
 
-	if (x->n_sent == 0)
-		x->first_ms = loop_now_ms(p->run->loop);
-	x->n_sent++;
+	dialclient_xmit_sent(x, loop_now_ms(p->run->loop));
 	if (sl > 0) /* a send error is a lost packet: retransmission deals with it */
 		(void)sendto(fd, x->pkt, x->len, 0, (struct sockaddr *)&ss, (socklen_t)sl);
-}
-
-static uint64_t xmit_due(const struct sp_xmit *x)
-{
-	if (!x->active || x->n_sent == 0 || x->n_sent >= SP_N_SENDS)
-		return UINT64_MAX;
-	return x->first_ms + sp_retx_ms[x->n_sent - 1];
 }
 
 static void close_fd(struct loop *l, int *fd)
@@ -243,14 +192,8 @@ static unsigned dials_in_flight(const struct serverprobe *p)
 
 static int dial_send_request(struct serverprobe *p, struct sp_dial *d)
 {
-	struct dialback_attrs a = { .has_req = true, .req = d->req };
-	int e;
+	int e = dialclient_request(&d->x, &d->req, d->have_cookie ? &d->cookie : NULL);
 
-	if (d->have_cookie) {
-		a.has_cookie = true;
-		a.cookie = d->cookie;
-	}
-	e = xmit_prepare(&d->x, &a);
 	if (e < 0)
 		return e;
 	if (dials_in_flight(p) < SP_MAX_INFLIGHT)
@@ -302,86 +245,58 @@ static struct sp_dial *dial_by_tid(struct serverprobe *p, const uint8_t *tid)
 	return NULL;
 }
 
-static bool observed_believable(const struct netaddr *server, const struct netaddr *m)
-{
-	enum netaddr_class sc = netaddr_classify(server), mc = netaddr_classify(m);
-
-	if (m->family != AF_INET || m->port == 0)
-		return false;
-	if (sc == NETADDR_PUBLIC)
-		return mc == NETADDR_PUBLIC;
-	return mc >= NETADDR_RESERVED || (mc == NETADDR_LOOPBACK && sc == NETADDR_LOOPBACK);
-}
-
 static void tcpmap_start(struct serverprobe *p);
 
 static void on_dial_answer(struct serverprobe *p, struct sp_dial *d, const struct stun_msg *m,
 			   const uint8_t *pkt, size_t len)
 {
-	struct dialback_attrs a;
-	const struct netaddr *mapped = stun_msg_mapped(m);
+	struct dialclient_answer a;
+	enum dialclient_ev ev;
 
 	if (!d->x.active)
 		return; /* an answer to a retransmission: already have one */
-	if (m->cls == STUN_ERROR) {
-		char reason[64], msg[CHECK_TEXT_MAX];
+	ev = dialclient_answer(&p->server, &d->req, d->have_cookie, m, pkt, len, &a);
+	if (ev == DIALCLIENT_ERROR) {
+		char msg[CHECK_TEXT_MAX];
 
-		if (!m->has_error) {
-			p->srv->bad_packets++;
-			return;
-		}
-		text_sanitize(reason, sizeof(reason), m->error_reason, m->error_reason_len);
-		snprintf(msg, sizeof(msg), "answered a dial-back request with error %u %s",
-			 m->error_code, reason);
+		TEXT_SET(msg, "answered a dial-back request with %s", a.error);
 		srv_error(p, msg);
 		dial_finish(p, d, 0, 0);
 		return;
 	}
-	if (!mapped || !observed_believable(&p->server, mapped) ||
-	    dialback_find(&a, pkt, len) < 0) {
+	if (ev == DIALCLIENT_BAD) {
 		p->srv->bad_packets++;
 		return;
 	}
 	if (!p->srv->answered) {
 		p->srv->answered = true;
-		p->srv->observed = *mapped;
+		p->srv->observed = a.observed;
 		p->srv->rtt_ms = p->rtt_ms = (uint32_t)(loop_now_ms(p->run->loop) - d->x.first_ms);
-	} else if (!netaddr_eq(&p->srv->observed, mapped, true)) {
+	} else if (!netaddr_eq(&p->srv->observed, &a.observed, true)) {
 		/* One server, one socket: the observed IP cannot change. */
 		p->srv->bad_packets++;
 		return;
 	}
-	if (m->has_other_address && !p->other.family &&
-	    observed_believable(&p->server, &m->other_address) &&
-	    !netaddr_eq(&m->other_address, &p->server, true))
-		p->other = m->other_address;
+	if (a.has_other && !p->other.family)
+		p->other = a.other;
 	tcpmap_start(p);
-	if (a.has_result) {
-		if (!d->have_cookie || a.result.proto != d->req.proto ||
-		    a.result.port != d->req.port || a.result.result == 0 ||
-		    a.result.result > DIALBACK_RESULT_MAX) {
-			p->srv->bad_packets++;
-			return;
-		}
+	switch (ev) {
+	case DIALCLIENT_RESULT:
 		dial_finish(p, d, a.result.result, a.result.elapsed_ms);
-		return;
-	}
-	if (a.has_cookie && !d->have_cookie) {
+		break;
+	case DIALCLIENT_COOKIE:
 		p->srv->dialback = true;
 		d->have_cookie = true;
 		d->cookie = a.cookie;
 		if (dial_send_request(p, d) < 0)
 			dial_finish(p, d, 0, 0);
-		return;
-	}
-	if (!a.has_cookie && !d->have_cookie) {
-		/* A STUN server, but not one that speaks the dial-back. */
+		break;
+	default: /* DIALCLIENT_NOT_DIALBACK */
 		srv_error(p, "answers STUN but not the dial-back: it is not a "
 			     "natdoctor serve, or an old one");
 		dial_finish(p, d, 0, 0);
-		return;
+		break;
 	}
-	p->srv->bad_packets++; /* a second cookie for a request that carried one */
 }
 
 /* --- hairpinning (RFC 5780 §4.5) -------------------------------------------- */
@@ -401,7 +316,8 @@ static void hairpin_answer(struct serverprobe *p, const struct stun_msg *m)
 		}
 		return;
 	}
-	if (m->cls != STUN_SUCCESS || !mapped || !observed_believable(&p->server, mapped)) {
+	if (m->cls != STUN_SUCCESS || !mapped ||
+	    !dialclient_observed_believable(&p->server, mapped)) {
 		p->srv->bad_packets++;
 		return;
 	}
@@ -411,7 +327,7 @@ static void hairpin_answer(struct serverprobe *p, const struct stun_msg *m)
 		p->h_done = true; /* no NAT here: nothing to hairpin */
 		return;
 	}
-	if (xmit_prepare(&p->hx, NULL) < 0) {
+	if (dialclient_xmit_prepare(&p->hx, NULL) < 0) {
 		p->h_done = true;
 		return;
 	}
@@ -702,13 +618,13 @@ static void tcp_answer(struct serverprobe *p, struct sp_tcp *t)
 		return;
 	if (stun_decode(&m, t->buf, want) < 0 || m.cls != STUN_SUCCESS ||
 	    memcmp(m.tid, t->tid, STUN_TID_LEN) || !(mapped = stun_msg_mapped(&m)) ||
-	    !observed_believable(&p->server, mapped)) {
+	    !dialclient_observed_believable(&p->server, mapped)) {
 		p->srv->bad_packets++;
 		tcp_done(p, t);
 		return;
 	}
 	t->mapped = *mapped;
-	if (m.has_other_address && observed_believable(&p->server, &m.other_address))
+	if (m.has_other_address && dialclient_observed_believable(&p->server, &m.other_address))
 		t->other = m.other_address;
 	tcp_done(p, t);
 	/* Test III only when test II saw another mapping than test I. */
@@ -915,10 +831,10 @@ static void sp_schedule(struct serverprobe *p)
 		struct sp_dial *dl = &p->d[i];
 
 		if (dl->x.active) {
-			d = xmit_due(&dl->x);
+			d = dialclient_xmit_due(&dl->x);
 			if (d <= now) {
 				xmit_send(p, p->fd, &dl->x, &p->server);
-				d = xmit_due(&dl->x);
+				d = dialclient_xmit_due(&dl->x);
 			}
 			if (d < next)
 				next = d;
@@ -943,10 +859,10 @@ static void sp_schedule(struct serverprobe *p)
 			p->hx.active = false;
 			p->run->res->reach.hairpinning = TRI_NO;
 		} else if (p->hx.active) {
-			d = xmit_due(&p->hx);
+			d = dialclient_xmit_due(&p->hx);
 			if (d <= now) {
 				xmit_send(p, p->hfd, &p->hx, p->h_end ? &p->hmapped : &p->server);
-				d = xmit_due(&p->hx);
+				d = dialclient_xmit_due(&p->hx);
 			}
 			if (p->h_end && p->h_end < d)
 				d = p->h_end;
@@ -1228,7 +1144,7 @@ int serverprobe_start(struct check_run *r)
 	if (cfg->hairpin) {
 		p->hfd = udp_open(AF_INET, NULL, NULL);
 		if (p->hfd >= 0 && (loop_add_fd(r->loop, p->hfd, LOOP_READABLE, on_udp, p) < 0 ||
-				    xmit_prepare(&p->hx, NULL) < 0))
+				    dialclient_xmit_prepare(&p->hx, NULL) < 0))
 			close_fd(r->loop, &p->hfd);
 		if (p->hfd >= 0)
 			xmit_send(p, p->hfd, &p->hx, &p->server);
