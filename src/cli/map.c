@@ -54,6 +54,11 @@ static const char map_help[] =
     "                        NATDOCTOR_PUBLIC_ADDR (/ip4/A/tcp/P), NATDOCTOR_PORT,\n"
     "                        NATDOCTOR_PROTO, NATDOCTOR_METHOD,\n"
     "                        NATDOCTOR_EXTERNAL_ADDRESS, NATDOCTOR_EXTERNAL_PORT set\n"
+    "  --server HOST[:PORT]  a natdoctor serve (port 3478 if not given) that dials\n"
+    "                        each new mapping back from outside and says whether\n"
+    "                        it got in; without it nothing is sent but to the\n"
+    "                        router. TCP ports only; a server that does not\n"
+    "                        answer leaves the port 'unknown'\n"
     "  --status-socket PATH  where 'natdoctor status' asks (default\n"
     "                        /run/natdoctor/map.sock for root and the systemd unit,\n"
     "                        else $XDG_RUNTIME_DIR/natdoctor-map.sock)\n"
@@ -68,7 +73,8 @@ static const char map_help[] =
     "Every mapping opened or closed is one line on stderr.\n"
     "\n"
     "Exit status: 0 done, or stopped by SIGINT/SIGTERM with the mappings removed;\n"
-    "1 a port was refused or not mapped (--once); 2 usage error; 3 no gateway, or\n"
+    "1 a port was refused or not mapped, or with --server found not reachable from\n"
+    "outside (--once); 2 usage error; 3 no gateway, or\n"
     "it answers none of PCP, NAT-PMP and UPnP IGD that are allowed (--once,\n"
     "--delete); 4 internal error;\n"
     "5 the router's own internet address is private or shared (100.64.0.0/10):\n"
@@ -120,6 +126,7 @@ int map_parse(struct cli_args *a, struct map_config *c)
 		OPT_ON_CHANGE,
 		OPT_STATUS_SOCKET,
 		OPT_IPV6,
+		OPT_SERVER,
 	};
 	static const struct option longopts[] = {
 		{ "once", no_argument, NULL, OPT_ONCE },
@@ -134,6 +141,7 @@ int map_parse(struct cli_args *a, struct map_config *c)
 		{ "on-change", required_argument, NULL, OPT_ON_CHANGE },
 		{ "status-socket", required_argument, NULL, OPT_STATUS_SOCKET },
 		{ "ipv6", no_argument, NULL, OPT_IPV6 },
+		{ "server", required_argument, NULL, OPT_SERVER },
 		CLI_COMMON_LONGOPTS,
 		{ 0 },
 	};
@@ -185,6 +193,17 @@ int map_parse(struct cli_args *a, struct map_config *c)
 		case OPT_IPV6:
 			c->ipv6 = true;
 			break;
+		case OPT_SERVER:
+			c->server_port = MAP_SERVER_PORT;
+			if (netaddr_split_hostport(optarg, c->server, sizeof(c->server),
+						   &c->server_port) < 0 ||
+			    !c->server[0])
+				r = cli_args_fail(a,
+						  "bad --server '%s': give HOST, HOST:PORT or "
+						  "[IPv6]:PORT of a natdoctor serve (port 1 to "
+						  "65535)",
+						  optarg);
+			break;
 		case OPT_METRICS:
 			if (netaddr_split_hostport(optarg, host, sizeof(host), &mport) < 0 ||
 			    !mport || netaddr_parse_ip(&ip, host) < 0)
@@ -219,6 +238,8 @@ int map_parse(struct cli_args *a, struct map_config *c)
 		return cli_args_fail(a, "give the ports to map, e.g. 'natdoctor map 30333/tcp'");
 	if (c->once && c->del)
 		return cli_args_fail(a, "--once and --delete: give one");
+	if (c->del && c->server[0])
+		return cli_args_fail(a, "--server confirms new mappings: not with --delete");
 	if (c->no_pcp && c->no_natpmp && c->no_upnp)
 		return cli_args_fail(a, "--no-pcp, --no-natpmp and --no-upnp leave nothing to map "
 					"with: drop one of them");

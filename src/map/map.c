@@ -21,6 +21,7 @@
  * the mappings are removed, and map says so and exits 5.
  */
 #include "map/map.h"
+#include "map/confirm.h"
 #include "map/nodeflags.h"
 #include "map/status.h"
 
@@ -50,6 +51,7 @@
 #include "net/retx.h"
 #include "net/udp.h"
 #include "net/worker.h"
+#include "proto/dialback.h"
 #include "proto/promtext.h"
 #include "proto/rtnl.h"
 #include "util/exit.h"
@@ -112,6 +114,11 @@ struct map_state {
 	bool udel_pending;	    /* stopping: delete once the running map job ends */
 	uint64_t uretry_ms;	    /* no IGD found: UPnP not looked for before then */
 	struct loop_timer ucheck, usilent;
+
+	/* --server: each new mapping confirmed by dial-back (map/confirm.c). */
+	struct confirm *confirm;
+	bool once_ready;    /* --once: mapped and printed; waits for confirmations */
+	bool once_extended; /* --once's bound was stretched once for them */
 };
 
 static uint32_t rnd32(void)
@@ -434,6 +441,46 @@ static void on_child(struct loop *l, int signo, void *data)
 				  WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 }
 
+/* --once, every port mapped and printed: exit once the confirmations
+ * (--server) are in. 1 for a port not mapped, or found not reachable. */
+static void once_finish(struct map_state *s)
+{
+	s->once_ready = true;
+	if (confirm_busy(s->confirm))
+		return; /* on_confirmed comes back here */
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->m[i].state != GW_MAP_HELD || confirm_get(s->confirm, i)->state == CONFIRM_NO)
+			s->status = ND_EXIT_PROBLEM;
+	loop_stop(s->loop); /* the mappings live out their lease */
+}
+
+/* A confirmation from outside came in (--server): one line under the
+ * port's "mapped" lines. */
+static void on_confirmed(void *data, unsigned i)
+{
+	struct map_state *s = data;
+	const struct confirm_port *cp = confirm_get(s->confirm, i);
+	const char *srv = confirm_server_name(s->confirm);
+	char a[NETADDR_FMT_MAX];
+
+	netaddr_fmt_ip(&cp->ext, a);
+	if (cp->state == CONFIRM_YES)
+		printf("  confirmed from outside: %s reached %s:%u (%s; %u ms)\n", srv, a,
+		       cp->ext.port,
+		       cp->result == DIALBACK_LIBP2P ? "the node answered, libp2p"
+						     : "a listener answered",
+		       cp->ms);
+	else if (cp->state == CONFIRM_NO)
+		printf("  not reachable from outside: %s could not reach %s:%u: %s\n", srv, a,
+		       cp->ext.port, cp->reason);
+	else
+		printf("  reachable from outside: unknown for %s:%u: %s\n", a, cp->ext.port,
+		       cp->reason);
+	fflush(stdout);
+	if (s->c->once && s->once_ready && !s->stopping)
+		once_finish(s);
+}
+
 /* Print every granted mapping not printed yet, with its node flags, once
  * the external address is known. */
 static void tell(struct map_state *s)
@@ -501,16 +548,18 @@ static void tell(struct map_state *s)
 			s->changes[i]++;
 		if (changed && s->c->on_change)
 			run_on_change(s, m, a);
+		if (changed && s->confirm) {
+			struct netaddr e = *ext;
+
+			e.port = m->external_port;
+			confirm_ask(s->confirm, i, m->protocol, &e);
+		}
 		s->told_ext[i] = *ext;
 		s->told_port[i] = m->external_port;
 	}
 	fflush(stdout);
-	if (s->c->once && all && all_done(s) && !s->stopping) {
-		for (unsigned i = 0; i < s->n; i++)
-			if (s->m[i].state != GW_MAP_HELD)
-				s->status = ND_EXIT_PROBLEM;
-		loop_stop(s->loop); /* the mappings live out their lease */
-	}
+	if (s->c->once && all && all_done(s) && !s->stopping)
+		once_finish(s);
 }
 
 static void on_event(struct map_state *s, struct gw_map *m, unsigned i, enum gw_event ev)
@@ -1042,6 +1091,17 @@ static void on_once_deadline(struct loop *l, struct loop_timer *t, void *data)
 	struct map_state *s = data;
 
 	(void)t;
+	if (s->once_ready && confirm_busy(s->confirm) && !s->once_extended) {
+		/* Mapped late (a silent PCP, then NAT-PMP or UPnP): the
+		 * confirmations asked then get their own bound, once. */
+		s->once_extended = true;
+		loop_timer_start(l, &s->deadline, CONFIRM_WAIT_MS, on_once_deadline, s);
+		return;
+	}
+	for (unsigned i = 0; i < s->n; i++)
+		if (confirm_get(s->confirm, i)->state == CONFIRM_ASKING)
+			printf("  reachable from outside: unknown: no verdict from %s in time\n",
+			       confirm_server_name(s->confirm));
 	for (unsigned i = 0; i < s->n; i++)
 		if (s->m[i].state != GW_MAP_HELD && s->m[i].state != GW_MAP_GONE) {
 			log_warnx("map: %u/%s: not mapped within %d s", s->m[i].internal_port,
@@ -1106,6 +1166,24 @@ static void on_scrape(struct strbuf *out, void *data)
 		snprintf(port, sizeof(port), "%u", s->m[i].internal_port);
 		promtext_sample(out, "natdoctor_mapping_errors_total", l, 3, (double)s->errors[i]);
 	}
+	if (s->confirm) {
+		promtext_family(out, "natdoctor_mapping_confirmed", "gauge",
+				"1 when natdoctor serve's dial-back (--server) reached the "
+				"mapping from outside, 0 when it did not; absent while unknown");
+		for (unsigned i = 0; i < s->n; i++) {
+			const struct gw_map *m = &s->m[i];
+			enum confirm_state st = confirm_get(s->confirm, i)->state;
+			const char *l[] = { "port",   port,
+					    "proto",  proto_name(m->protocol),
+					    "method", gw_method_name(m->method) };
+
+			if (is6(m) || (st != CONFIRM_YES && st != CONFIRM_NO))
+				continue;
+			snprintf(port, sizeof(port), "%u", m->internal_port);
+			promtext_sample(out, "natdoctor_mapping_confirmed", l, 3,
+					st == CONFIRM_YES);
+		}
+	}
 	promtext_family(out, "natdoctor_map_bad_answers_total", "counter",
 			"datagrams from the gateway that did not decode");
 	promtext_sample(out, "natdoctor_map_bad_answers_total", NULL, 0, (double)s->bad_answers);
@@ -1129,6 +1207,32 @@ static const char *state_name(enum gw_map_state st)
 	}
 }
 
+/* What --server's dial-back said of port i, for natdoctor status. */
+static const char *outside_text(const struct map_state *s, unsigned i, char *buf, size_t size)
+{
+	const struct confirm_port *cp = confirm_get(s->confirm, i);
+	const char *srv = confirm_server_name(s->confirm);
+
+	switch (cp->state) {
+	case CONFIRM_ASKING:
+		snprintf(buf, size, "; from outside: asking %s", srv);
+		break;
+	case CONFIRM_YES:
+		snprintf(buf, size, "; from outside: confirmed by %s", srv);
+		break;
+	case CONFIRM_NO:
+		snprintf(buf, size, "; from outside: not reachable (%s: %.90s)", srv, cp->reason);
+		break;
+	case CONFIRM_UNKNOWN:
+		snprintf(buf, size, "; from outside: unknown (%.90s)", cp->reason);
+		break;
+	default:
+		buf[0] = '\0';
+		break;
+	}
+	return buf;
+}
+
 /* One line per port for natdoctor status. */
 static void on_status(struct loop *l, int fd, uint32_t events, void *data)
 {
@@ -1146,7 +1250,7 @@ static void on_status(struct loop *l, int fd, uint32_t events, void *data)
 		if (m->state == GW_MAP_HELD && ext->family)
 			n = snprintf(text + len, sizeof(text) - len,
 				     "%u/%s %s by %s on %s: %s:%u, lease %llu s left, last error: "
-				     "%s\n",
+				     "%s%s\n",
 				     m->internal_port, proto_name(m->protocol),
 				     state_name(m->state), gw_method_name(m->method),
 				     netaddr_fmt_ip(&s->gw, (char[NETADDR_FMT_MAX]){ 0 }),
@@ -1154,7 +1258,9 @@ static void on_status(struct loop *l, int fd, uint32_t events, void *data)
 				     (unsigned long long)(m->expires_ms > now
 							      ? (m->expires_ms - now) / 1000
 							      : 0),
-				     s->last_error[i][0] ? s->last_error[i] : "none");
+				     s->last_error[i][0] ? s->last_error[i] : "none",
+				     outside_text(s, i, (char[CONFIRM_TEXT_MAX + 64]){ 0 },
+						  CONFIRM_TEXT_MAX + 64));
 		else
 			n = snprintf(text + len, sizeof(text) - len,
 				     "%u/%s %s by %s on %s, last error: %s\n", m->internal_port,
@@ -1476,6 +1582,13 @@ int map_run(const struct map_config *c)
 			goto out;
 		}
 	}
+	if (c->server[0] && !c->del) {
+		err =
+		    confirm_open(s->loop, c->server, c->server_port, on_confirmed, s, &s->confirm);
+		if (err < 0)
+			log_warnx("map: --server %s: %s; mappings are not confirmed from outside",
+				  c->server, strerror(-err));
+	}
 	log_info("map: gateway %s, this host %s", netaddr_fmt_ip(&s->gw, a),
 		 netaddr_fmt_ip(&s->local, (char[NETADDR_FMT_MAX]){ 0 }));
 	s->n = c->n_ports;
@@ -1527,6 +1640,7 @@ int map_run(const struct map_config *c)
 		goto out;
 	status = s->status;
 out:
+	confirm_close(s->confirm);
 	if (s->uworker)
 		worker_abandon(s->uworker);
 	metricsd_close(s->metricsd);

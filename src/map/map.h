@@ -16,6 +16,8 @@
 #define MAP_LIFETIME_DEFAULT 7200
 #define MAP_LIFETIME_MIN     20
 #define MAP_LIFETIME_MAX     86400
+#define MAP_SERVER_HOST_MAX  256
+#define MAP_SERVER_PORT	     3478
 
 struct map_port {
 	uint16_t port;
@@ -36,12 +38,18 @@ struct map_config {
 	const char *metrics;   /* --metrics ADDR:PORT (net/metricsd), or NULL */
 	const char *on_change; /* --on-change CMD (sh -c), or NULL */
 	const char *status_socket; /* map/status.h; NULL: no status socket */
+	/* --server HOST[:PORT]: a natdoctor serve that confirms each new
+	 * mapping by dial-back (map/confirm.h); "" for none, then nothing
+	 * leaves the host but what the gateway is asked. */
+	char server[MAP_SERVER_HOST_MAX];
+	uint16_t server_port;
 	int verbose;
 };
 
 /* Run map with c until done (--once, --delete) or SIGINT/SIGTERM (every
  * mapping deleted first, within 1 s). Returns an exit status: 0, 1 (a port
- * refused or not mapped with --once), 3 (no gateway, or it answers neither
+ * refused or not mapped with --once, or with --server found not reachable
+ * from outside), 3 (no gateway, or it answers neither
  * protocol with --once), 4 internal, ND_EXIT_PROVIDER_NAT (5, util/exit.h). */
 int map_run(const struct map_config *c);
 

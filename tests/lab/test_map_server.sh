@@ -4,9 +4,17 @@
 # --no-pcp --no-natpmp maps by UPnP IGD alone (the router's PCP, which
 # would win otherwise, is never asked), and --delete with the same flags
 # removes it; 30333's line for Phala's docker environment
-# (PARACHAIN_EXTRA_ARGS).
+# (PARACHAIN_EXTRA_ARGS). Then --server, against natdoctor serve in the
+# servers' namespace: no --server, no packet beyond the router; a mapping
+# confirmed from outside; refused (no listener) and filtered (the host's
+# firewall drops the server's SYN) reported as not reachable, exit 1; a
+# closed server port and a plain STUN server (coturn) leave it unknown,
+# exit 0; the daemon puts the confirmation in natdoctor status and in
+# --metrics (natdoctor_mapping_confirmed).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/lab/serve_common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/serve_common.sh"
 
 PORT=30333
 
@@ -27,4 +35,75 @@ assert_match "  Phala docker, node environment: PARACHAIN_EXTRA_ARGS=--listen-ad
 lab_natdoctor "$LAB_DIR/udel.out" map $PORT/tcp --delete --no-pcp --no-natpmp
 assert_match "closed $PORT/tcp" "$(cat "$LAB_DIR/udel.out.stderr")" "--delete by UPnP only"
 assert_eq 0 "$(mappings)" "rules after --delete by UPnP only"
+
+SERVER=$COTURN_A:4478
+serve_up serve 4478 4479 9478 "$COTURN_A" "$COTURN_B"
+log_has() { grep -q -e "$2" "$LAB_DIR/$1.log"; }
+# Packets from the host that the router forwards toward the internet.
+lab_router nft -f - <<-EOF
+	table inet nd_out {
+		chain out {
+			type filter hook forward priority -10; policy accept;
+			ip saddr $HOST_IP ip daddr != 192.168.0.0/16 counter
+		}
+	}
+EOF
+forwarded() { lab_router nft list chain inet nd_out out | awk '/counter/ { print $(NF - 2) }'; }
+
+lab_step "no --server: nothing leaves for the internet"
+lab_natdoctor "$LAB_DIR/plain.out" map $PORT/tcp --once --lifetime 120
+assert_match "^mapped $PORT/tcp" "$(cat "$LAB_DIR/plain.out")" "mapped without --server"
+assert_eq 0 "$(forwarded)" "packets forwarded toward the internet without --server"
+! grep -q "from outside" "$LAB_DIR/plain.out" || fail "a confirmation line without --server"
+
+lab_step "--server: the mapping confirmed from outside"
+lab_natdoctor "$LAB_DIR/yes.out" map $PORT/tcp --once --lifetime 120 --server "$SERVER"
+assert_match "  confirmed from outside: $SERVER reached $PUBLIC_IP:$PORT \(a listener answered; [0-9]+ ms\)" \
+	"$(cat "$LAB_DIR/yes.out")" "the confirmation"
+_lab_say "mapping to confirmed: $(grep -o '[0-9]* ms)' "$LAB_DIR/yes.out")"
+
+lab_step "--server: no listener behind the mapping: not reachable (refused), exit 1"
+lab_daemon_stop node
+rc=0
+lab_natdoctor "$LAB_DIR/refused.out" map $PORT/tcp --once --lifetime 120 --server "$SERVER" || rc=$?
+assert_eq 1 "$rc" "exit status when not reachable"
+assert_match "  not reachable from outside: $SERVER could not reach $PUBLIC_IP:$PORT: refused" \
+	"$(cat "$LAB_DIR/refused.out")" "the refusal"
+
+lab_step "--server: the host's firewall drops the server's SYN: not reachable (filtered)"
+lab_daemon node "$NS_HOST" socat TCP-LISTEN:$PORT,reuseaddr,fork SYSTEM:'echo node'
+lab_wait_port "$NS_HOST" tcp $PORT
+lab_host nft add table inet nd_fw
+lab_host nft "add chain inet nd_fw input { type filter hook input priority 0; policy accept; }"
+lab_host nft add rule inet nd_fw input ip saddr 11.0.0.0/16 tcp dport $PORT drop
+rc=0
+lab_natdoctor "$LAB_DIR/filtered.out" map $PORT/tcp --once --lifetime 120 --server "$SERVER" || rc=$?
+assert_eq 1 "$rc" "exit status when filtered"
+assert_match "  not reachable from outside: $SERVER could not reach $PUBLIC_IP:$PORT: no answer within the server's dial timeout" \
+	"$(cat "$LAB_DIR/filtered.out")" "the filter"
+lab_host nft delete table inet nd_fw
+
+lab_step "--server that does not answer, or is not a natdoctor serve: unknown, exit 0"
+lab_natdoctor "$LAB_DIR/closed.out" map $PORT/tcp --once --lifetime 120 --server "$COTURN_A:4999"
+assert_match "  reachable from outside: unknown for $PUBLIC_IP:$PORT: the server's port is closed" \
+	"$(cat "$LAB_DIR/closed.out")" "a closed server port"
+lab_natdoctor "$LAB_DIR/coturn.out" map $PORT/tcp --once --lifetime 120 --server "$COTURN_A"
+assert_match "  reachable from outside: unknown for $PUBLIC_IP:$PORT: the server answers STUN but not the dial-back" \
+	"$(cat "$LAB_DIR/coturn.out")" "a plain STUN server"
+! grep -q "not reachable" "$LAB_DIR/closed.out" "$LAB_DIR/coturn.out" ||
+	fail "'not reachable' from a server that could not tell"
+lab_natdoctor "$LAB_DIR/del.out" map $PORT/tcp --delete
+
+lab_step "the daemon with --server: status and metrics say confirmed"
+lab_daemon conf "$NS_HOST" env --default-signal=INT,TERM bash -c 'exec "$0" map "$@"' \
+	"$NATDOCTOR" $PORT/tcp --lifetime 120 --server "$SERVER" --metrics 127.0.0.1:9842 \
+	--status-socket "$LAB_DIR/conf.sock"
+lab_wait_until 5000 log_has conf "confirmed from outside" || fail "daemon: no confirmation within 5 s"
+lab_natdoctor "$LAB_DIR/status.out" status --socket "$LAB_DIR/conf.sock"
+assert_match "^$PORT/tcp mapped by PCP .*; from outside: confirmed by $SERVER" \
+	"$(cat "$LAB_DIR/status.out")" "natdoctor status"
+metrics=$(lab_host curl -sf http://127.0.0.1:9842/metrics) || fail "no metrics"
+assert_match 'natdoctor_mapping_confirmed\{port="30333",proto="tcp",method="PCP"\} 1' \
+	"$metrics" "natdoctor_mapping_confirmed"
+lab_daemon_stop conf
 lab_down

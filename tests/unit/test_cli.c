@@ -365,6 +365,22 @@ static void map_ports_and_flags(void **state)
 	assert_int_equal(STATUS("-v"), 0);
 	assert_null(stopts.socket);
 	assert_usage(STATUS("30333"), "unexpected argument '30333'");
+	assert_int_equal(MAP("30333", "--server", "vps.example.net"), 0);
+	assert_string_equal(mopts.server, "vps.example.net");
+	assert_int_equal(mopts.server_port, MAP_SERVER_PORT);
+	assert_int_equal(MAP("30333", "--server", "203.0.113.5:4478", "--once"), 0);
+	assert_string_equal(mopts.server, "203.0.113.5");
+	assert_int_equal(mopts.server_port, 4478);
+	assert_int_equal(MAP("30333", "--server", "[2001:db8::5]:3479"), 0);
+	assert_string_equal(mopts.server, "2001:db8::5");
+	assert_int_equal(mopts.server_port, 3479);
+	assert_int_equal(MAP("30333"), 0);
+	assert_string_equal(mopts.server, ""); /* no --server: nothing sent outside */
+	assert_usage(MAP("30333", "--server", "vps:0"), "bad --server 'vps:0'");
+	assert_usage(MAP("30333", "--server", ":3478"), "bad --server ':3478'");
+	assert_usage(MAP("30333", "--server", "vps", "--delete"), "not with --delete");
+	/* --server before --metrics does not lend --metrics its port. */
+	assert_usage(MAP("30333", "--server", "vps", "--metrics", "127.0.0.1"), "bad --metrics");
 	assert_int_equal(MAP("--help"), 0);
 	assert_true(args.help);
 

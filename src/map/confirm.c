@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: MIT */
+/* map --server: each new mapping confirmed from outside (map/confirm.h). */
+#include "map/confirm.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "dial/dialclient.h"
+#include "net/resolve.h"
+#include "net/udp.h"
+#include "util/log.h"
+#include "util/text.h"
+
+_Static_assert(CONFIRM_WAIT_MS >= DIALCLIENT_GIVEUP_MS, "confirm.h promises too early a verdict");
+
+struct cport {
+	struct confirm_port pub;
+	struct dialback_req req;
+	bool have_cookie;
+	struct dialback_cookie cookie;
+	struct dialclient_xmit x;
+	uint64_t asked_ms, giveup_ms;
+};
+
+struct confirm {
+	struct loop *loop;
+	int fd; /* connected to the server, -1 until it is known */
+	struct netaddr server;
+	char name[RESOLVE_HOST_MAX + 8];
+	char error[CONFIRM_TEXT_MAX]; /* the server cannot be asked: why */
+	struct resolve_req *rreq;
+	struct loop_timer timer;
+	confirm_cb cb;
+	void *data;
+	struct cport p[CONFIRM_MAX_PORTS];
+};
+
+static void schedule(struct confirm *c);
+
+static void verdict(struct confirm *c, unsigned idx, enum confirm_state st, uint8_t result,
+		    const char *reason)
+{
+	struct cport *p = &c->p[idx];
+
+	p->x.active = false;
+	p->pub.state = st;
+	p->pub.result = result;
+	p->pub.ms = (uint32_t)(loop_now_ms(c->loop) - p->asked_ms);
+	text_copy(p->pub.reason, sizeof(p->pub.reason), reason ? reason : "");
+	c->cb(c->data, idx);
+}
+
+static void send_request(struct confirm *c, struct cport *p)
+{
+	uint64_t now = loop_now_ms(c->loop);
+
+	if (dialclient_request(&p->x, &p->req, p->have_cookie ? &p->cookie : NULL) < 0) {
+		verdict(c, (unsigned)(p - c->p), CONFIRM_UNKNOWN, 0,
+			"could not build the dial-back request");
+		return;
+	}
+	p->giveup_ms = now + DIALCLIENT_GIVEUP_MS;
+	dialclient_xmit_sent(&p->x, now);
+	/* A lost datagram is what retransmission is for. */
+	(void)send(c->fd, p->x.pkt, p->x.len, MSG_NOSIGNAL);
+}
+
+/* Every port still asked about gets reason as its UNKNOWN verdict. */
+static void all_unknown(struct confirm *c, const char *reason)
+{
+	for (unsigned i = 0; i < CONFIRM_MAX_PORTS; i++)
+		if (c->p[i].pub.state == CONFIRM_ASKING)
+			verdict(c, i, CONFIRM_UNKNOWN, 0, reason);
+}
+
+static void on_result(struct confirm *c, struct cport *p, const struct dialclient_answer *a)
+{
+	unsigned idx = (unsigned)(p - c->p);
+	char obs[NETADDR_FMT_MAX], ext[NETADDR_FMT_MAX], why[CONFIRM_TEXT_MAX];
+
+	if (!netaddr_eq(&a->observed, &p->pub.ext, true)) {
+		/* It dialled the address it sees, which is not this mapping's. */
+		TEXT_SET(why,
+			 "the server sees this host at %s, not at the mapping's %s (another NAT "
+			 "in front of the router?): its dial-back says nothing of the mapping",
+			 netaddr_fmt_ip(&a->observed, obs), netaddr_fmt_ip(&p->pub.ext, ext));
+		verdict(c, idx, CONFIRM_UNKNOWN, a->result.result, why);
+		return;
+	}
+	switch (a->result.result) {
+	case DIALBACK_LIBP2P:
+	case DIALBACK_OTHER:
+	case DIALBACK_PROBE:
+		verdict(c, idx, CONFIRM_YES, a->result.result, NULL);
+		break;
+	case DIALBACK_REFUSED:
+		verdict(c, idx, CONFIRM_NO, a->result.result,
+			"refused (TCP RST or ICMP unreachable): nothing listens on the port behind "
+			"the mapping, or something on the way rejects it");
+		break;
+	case DIALBACK_FILTERED:
+		verdict(c, idx, CONFIRM_NO, a->result.result,
+			"no answer within the server's dial timeout: a filter on the way (the "
+			"provider, the router, this host's firewall) drops it");
+		break;
+	case DIALBACK_DENIED:
+		verdict(c, idx, CONFIRM_UNKNOWN, a->result.result,
+			"the server does not dial this address (it dials public addresses only; "
+			"--allow-private on a LAN server)");
+		break;
+	case DIALBACK_RATE_LIMITED:
+		verdict(c, idx, CONFIRM_UNKNOWN, a->result.result,
+			"the server rate-limited this address's dial-backs");
+		break;
+	case DIALBACK_BUSY:
+		verdict(c, idx, CONFIRM_UNKNOWN, a->result.result,
+			"the server was too busy to dial back");
+		break;
+	default:
+		verdict(c, idx, CONFIRM_UNKNOWN, a->result.result,
+			"the server's answer says nothing of a TCP connection");
+		break;
+	}
+}
+
+static void on_answer(struct confirm *c, const uint8_t *buf, size_t n)
+{
+	struct dialclient_answer a;
+	struct stun_msg m;
+	struct cport *p = NULL;
+	char why[CONFIRM_TEXT_MAX];
+
+	if (stun_decode(&m, buf, n) < 0 || m.method != STUN_BINDING)
+		return;
+	for (unsigned i = 0; i < CONFIRM_MAX_PORTS && !p; i++)
+		if (c->p[i].pub.state == CONFIRM_ASKING && c->p[i].x.active &&
+		    !memcmp(c->p[i].x.tid, m.tid, STUN_TID_LEN))
+			p = &c->p[i];
+	if (!p)
+		return; /* late, or not ours */
+	switch (dialclient_answer(&c->server, &p->req, p->have_cookie, &m, buf, n, &a)) {
+	case DIALCLIENT_ERROR:
+		TEXT_SET(why, "the server answered the dial-back request with %s", a.error);
+		verdict(c, (unsigned)(p - c->p), CONFIRM_UNKNOWN, 0, why);
+		break;
+	case DIALCLIENT_COOKIE:
+		p->have_cookie = true;
+		p->cookie = a.cookie;
+		send_request(c, p);
+		break;
+	case DIALCLIENT_RESULT:
+		on_result(c, p, &a);
+		break;
+	case DIALCLIENT_NOT_DIALBACK:
+		verdict(c, (unsigned)(p - c->p), CONFIRM_UNKNOWN, 0,
+			"the server answers STUN but not the dial-back: not a natdoctor serve, "
+			"or an old one");
+		break;
+	default:
+		break; /* malformed or unbelievable: not an answer */
+	}
+}
+
+static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct confirm *c = data;
+	uint8_t buf[1500];
+
+	(void)l;
+	(void)events;
+	for (int i = 0; i < 64; i++) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_TRUNC);
+
+		if (n < 0 && errno == ECONNREFUSED) {
+			all_unknown(c, "the server's port is closed (ICMP port unreachable): no "
+				       "natdoctor serve there");
+			continue;
+		}
+		if (n < 0)
+			break;
+		if ((size_t)n <= sizeof(buf))
+			on_answer(c, buf, (size_t)n);
+	}
+	schedule(c);
+}
+
+static void on_timer(struct loop *l, struct loop_timer *t, void *data)
+{
+	(void)l;
+	(void)t;
+	schedule(data);
+}
+
+static void schedule(struct confirm *c)
+{
+	uint64_t now = loop_now_ms(c->loop), next = UINT64_MAX, d;
+	char why[CONFIRM_TEXT_MAX];
+
+	for (unsigned i = 0; i < CONFIRM_MAX_PORTS; i++) {
+		struct cport *p = &c->p[i];
+
+		if (p->pub.state != CONFIRM_ASKING || !p->x.active)
+			continue;
+		if (now >= p->giveup_ms) {
+			if (p->have_cookie)
+				TEXT_SET(why,
+					 "the server gave no dial-back result within %u ms "
+					 "(slow, or overloaded)",
+					 DIALCLIENT_GIVEUP_MS);
+			else
+				TEXT_SET(why, "no answer from the server within %u ms",
+					 DIALCLIENT_GIVEUP_MS);
+			verdict(c, i, CONFIRM_UNKNOWN, 0, why);
+			continue;
+		}
+		d = dialclient_xmit_due(&p->x);
+		if (d <= now) {
+			dialclient_xmit_sent(&p->x, now);
+			(void)send(c->fd, p->x.pkt, p->x.len, MSG_NOSIGNAL);
+			d = dialclient_xmit_due(&p->x);
+		}
+		if (d > p->giveup_ms)
+			d = p->giveup_ms;
+		if (d < next)
+			next = d;
+	}
+	if (next == UINT64_MAX)
+		loop_timer_stop(c->loop, &c->timer);
+	else
+		loop_timer_start(c->loop, &c->timer, next > now ? next - now : 0, on_timer, c);
+}
+
+static void on_resolved(struct loop *l, const struct resolve_result *res, void *data)
+{
+	struct confirm *c = data;
+	int fd;
+
+	c->rreq = NULL;
+	if (res->gai_error || !res->n || res->addrs[0].family != AF_INET) {
+		TEXT_SET(c->error, "cannot resolve the server %s: %s", c->name,
+			 res->gai_error ? gai_strerror(res->gai_error) : "no IPv4 address");
+		log_warnx("map: --server: %s; mappings are not confirmed from outside", c->error);
+		all_unknown(c, c->error);
+		return;
+	}
+	c->server = res->addrs[0];
+	fd = udp_open(AF_INET, &c->server, NULL);
+	if (fd < 0 || loop_add_fd(l, fd, LOOP_READABLE, on_readable, c) < 0) {
+		if (fd >= 0)
+			close(fd);
+		TEXT_SET(c->error, "cannot open a UDP socket toward the server %s", c->name);
+		log_warnx("map: --server: %s", c->error);
+		all_unknown(c, c->error);
+		return;
+	}
+	c->fd = fd;
+	for (unsigned i = 0; i < CONFIRM_MAX_PORTS; i++)
+		if (c->p[i].pub.state == CONFIRM_ASKING && !c->p[i].x.active)
+			send_request(c, &c->p[i]);
+	schedule(c);
+}
+
+int confirm_open(struct loop *l, const char *host, uint16_t port, confirm_cb cb, void *data,
+		 struct confirm **out)
+{
+	struct confirm *c = calloc(1, sizeof(*c));
+	bool v6 = strchr(host, ':') != NULL;
+	int err;
+
+	if (!c)
+		return -ENOMEM;
+	c->loop = l;
+	c->fd = -1;
+	c->cb = cb;
+	c->data = data;
+	loop_timer_init(&c->timer);
+	TEXT_SET(c->name, "%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "", port);
+	*out = c;
+	/* A literal answers before this returns. */
+	err = resolve_start(l, host, port, AF_INET, on_resolved, c, &c->rreq);
+	if (err < 0) {
+		*out = NULL;
+		free(c);
+	}
+	return err;
+}
+
+void confirm_ask(struct confirm *c, unsigned idx, uint8_t ipproto, const struct netaddr *ext)
+{
+	struct cport *p;
+
+	if (!c || idx >= CONFIRM_MAX_PORTS)
+		return;
+	p = &c->p[idx];
+	memset(p, 0, sizeof(*p));
+	p->pub.state = CONFIRM_ASKING;
+	p->pub.ipproto = ipproto;
+	p->pub.ext = *ext;
+	p->asked_ms = loop_now_ms(c->loop);
+	if (ipproto != IPPROTO_TCP) {
+		verdict(c, idx, CONFIRM_UNKNOWN, 0,
+			"UDP is not confirmed by dial-back yet (only the node holding the port "
+			"could see the server's datagram)");
+		return;
+	}
+	if (c->error[0]) {
+		verdict(c, idx, CONFIRM_UNKNOWN, 0, c->error);
+		return;
+	}
+	p->req.proto = DIALBACK_PROTO_TCP;
+	p->req.port = ext->port;
+	if (getrandom(p->req.nonce, sizeof(p->req.nonce), 0) != (ssize_t)sizeof(p->req.nonce)) {
+		verdict(c, idx, CONFIRM_UNKNOWN, 0, "no randomness for the dial-back nonce");
+		return;
+	}
+	if (c->fd < 0)
+		return; /* sent once the server's address is known */
+	send_request(c, p);
+	schedule(c);
+}
+
+const struct confirm_port *confirm_get(const struct confirm *c, unsigned idx)
+{
+	static const struct confirm_port none;
+
+	return c && idx < CONFIRM_MAX_PORTS ? &c->p[idx].pub : &none;
+}
+
+bool confirm_busy(const struct confirm *c)
+{
+	for (unsigned i = 0; c && i < CONFIRM_MAX_PORTS; i++)
+		if (c->p[i].pub.state == CONFIRM_ASKING)
+			return true;
+	return false;
+}
+
+const char *confirm_server_name(const struct confirm *c)
+{
+	return c ? c->name : "";
+}
+
+void confirm_close(struct confirm *c)
+{
+	if (!c)
+		return;
+	resolve_cancel(c->rreq);
+	loop_timer_stop(c->loop, &c->timer);
+	if (c->fd >= 0) {
+		loop_del_fd(c->loop, c->fd);
+		close(c->fd);
+	}
+	free(c);
+}

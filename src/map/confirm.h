@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * map --server: each new mapping confirmed from outside. A natdoctor serve
+ * (docs/SERVE-PROTOCOL.md) is asked over UDP to dial this host's observed
+ * address back on the mapping's external port; what it finds there is the
+ * confirmation. The protocol half is dial/dialclient.h, shared with
+ * check --server; this file holds the socket, the timer and the verdict.
+ *
+ * Without --server nothing here runs and nothing leaves the host. A server
+ * that does not answer, refuses, or sees this host at another address than
+ * the mapping's leaves the port "unknown", never "not reachable".
+ */
+#ifndef ND_MAP_CONFIRM_H
+#define ND_MAP_CONFIRM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "net/loop.h"
+#include "util/netaddr.h"
+
+#define CONFIRM_MAX_PORTS 8
+#define CONFIRM_TEXT_MAX  160
+/* A verdict comes within this of the ask (the server being known). */
+#define CONFIRM_WAIT_MS 4000
+
+enum confirm_state {
+	CONFIRM_NONE = 0, /* not asked */
+	CONFIRM_ASKING,
+	CONFIRM_YES,	 /* the server's dial-back reached the external address and port */
+	CONFIRM_NO,	 /* it did not: refused, or nothing came back (filtered) */
+	CONFIRM_UNKNOWN, /* no verdict: see reason */
+};
+
+struct confirm_port {
+	enum confirm_state state;
+	uint8_t ipproto;	       /* IPPROTO_TCP or IPPROTO_UDP */
+	struct netaddr ext;	       /* the mapping's external address and port */
+	uint8_t result;		       /* enum dialback_result, 0 when none came */
+	uint32_t ms;		       /* from the ask to the verdict */
+	char reason[CONFIRM_TEXT_MAX]; /* why NO or UNKNOWN, for people */
+};
+
+struct confirm;
+
+/* Runs on the loop when port idx has a verdict (YES, NO or UNKNOWN). */
+typedef void (*confirm_cb)(void *data, unsigned idx);
+
+/*
+ * Confirmations through the natdoctor serve at host (a name or an IP
+ * literal) and port, on l. Resolves host at once (IPv4; a name on a worker
+ * thread); nothing is sent before confirm_ask. Returns 0 and *out, or
+ * -ENOMEM / resolve_start's error.
+ */
+int confirm_open(struct loop *l, const char *host, uint16_t port, confirm_cb cb, void *data,
+		 struct confirm **out);
+
+/*
+ * Ask the server to dial back ext (address and port) over ipproto for
+ * port idx (< CONFIRM_MAX_PORTS); a running ask for idx is replaced. The
+ * verdict comes through cb within CONFIRM_WAIT_MS once the server's
+ * address is known. UDP is not confirmed yet (the node holds the port,
+ * and only the holder can see the server's datagram): UNKNOWN at once.
+ */
+void confirm_ask(struct confirm *c, unsigned idx, uint8_t ipproto, const struct netaddr *ext);
+
+/* Port idx's state (CONFIRM_NONE for an index never asked). */
+const struct confirm_port *confirm_get(const struct confirm *c, unsigned idx);
+
+/* Some port is still being asked about. NULL: false. */
+bool confirm_busy(const struct confirm *c);
+
+/* "host:port" as given, for messages. */
+const char *confirm_server_name(const struct confirm *c);
+
+/* Close the socket, cancel the timer and the resolution, free. NULL is fine. */
+void confirm_close(struct confirm *c);
+
+#endif
