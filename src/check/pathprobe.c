@@ -137,23 +137,26 @@ static void read_errqueue(struct pathttl *t)
 	}
 }
 
+/* One read of udp_drain: only the target's genuine answer counts as
+ * reaching it (the socket is connected, so nothing else is delivered
+ * here). An error was queued: read_errqueue takes it. */
+static bool on_datagram(int fd, const struct udp_datagram *d, void *data)
+{
+	struct pathttl *t = data;
+	struct stun_msg m;
+
+	(void)fd;
+	if (!d->error && stun_decode(&m, d->data, d->len) == 0 &&
+	    !memcmp(m.tid, t->tid, STUN_TID_LEN))
+		hop_answered(t, &t->p->target);
+	return true;
+}
+
 static void read_data(struct pathttl *t)
 {
-	for (int i = 0; i < 8; i++) {
-		uint8_t buf[PATH_RECV_MAX];
-		struct stun_msg m;
-		ssize_t n = recv(t->fd, buf, sizeof(buf), MSG_DONTWAIT);
+	uint8_t buf[PATH_RECV_MAX];
 
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
-			continue; /* an error was queued: read_errqueue takes it */
-		}
-		/* Only the target's genuine answer counts as reaching it (the
-		 * socket is connected, so nothing else is delivered here). */
-		if (stun_decode(&m, buf, (size_t)n) == 0 && !memcmp(m.tid, t->tid, STUN_TID_LEN))
-			hop_answered(t, &t->p->target);
-	}
+	(void)udp_drain(t->fd, buf, sizeof(buf), 8, on_datagram, t);
 }
 
 static void schedule(struct pathprobe *p);

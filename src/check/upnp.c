@@ -326,53 +326,54 @@ static void on_ssdp_timer(struct loop *l, struct loop_timer *t, void *data)
 	loop_timer_start(l, t, next > now ? next - now : 0, on_ssdp_timer, p);
 }
 
+/* One read of udp_drain on the multicast or the gateway's unicast search
+ * socket. Returns false once the search is over (the sockets are closed)
+ * or has restarted. */
+static bool on_ssdp_datagram(int fd, const struct udp_datagram *d, void *data)
+{
+	struct upnp_probe *p = data;
+	struct ssdp_response resp;
+	struct ssdp_url url;
+
+	if (d->error) {
+		/* ICMP port unreachable from the gateway's 1900: no UPnP there. */
+		if (d->error == -ECONNREFUSED && fd == p->ufd && !p->gw_refused) {
+			p->gw_refused = true;
+			on_ssdp_timer(p->run->loop, &p->timer, p);
+			return false;
+		}
+		return true;
+	}
+	if (d->truncated || ssdp_decode_response(&resp, d->data, d->len) < 0) {
+		p->ssdp.bad_answers++;
+		return true;
+	}
+	if (!ssdp_st_igd_version(resp.st))
+		return true; /* another kind of device: not our question */
+	if (ssdp_location_parse(resp.location, &url) < 0 ||
+	    !ssdp_location_matches(&url, &d->from)) {
+		/* A LOCATION we will not fetch: a name, another host. */
+		p->ssdp.bad_answers++;
+		return true;
+	}
+	if (netaddr_eq(&d->from, &p->gateway, true)) {
+		upnp_search_end(p, resp.location);
+		return false;
+	}
+	if (!p->fallback[0])
+		text_copy(p->fallback, sizeof(p->fallback), resp.location);
+	return true;
+}
+
 static void on_ssdp_readable(struct loop *l, int fd, uint32_t events, void *data)
 {
 	struct upnp_probe *p = data;
+	uint8_t buf[1500];
 
 	(void)l;
 	(void)events;
-	for (int i = 0; i < 32 && p->fd >= 0; i++) {
-		uint8_t buf[1500];
-		struct sockaddr_in from;
-		socklen_t fl = sizeof(from);
-		struct ssdp_response resp;
-		struct ssdp_url url;
-		struct netaddr src;
-		ssize_t n =
-		    recvfrom(fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&from, &fl);
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			if (errno == ECONNREFUSED && fd == p->ufd && !p->gw_refused) {
-				p->gw_refused = true;
-				on_ssdp_timer(p->run->loop, &p->timer, p);
-				return;
-			}
-			continue;
-		}
-		if (netaddr_from_sockaddr(&src, (struct sockaddr *)&from, fl) < 0)
-			continue;
-		if ((size_t)n > sizeof(buf) || ssdp_decode_response(&resp, buf, (size_t)n) < 0) {
-			p->ssdp.bad_answers++;
-			continue;
-		}
-		if (!ssdp_st_igd_version(resp.st))
-			continue; /* another kind of device: not our question */
-		if (ssdp_location_parse(resp.location, &url) < 0 ||
-		    !ssdp_location_matches(&url, &src)) {
-			/* A LOCATION we will not fetch: a name, another host. */
-			p->ssdp.bad_answers++;
-			continue;
-		}
-		if (netaddr_eq(&src, &p->gateway, true)) {
-			upnp_search_end(p, resp.location);
-			return;
-		}
-		if (!p->fallback[0])
-			text_copy(p->fallback, sizeof(p->fallback), resp.location);
-	}
+	if (p->fd >= 0)
+		(void)udp_drain(fd, buf, sizeof(buf), 32, on_ssdp_datagram, p);
 }
 
 static void upnp_finish(struct check_run *r, void *state)
