@@ -994,31 +994,42 @@ static void on_usilent(struct loop *l, struct loop_timer *t, void *data)
 	upnp_consider(data, "no answer within 3 s");
 }
 
+struct map_read {
+	struct map_state *s;
+	bool v6;
+};
+
+/* One read of udp_drain on a socket connected to the gateway's 5351. */
+static bool on_gw_datagram(int fd, const struct udp_datagram *d, void *data)
+{
+	struct map_read *r = data;
+	struct map_state *s = r->s;
+
+	(void)fd;
+	if (d->error == -ECONNREFUSED) {
+		log_debug("map: port 5351 closed on the gateway (ICMP)");
+		if (!r->v6 && s->c->del)
+			upnp_delete_only(s);
+		else if (!r->v6)
+			upnp_consider(s, "its port 5351 is closed");
+	}
+	if (d->error)
+		return true;
+	if (d->len == 0 || d->truncated || d->len > PCP_MAX_LEN) {
+		s->bad_answers++;
+		return true;
+	}
+	on_answer(s, r->v6, d->data, d->len);
+	return true;
+}
+
 static void read_answers(struct map_state *s, struct loop *l, int fd, bool v6)
 {
 	uint8_t buf[PCP_MAX_LEN + 4];
+	struct map_read r = { s, v6 };
 
 	loop_update_time(l);
-	for (int i = 0; i < 64; i++) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
-
-		if (n < 0) {
-			if (errno == ECONNREFUSED)
-				log_debug("map: port 5351 closed on the gateway (ICMP)");
-			if (errno == ECONNREFUSED && !v6 && s->c->del)
-				upnp_delete_only(s);
-			else if (errno == ECONNREFUSED && !v6)
-				upnp_consider(s, "its port 5351 is closed");
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			continue;
-		}
-		if (n == 0 || (size_t)n > PCP_MAX_LEN) {
-			s->bad_answers++;
-			continue;
-		}
-		on_answer(s, v6, buf, (size_t)n);
-	}
+	(void)udp_drain(fd, buf, sizeof(buf), 64, on_gw_datagram, &r);
 }
 
 static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
@@ -1036,38 +1047,40 @@ static void on_readable6(struct loop *l, int fd, uint32_t events, void *data)
 /* An unsolicited announcement on 224.0.0.1:5350 (RFC 6887 §14.1.3, RFC
  * 6886 §3.2.1): from the gateway's port 5351 it maps everything again;
  * from anyone else it is ignored. */
-static void on_announce(struct loop *l, int fd, uint32_t events, void *data)
+/* One read of udp_drain on the announcement socket; an error ends the
+ * wakeup's reading. */
+static bool on_announce_datagram(int fd, const struct udp_datagram *d, void *data)
 {
 	struct map_state *s = data;
+	struct gw_answer ans;
+
+	(void)fd;
+	if (d->error)
+		return false;
+	if (!netaddr_eq(&d->from, &s->gw, true) || d->from.port != PCP_PORT) {
+		log_debug("map: an announcement not from the gateway: ignored");
+		return true;
+	}
+	if (d->len == 0 || d->truncated || d->len > PCP_MAX_LEN ||
+	    gw_decode(&ans, d->data, d->len) < 0 || ans.unsupp_version)
+		return true;
+	if (s->stopping || s->c->del)
+		return true;
+	(void)gw_epoch_lost(&s->epoch, &ans, loop_now_ms(s->loop));
+	log_warnx("map: the gateway announced itself (%s): mapping again",
+		  gw_method_name(ans.method));
+	remap_all(s, loop_now_ms(s->loop));
+	rearm(s);
+	return true;
+}
+
+static void on_announce(struct loop *l, int fd, uint32_t events, void *data)
+{
 	uint8_t buf[PCP_MAX_LEN + 4];
-	struct sockaddr_storage ss;
-	struct netaddr from;
 
 	(void)events;
 	loop_update_time(l);
-	for (int i = 0; i < 64; i++) {
-		socklen_t sl = sizeof(ss);
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss, &sl);
-		struct gw_answer ans;
-
-		if (n < 0)
-			break;
-		if (netaddr_from_sockaddr(&from, (struct sockaddr *)&ss, sl) < 0 ||
-		    !netaddr_eq(&from, &s->gw, true) || from.port != PCP_PORT) {
-			log_debug("map: an announcement not from the gateway: ignored");
-			continue;
-		}
-		if (n == 0 || (size_t)n > PCP_MAX_LEN || gw_decode(&ans, buf, (size_t)n) < 0 ||
-		    ans.unsupp_version)
-			continue;
-		if (s->stopping || s->c->del)
-			continue;
-		(void)gw_epoch_lost(&s->epoch, &ans, loop_now_ms(l));
-		log_warnx("map: the gateway announced itself (%s): mapping again",
-			  gw_method_name(ans.method));
-		remap_all(s, loop_now_ms(l));
-		rearm(s);
-	}
+	(void)udp_drain(fd, buf, sizeof(buf), 64, on_announce_datagram, data);
 }
 
 static void on_signal(struct loop *l, int signo, void *data)
