@@ -25,8 +25,6 @@
 #include "map/nodeflags.h"
 #include "map/status.h"
 
-#include <sodium.h>
-
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -55,6 +53,7 @@
 #include "proto/promtext.h"
 #include "proto/rtnl.h"
 #include "util/exit.h"
+#include "util/keyedhash.h"
 #include "util/log.h"
 
 #define MAP_PCP_SILENT_MS	1000  /* no PCP answer at all by then: try NAT-PMP */
@@ -1315,15 +1314,18 @@ static int open_announce(const struct netaddr *local)
  * local: BLAKE2b keyed with /etc/machine-id over the port, protocol and
  * address, so a later --delete can name the mapping an earlier --once made
  * (RFC 6887 §15). The daemon draws random nonces instead. A host without a
- * machine id: -ENOENT (random then; --delete cannot remove such a
- * mapping). */
+ * machine id, or without libsodium: a negative errno (random then;
+ * --delete cannot remove such a mapping). */
 static int once_nonce(const struct map_port *p, const struct netaddr *local,
 		      uint8_t nonce[PCP_NONCE_LEN])
 {
 	uint8_t key[64], in[32], out[16];
 	size_t klen = 0;
-	FILE *f = fopen("/etc/machine-id", "re");
+	FILE *f;
 
+	if (keyedhash_load() < 0)
+		return -ELIBACC;
+	f = fopen("/etc/machine-id", "re");
 	if (!f)
 		return -ENOENT;
 	klen = fread(key, 1, sizeof(key), f);
@@ -1336,7 +1338,7 @@ static int once_nonce(const struct map_port *p, const struct netaddr *local,
 	in[19] = (uint8_t)p->port;
 	in[20] = p->protocol;
 	memcpy(in + 21, local->ip, 4);
-	if (crypto_generichash(out, sizeof(out), in, sizeof(in), key, klen) != 0)
+	if (keyedhash(out, sizeof(out), in, sizeof(in), key, klen) < 0)
 		return -EIO;
 	memcpy(nonce, out, PCP_NONCE_LEN);
 	return 0;
@@ -1605,6 +1607,11 @@ int map_run(const struct map_config *c)
 	log_info("map: gateway %s, this host %s", netaddr_fmt_ip(&s->gw, a),
 		 netaddr_fmt_ip(&s->local, (char[NETADDR_FMT_MAX]){ 0 }));
 	s->n = c->n_ports;
+	if ((c->once || c->del) && keyedhash_load() < 0)
+		log_warnx("map: cannot load " KEYEDHASH_LIBRARY " (install the Debian package "
+			  "libsodium23): %s",
+			  c->del ? "cannot name what --once mapped by PCP"
+				 : "a later --delete cannot remove this mapping by PCP");
 	for (unsigned i = 0; i < c->n_ports; i++) {
 		if ((c->once || c->del) && once_nonce(&c->ports[i], &s->local, nonce) == 0)
 			; /* --delete can find what --once made */

@@ -5,17 +5,16 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include <sodium.h>
-
 #include "util/buf.h"
+#include "util/keyedhash.h"
 
 int cookie_keys_init(struct cookie_keys *k)
 {
 	ssize_t n;
+	int r = keyedhash_load();
 
-	/* Picks the fastest BLAKE2b for this CPU; idempotent, thread-safe. */
-	if (sodium_init() < 0)
-		return -EIO;
+	if (r < 0)
+		return r;
 	n = getrandom(k->master, sizeof(k->master), 0);
 	if (n < 0)
 		return -errno;
@@ -29,7 +28,7 @@ static void epoch_key(const struct cookie_keys *k, uint32_t epoch, uint8_t key[s
 	uint8_t in[13] = "nd-cookie";
 
 	be32_store(in + 9, epoch);
-	crypto_generichash(key, 32, in, sizeof(in), k->master, sizeof(k->master));
+	keyedhash(key, 32, in, sizeof(in), k->master, sizeof(k->master));
 }
 
 /* MAC over ts | client IP (16 bytes, IPv4 as ::ffff:a.b.c.d) | client port |
@@ -52,9 +51,9 @@ static void mac(const struct cookie_keys *k, uint32_t ts, const struct netaddr *
 	be16_store(in + 20, c.port);
 	in[22] = req->proto;
 	be16_store(in + 23, req->port);
-	crypto_generichash(md, sizeof(md), in, sizeof(in), key, sizeof(key));
+	keyedhash(md, sizeof(md), in, sizeof(in), key, sizeof(key));
 	memcpy(out, md, DIALBACK_MAC_LEN);
-	sodium_memzero(key, sizeof(key));
+	keyedhash_wipe(key, sizeof(key));
 }
 
 void cookie_make(const struct cookie_keys *k, uint32_t now_s, const struct netaddr *client,
@@ -72,5 +71,5 @@ bool cookie_valid(const struct cookie_keys *k, uint32_t now_s, const struct neta
 	if (c->ts > now_s || now_s - c->ts > COOKIE_LIFETIME_S)
 		return false;
 	mac(k, c->ts, client, req, want);
-	return sodium_memcmp(want, c->mac, DIALBACK_MAC_LEN) == 0;
+	return keyedhash_equal(want, c->mac, DIALBACK_MAC_LEN);
 }

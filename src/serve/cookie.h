@@ -2,9 +2,10 @@
 /*
  * ND-COOKIE, the stateless return-routability proof of a UDP dial-back
  * (docs/SERVE-PROTOCOL.md; the idea of QUIC Retry and DTLS
- * HelloVerifyRequest): a keyed BLAKE2b (libsodium's crypto_generichash, a
- * MAC when given a key), truncated to 96 bits, of the timestamp, the
- * client's address and port, and the dial-back asked for.
+ * HelloVerifyRequest): a keyed BLAKE2b (util/keyedhash: libsodium's
+ * crypto_generichash, a MAC when given a key), truncated to 96 bits, of
+ * the timestamp, the client's address and port, and the dial-back asked
+ * for.
  *
  * Keys: one random master secret drawn at start; the key of each 60 s
  * epoch is BLAKE2b(key = master, "nd-cookie" | epoch), so keys rotate every
@@ -32,7 +33,8 @@ struct cookie_keys {
 	uint8_t master[32];
 };
 
-/* Fill the master secret from getrandom(). Returns 0 or a negative errno. */
+/* Load the MAC (keyedhash_load: -ENOENT when libsodium is missing) and fill
+ * the master secret from getrandom(). Returns 0 or a negative errno. */
 int cookie_keys_init(struct cookie_keys *k);
 
 /* The cookie for this client and dial-back at time now_s. */

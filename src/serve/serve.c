@@ -22,6 +22,7 @@
 #include "serve/metrics.h"
 #include "serve/ratelimit.h"
 #include "util/buf.h"
+#include "util/keyedhash.h"
 
 #define BATCH	      32   /* datagrams per recvmmsg/sendmmsg */
 #define RECV_MAX      2048 /* larger datagrams are truncated, hence dropped */
@@ -1009,6 +1010,12 @@ int serve_run(const struct serve_config *cfg, const char **what)
 	if (getrandom(&seed, sizeof(seed), 0) < 0)
 		seed = (uint32_t)mono_ms();
 	ratelimit_init(&s->rate, c.rate_burst, c.rate_per_token_ms, seed);
+	rc = keyedhash_load();
+	if (rc < 0) {
+		*what = "cannot load " KEYEDHASH_LIBRARY
+			", the dial-back cookie's MAC (install the Debian package libsodium23)";
+		goto out;
+	}
 	rc = cookie_keys_init(&s->keys);
 	if (rc < 0) {
 		*what = "getrandom";
