@@ -1,9 +1,18 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * miniupnpc is opened with dlopen on the first description read, not
+ * linked: `map` reaches UPnP only when neither PCP nor NAT-PMP answers, and
+ * `serve` and `peers` never, yet a linked library is mapped and relocated
+ * at the start of every command (docs/DEPENDENCIES.md). Its headers still
+ * type the table below; only the calls go through it.
+ */
 #include "gw/upnp.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -21,9 +30,59 @@
 
 _Static_assert(GW_UPNP_URL_MAX == MINIUPNPC_URL_MAXSIZE, "control URL size");
 
+#define MINIUPNPC_LIBRARY "libminiupnpc.so.17"
+
+/* The miniupnpc calls we make, resolved once by mu_open. */
+static struct {
+	__typeof__(parserootdesc) *parserootdesc;
+	__typeof__(GetUPNPUrls) *GetUPNPUrls;
+	__typeof__(FreeUPNPUrls) *FreeUPNPUrls;
+	__typeof__(ParseNameValue) *ParseNameValue;
+	__typeof__(GetValueFromNameValueList) *GetValueFromNameValueList;
+	__typeof__(ClearNameValueList) *ClearNameValueList;
+	__typeof__(strupnperror) *strupnperror;
+} mu;
+
+static pthread_once_t mu_once = PTHREAD_ONCE_INIT;
+static int mu_err;
+
+#define MU_SYM(f) (mu.f = (__typeof__(mu.f))dlsym(lib, #f))
+
+static void mu_open(void)
+{
+	void *lib = dlopen(MINIUPNPC_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+
+	if (!lib) {
+		mu_err = -ELIBACC;
+		return;
+	}
+	if (!MU_SYM(parserootdesc) || !MU_SYM(GetUPNPUrls) || !MU_SYM(FreeUPNPUrls) ||
+	    !MU_SYM(ParseNameValue) || !MU_SYM(GetValueFromNameValueList) ||
+	    !MU_SYM(ClearNameValueList) || !MU_SYM(strupnperror)) {
+		dlclose(lib);
+		mu_err = -ELIBBAD;
+	}
+	/* Otherwise it stays loaded for the life of the process. */
+}
+
+/* Open miniupnpc once (thread-safe: conversations run on worker threads).
+ * Returns 0, or -ELIBACC (missing) / -ELIBBAD (a call missing) after
+ * saying so in io->error. */
+static int mu_load(struct gw_upnp_io *io)
+{
+	pthread_once(&mu_once, mu_open);
+	if (mu_err < 0 && io)
+		snprintf(io->error, sizeof(io->error),
+			 "cannot load " MINIUPNPC_LIBRARY
+			 " to read the router's UPnP answers (install the Debian package "
+			 "libminiupnpc17)");
+	return mu_err;
+}
+
 void gw_upnp_error(char *out, size_t size, const char *what, int code)
 {
-	const char *s = code > 0 ? strupnperror(code) : NULL;
+	/* A positive code came in a SOAP answer, so miniupnpc is loaded. */
+	const char *s = code > 0 && mu_load(NULL) == 0 ? mu.strupnperror(code) : NULL;
 
 	if (code < 0)
 		snprintf(out, size, "%s: %s", what, strerror(-code));
@@ -53,6 +112,8 @@ int gw_upnp_call(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, const char 
 
 	for (size_t i = 0; i < n; i++)
 		want[i].value[0] = '\0';
+	if ((r = mu_load(io)) < 0)
+		return r;
 	bl = snprintf(body, sizeof(body),
 		      "<?xml version=\"1.0\"?>\r\n<s:Envelope "
 		      "xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\" "
@@ -77,19 +138,19 @@ int gw_upnp_call(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, const char 
 		return -EPROTO;
 	io->answered = true;
 	memset(&pd, 0, sizeof(pd));
-	ParseNameValue((const char *)resp.body, (int)resp.body_len, &pd);
-	code = GetValueFromNameValueList(&pd, "errorCode");
+	mu.ParseNameValue((const char *)resp.body, (int)resp.body_len, &pd);
+	code = mu.GetValueFromNameValueList(&pd, "errorCode");
 	if (code || resp.status != 200) {
 		r = code && text_parse_long(code, 1, 65535, &v) == 0 ? (int)v : 501;
 	} else {
 		for (size_t i = 0; i < n; i++) {
-			const char *s = GetValueFromNameValueList(&pd, want[i].name);
+			const char *s = mu.GetValueFromNameValueList(&pd, want[i].name);
 
 			if (s)
 				text_sanitize(want[i].value, sizeof(want[i].value), s, strlen(s));
 		}
 	}
-	ClearNameValueList(&pd);
+	mu.ClearNameValueList(&pd);
 	return r;
 }
 
@@ -134,7 +195,7 @@ static int control_from(struct gw_upnp_io *io, const char *location, const struc
 	int err = 0;
 
 	memset(&urls, 0, sizeof(urls));
-	GetUPNPUrls(&urls, data, location, 0);
+	mu.GetUPNPUrls(&urls, data, location, 0);
 	if (!urls.controlURL || ssdp_location_parse(urls.controlURL, &cu) < 0 ||
 	    !netaddr_eq(&cu.host, &loc->host, true) || strlen(cu.path) >= sizeof(c->path)) {
 		text_sanitize(shown, sizeof(shown), urls.controlURL ? urls.controlURL : "",
@@ -155,7 +216,7 @@ static int control_from(struct gw_upnp_io *io, const char *location, const struc
 		text_copy(c->service, sizeof(c->service), data->first.servicetype);
 		c->igd_version = ssdp_st_igd_version(c->service);
 	}
-	FreeUPNPUrls(&urls);
+	mu.FreeUPNPUrls(&urls);
 	return err;
 }
 
@@ -168,6 +229,8 @@ int gw_upnp_describe(struct gw_upnp_io *io, const char *location, struct gw_upnp
 	int r, rl;
 
 	memset(c, 0, sizeof(*c));
+	if ((r = mu_load(io)) < 0)
+		return r;
 	if (ssdp_location_parse(location, &loc) < 0) {
 		text_copy(io->error, sizeof(io->error), "internal: the LOCATION no longer parses");
 		return -EINVAL;
@@ -188,7 +251,7 @@ int gw_upnp_describe(struct gw_upnp_io *io, const char *location, struct gw_upnp
 		return -EPROTO;
 	}
 	memset(&data, 0, sizeof(data));
-	parserootdesc((const char *)resp.body, (int)resp.body_len, &data);
+	mu.parserootdesc((const char *)resp.body, (int)resp.body_len, &data);
 	if (!data.first.controlurl[0] || !data.first.servicetype[0]) {
 		snprintf(io->error, sizeof(io->error),
 			 "the UPnP device's description has no usable WAN connection service");

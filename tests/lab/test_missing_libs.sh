@@ -1,45 +1,55 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # A library natdoctor opens with dlopen (docs/DEPENDENCIES.md) that is not
-# installed: the command that needs it says which library and which Debian
-# package, one line, exit 4; the commands that do not need it never notice.
-# Each run hides the library behind /dev/null in a private mount namespace
-# with its own empty network namespace (unshare -m -n), so nothing outside
-# this test sees the mount and nothing is sent anywhere; both end with the
-# process.
+# installed: the command that needs it names the library and its Debian
+# package and does without it or stops (exit 4); commands that do not need
+# it never notice. Each run hides the library behind /dev/null in a private
+# mount namespace (unshare -m) inside this run's host namespace, so nothing
+# outside this test sees the mount; it ends with the process.
 set -euo pipefail
-: "${NATDOCTOR:?set NATDOCTOR to the binary}"
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+source "$(dirname "$0")/lib.sh"
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-# without SONAME STATUS PATTERN ARGS...: natdoctor ARGS with SONAME hidden
-# exits STATUS, and its stderr and stdout together match PATTERN.
+# without SONAME STATUS PATTERN ARGS...: natdoctor ARGS in the host
+# namespace with SONAME hidden exits STATUS (! for any failure), and its
+# stderr and stdout together match PATTERN.
 without()
 {
 	local so=$1 want=$2 pat=$3 rc=0 path
 	shift 3
-	path=$(ldconfig -p | awk -v so="$so" '$1 == so && /x86-64|x32|64/ { print $NF; exit }')
+	# awk reads to the end: an early exit would SIGPIPE ldconfig (pipefail).
+	path=$(ldconfig -p | awk -v so="$so" '$1 == so && /x86-64/ && !p { p = $NF } END { print p }')
 	[[ -n "$path" ]] || fail "$so is not installed here (scripts/deps.sh)"
 	path=$(readlink -f "$path")
-	timeout 20 unshare -m -n sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' \
-		sh "$path" "$NATDOCTOR" "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
-	[[ "$rc" == "$want" ]] || { cat "$TMP/err" >&2; fail "without $so, '$*': exit $rc, expected $want"; }
-	cat "$TMP/err" "$TMP/out" | grep -Eq -- "$pat" ||
-		{ cat "$TMP/err" >&2; fail "without $so, '$*': output does not match /$pat/"; }
-	echo "ok: without $so: $* -> $rc: $(cat "$TMP/err" "$TMP/out" | head -1 | cut -c1-150)"
+	lab_host unshare -m sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' \
+		sh "$path" "$NATDOCTOR" "$@" >"$LAB_DIR/out" 2>"$LAB_DIR/err" || rc=$?
+	if [[ "$want" == "!" ]]; then
+		[[ "$rc" != 0 ]] || { cat "$LAB_DIR/err" >&2; fail "without $so, '$*': exit 0"; }
+	else
+		[[ "$rc" == "$want" ]] ||
+			{ cat "$LAB_DIR/err" >&2; fail "without $so, '$*': exit $rc, expected $want"; }
+	fi
+	cat "$LAB_DIR/err" "$LAB_DIR/out" | grep -Eq -- "$pat" ||
+		{ cat "$LAB_DIR/err" >&2; fail "without $so, '$*': output does not match /$pat/"; }
+	echo "ok: without $so: $* -> $rc: $(grep -Eh -- "$pat" "$LAB_DIR/err" "$LAB_DIR/out" | head -1 | cut -c1-160)"
 }
 
-# serve: the dial-back cookie's MAC; refused at start, before any socket.
+lab_up home
+
+lab_step "serve needs libsodium (the dial-back cookie); refused at start, before any socket"
 without libsodium.so.23 4 'cannot load libsodium\.so\.23.*libsodium23' \
 	serve --listen 127.0.0.1 --allow-private
-# peers: an HTTP source needs libcurl; a log alone does not.
+
+lab_step "peers: an HTTP source needs libcurl; a log alone needs neither"
 without libcurl.so.4 4 'libcurl\.so\.4.*libcurl4' peers --rpc http://127.0.0.1:9944 --once
 printf '2026-01-01 00:00:00 [Parachain] 💤 Idle (8 peers), best: #1 (0x00), finalized #1 (0x00)\n' \
-	>"$TMP/node.log"
-without libcurl.so.4 1 'parachain peers=8 ' peers --log "$TMP/node.log" --once
-without libsodium.so.23 1 'parachain peers=8 ' peers --log "$TMP/node.log" --once
+	>"$LAB_DIR/node.log"
+without libcurl.so.4 1 'parachain peers=8 ' peers --log "$LAB_DIR/node.log" --once
+without libsodium.so.23 1 'parachain peers=8 ' peers --log "$LAB_DIR/node.log" --once
+
+lab_step "map by PCP needs no miniupnpc; by UPnP it names it"
+without libminiupnpc.so.17 0 '^mapped 30333/tcp.* by PCP' map 30333/tcp --once --no-natpmp --lifetime 60
+without libminiupnpc.so.17 0 '' map 30333/tcp --delete --no-natpmp
+lab_router_upnp_only
+without libminiupnpc.so.17 '!' 'cannot load libminiupnpc\.so\.17.*libminiupnpc17' \
+	map 30333/tcp --once --lifetime 60
 echo "PASS"
