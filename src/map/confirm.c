@@ -33,6 +33,8 @@ struct confirm {
 	struct loop *loop;
 	int fd; /* connected to the server, -1 until it is known */
 	struct netaddr server;
+	char host[RESOLVE_HOST_MAX];
+	uint16_t port;
 	char name[RESOLVE_HOST_MAX + 8];
 	char error[CONFIRM_TEXT_MAX]; /* the server cannot be asked: why */
 	struct resolve_req *rreq;
@@ -267,6 +269,22 @@ static void on_resolved(struct loop *l, const struct resolve_result *res, void *
 	schedule(c);
 }
 
+/* Resolve the server's name (again: a name that did not resolve, DNS not
+ * up yet at boot, is tried anew with the next mapping). */
+static int resolve(struct confirm *c)
+{
+	int err;
+
+	c->error[0] = '\0';
+	/* A literal answers before this returns. */
+	err = resolve_start(c->loop, c->host, c->port, AF_INET, on_resolved, c, &c->rreq);
+	if (err < 0) {
+		TEXT_SET(c->error, "cannot resolve the server %s: %s", c->name, strerror(-err));
+		all_unknown(c, c->error);
+	}
+	return err;
+}
+
 int confirm_open(struct loop *l, const char *host, uint16_t port, confirm_cb cb, void *data,
 		 struct confirm **out)
 {
@@ -282,9 +300,10 @@ int confirm_open(struct loop *l, const char *host, uint16_t port, confirm_cb cb,
 	c->data = data;
 	loop_timer_init(&c->timer);
 	TEXT_SET(c->name, "%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "", port);
+	text_copy(c->host, sizeof(c->host), host);
+	c->port = port;
 	*out = c;
-	/* A literal answers before this returns. */
-	err = resolve_start(l, host, port, AF_INET, on_resolved, c, &c->rreq);
+	err = resolve(c);
 	if (err < 0) {
 		*out = NULL;
 		free(c);
@@ -310,20 +329,18 @@ void confirm_ask(struct confirm *c, unsigned idx, uint8_t ipproto, const struct 
 			"could see the server's datagram)");
 		return;
 	}
-	if (c->error[0]) {
-		verdict(c, idx, CONFIRM_UNKNOWN, 0, c->error);
-		return;
-	}
 	p->req.proto = DIALBACK_PROTO_TCP;
 	p->req.port = ext->port;
 	if (getrandom(p->req.nonce, sizeof(p->req.nonce), 0) != (ssize_t)sizeof(p->req.nonce)) {
 		verdict(c, idx, CONFIRM_UNKNOWN, 0, "no randomness for the dial-back nonce");
 		return;
 	}
-	if (c->fd < 0)
-		return; /* sent once the server's address is known */
-	send_request(c, p);
-	schedule(c);
+	if (c->fd >= 0) {
+		send_request(c, p);
+		schedule(c);
+	} else if (!c->rreq) {
+		(void)resolve(c); /* the last try failed: try again */
+	}			  /* else sent once the server's address is known */
 }
 
 const struct confirm_port *confirm_get(const struct confirm *c, unsigned idx)
