@@ -11,8 +11,9 @@ enum igd_next igd_after_add(const struct igd_add *add, int code, uint16_t grante
 		return IGD_NEXT_CONFIRM;
 	case IGD_ERR_PERMANENT_ONLY:
 		/* Asked for a lease: the router allows only permanent ones.
-		 * Asked for permanent and still 725: a broken router. */
-		return add->lease_s ? IGD_NEXT_PERMANENT : IGD_NEXT_REFUSED;
+		 * Asked for permanent and still 725: a broken router. A
+		 * caller that will not be there to delete it takes none. */
+		return add->lease_s && !add->no_permanent ? IGD_NEXT_PERMANENT : IGD_NEXT_REFUSED;
 	case IGD_ERR_INVALID_ACTION:
 	case IGD_ERR_NOT_IMPLEMENTED:
 		/* Routers that announce IGDv2 without AddAnyPortMapping. */

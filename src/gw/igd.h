@@ -55,12 +55,14 @@ struct igd_add {
 	uint32_t lease_s;	/* asked; 0 is permanent */
 	uint16_t want_external; /* the external port asked for */
 	bool any_external;	/* --any-external-port: another port is fine */
+	bool no_permanent;	/* --once: nobody would delete a permanent
+				 * mapping, so 725 is a refusal */
 };
 
 enum igd_next {
 	IGD_NEXT_CONFIRM,   /* added: confirm with GetSpecificPortMappingEntry */
 	IGD_NEXT_PERMANENT, /* 725: add again with lease 0; delete it on exit,
-			     * check it at every renewal */
+			     * check it at every renewal (not no_permanent) */
 	IGD_NEXT_ADD_V1,    /* AddAnyPortMapping is missing: AddPortMapping */
 	IGD_NEXT_WHO_HOLDS, /* 718: GetSpecificPortMappingEntry names the LAN
 			     * host that holds the port; report it, never move */

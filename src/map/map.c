@@ -480,11 +480,23 @@ static void on_confirmed(void *data, unsigned i)
 		once_finish(s);
 }
 
+/* "lease 7200 s", or what a permanent mapping (UPnP 725) is, into out. */
+static const char *lease_text(const struct gw_map *m, char out[static 96])
+{
+	if (m->method == GW_UPNP && !m->granted_s)
+		snprintf(out, 96,
+			 "permanent (the router allows no lease: UPnP 725; deleted when "
+			 "map stops)");
+	else
+		snprintf(out, 96, "lease %u s", m->granted_s);
+	return out;
+}
+
 /* Print every granted mapping not printed yet, with its node flags, once
  * the external address is known. */
 static void tell(struct map_state *s)
 {
-	char a[NETADDR_FMT_MAX], l[NETADDR_FMT_MAX];
+	char a[NETADDR_FMT_MAX], l[NETADDR_FMT_MAX], lt[96];
 	bool all = true, changed;
 
 	for (unsigned i = 0; i < s->n; i++) {
@@ -527,9 +539,9 @@ static void tell(struct map_state *s)
 			continue;
 		}
 		netaddr_fmt_ip(&s->local, l);
-		printf("mapped %u/%s: %s:%u -> %s:%u by %s, lease %u s\n", m->internal_port,
+		printf("mapped %u/%s: %s:%u -> %s:%u by %s, %s\n", m->internal_port,
 		       proto_name(m->protocol), a, m->external_port, l, m->internal_port,
-		       gw_method_name(m->method), m->granted_s);
+		       gw_method_name(m->method), lease_text(m, lt));
 		printf(
 		    "  node flags: --listen-addr /ip4/0.0.0.0/%s/%u --public-addr /ip4/%s/%s/%u\n",
 		    proto_name(m->protocol), m->internal_port, a, proto_name(m->protocol),
@@ -894,6 +906,7 @@ static void upnp_run(struct map_state *s, bool del)
 	j->local = s->local;
 	j->lease_s = s->c->lifetime_s;
 	j->any_external = s->c->any_external;
+	j->no_permanent = s->c->once;
 	j->del = del;
 	for (unsigned i = 0; i < s->n; i++) {
 		const struct gw_map *m = &s->m[i];
@@ -1144,15 +1157,16 @@ static void on_scrape(struct strbuf *out, void *data)
 		promtext_sample(out, "natdoctor_mapping_up", l, 4, m->state == GW_MAP_HELD);
 	}
 	promtext_family(out, "natdoctor_mapping_lease_seconds", "gauge",
-			"seconds left of the mapping's lease (absent when not mapped)");
+			"seconds left of the mapping's lease (absent when not mapped, or "
+			"permanent)");
 	for (unsigned i = 0; i < s->n; i++) {
 		const struct gw_map *m = &s->m[i];
 		const char *l[] = { "port",   port,
 				    "proto",  proto_name(m->protocol),
 				    "family", is6(m) ? "ipv6" : "ipv4" };
 
-		if (m->state != GW_MAP_HELD)
-			continue;
+		if (m->state != GW_MAP_HELD || (m->method == GW_UPNP && !m->granted_s))
+			continue; /* not mapped, or permanent (UPnP 725): no lease */
 		snprintf(port, sizeof(port), "%u", m->internal_port);
 		promtext_sample(out, "natdoctor_mapping_lease_seconds", l, 3,
 				m->expires_ms > now ? (double)((m->expires_ms - now) / 1000) : 0);
@@ -1249,7 +1263,7 @@ static const char *outside_text(const struct map_state *s, unsigned i, char *buf
 static void on_status(struct loop *l, int fd, uint32_t events, void *data)
 {
 	struct map_state *s = data;
-	char text[MAP_STATUS_TEXT_MAX], a[NETADDR_FMT_MAX];
+	char text[MAP_STATUS_TEXT_MAX], a[NETADDR_FMT_MAX], lease[40];
 	uint64_t now = loop_now_ms(l);
 	size_t len = 0;
 
@@ -1259,17 +1273,20 @@ static void on_status(struct loop *l, int fd, uint32_t events, void *data)
 		const struct netaddr *ext = external_of(s, m);
 		int n;
 
+		if (m->method == GW_UPNP && !m->granted_s)
+			snprintf(lease, sizeof(lease), "permanent (UPnP 725)");
+		else
+			snprintf(lease, sizeof(lease), "lease %llu s left",
+				 (unsigned long long)(m->expires_ms > now
+							  ? (m->expires_ms - now) / 1000
+							  : 0));
 		if (m->state == GW_MAP_HELD && ext->family)
 			n = snprintf(text + len, sizeof(text) - len,
-				     "%u/%s %s by %s on %s: %s:%u, lease %llu s left, last error: "
-				     "%s%s\n",
+				     "%u/%s %s by %s on %s: %s:%u, %s, last error: %s%s\n",
 				     m->internal_port, proto_name(m->protocol),
 				     state_name(m->state), gw_method_name(m->method),
 				     netaddr_fmt_ip(&s->gw, (char[NETADDR_FMT_MAX]){ 0 }),
-				     netaddr_fmt_ip(ext, a), m->external_port,
-				     (unsigned long long)(m->expires_ms > now
-							      ? (m->expires_ms - now) / 1000
-							      : 0),
+				     netaddr_fmt_ip(ext, a), m->external_port, lease,
 				     s->last_error[i][0] ? s->last_error[i] : "none",
 				     outside_text(s, i, (char[CONFIRM_TEXT_MAX + 64]){ 0 },
 						  CONFIRM_TEXT_MAX + 64));

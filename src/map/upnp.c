@@ -19,7 +19,8 @@ static void map_one(struct map_upnp_job *j, const struct gw_upnp_ctl *c, struct 
 	struct igd_add add = { .kind = c->igd_version >= 2 ? IGD_ADD_ANY : IGD_ADD,
 			       .lease_s = j->lease_s,
 			       .want_external = p->port,
-			       .any_external = j->any_external };
+			       .any_external = j->any_external,
+			       .no_permanent = j->no_permanent };
 	struct gw_upnp_map m = { .protocol = p->protocol,
 				 .external_port = p->port,
 				 .internal_port = p->port,
@@ -74,8 +75,15 @@ static void map_one(struct map_upnp_job *j, const struct gw_upnp_ctl *c, struct 
 			return;
 		case IGD_NEXT_REFUSED:
 			p->state = MAP_UPNP_REFUSED;
-			port_error(
-			    p, add.kind == IGD_ADD_ANY ? "AddAnyPortMapping" : "AddPortMapping", r);
+			if (r == IGD_ERR_PERMANENT_ONLY && add.no_permanent)
+				text_copy(p->error, sizeof(p->error),
+					  "permanent mappings only (UPnP 725): --once would leave "
+					  "it open; run map without --once");
+			else
+				port_error(p,
+					   add.kind == IGD_ADD_ANY ? "AddAnyPortMapping"
+								   : "AddPortMapping",
+					   r);
 			return;
 		case IGD_NEXT_CONFIRM:
 			break;

@@ -49,7 +49,8 @@ struct map_upnp_job {
 	struct netaddr gateway, local;
 	uint32_t lease_s;
 	bool any_external;
-	bool del; /* delete these ports instead of mapping them */
+	bool no_permanent; /* --once: 725 is a refusal (nobody would delete it) */
+	bool del;	   /* delete these ports instead of mapping them */
 	unsigned n;
 	struct map_upnp_port p[MAP_MAX_PORTS];
 	/* Out. */

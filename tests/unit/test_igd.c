@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * gw/igd.c: what map does after each UPnP IGD answer. 725 is here and not
- * in the lab: miniupnpd grants every finite lease it is asked for, so a
- * router that allows only permanent leases cannot be played there.
+ * gw/igd.c: what map does after each UPnP IGD answer. miniupnpd grants
+ * every finite lease it is asked for, so 725 is played in the lab by a
+ * scripted device (lab/test_map_upnp_permanent); every branch is here.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -46,6 +46,9 @@ static void test_permanent_only(void **state)
 	assert_int_equal(igd_after_add(&leased1, IGD_ERR_PERMANENT_ONLY, 0), IGD_NEXT_PERMANENT);
 	/* 725 to a permanent request: no loop, a refusal. */
 	assert_int_equal(igd_after_add(&permanent, IGD_ERR_PERMANENT_ONLY, 0), IGD_NEXT_REFUSED);
+	/* map --once will not be there to delete a permanent mapping. */
+	leased1.no_permanent = true;
+	assert_int_equal(igd_after_add(&leased1, IGD_ERR_PERMANENT_ONLY, 0), IGD_NEXT_REFUSED);
 }
 
 static void test_conflict_and_refusals(void **state)
