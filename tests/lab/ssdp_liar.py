@@ -17,8 +17,20 @@ serves a description that lies:
   endless       the description never ends (no length, bytes forever)
   endless-soap  a good description; every SOAP answer never ends
   hang          the connection is accepted, nothing is ever answered
+  permanent     an honest IGDv1 that allows only permanent leases, as some
+                real routers do and miniupnpd never does: AddPortMapping
+                with a lease other than 0 answers 725
+                OnlyPermanentLeasesSupported, lease 0 is kept in a table
+                (718 if another client holds the port);
+                GetSpecificPortMappingEntry (714 if absent),
+                DeletePortMapping, GetExternalIPAddress (--external); any
+                other action 401. GET /table lists the table ("TCP 30333
+                192.168.1.10 30333" a line), GET /forget empties it (a
+                router that loses its mappings)
 Each HTTP request is logged ("http GET /rootDesc.xml"), and how many bytes
-the endless answers got out before the client went away.
+the endless answers got out before the client went away; in permanent mode
+also each SOAP call with its arguments and answer ("soap AddPortMapping
+NewExternalPort=30333 ... -> 725").
 
 Stops by itself after --max-seconds. Prints one line per request.
 
@@ -27,6 +39,7 @@ Stops by itself after --max-seconds. Prints one line per request.
       --foreign 127.0.0.1:18080
 """
 import argparse
+import re
 import socket
 import socketserver
 import struct
@@ -36,6 +49,11 @@ import time
 
 IGD = "urn:schemas-upnp-org:device:InternetGatewayDevice:2"
 WANIP = "urn:schemas-upnp-org:service:WANIPConnection:2"
+IGD1 = "urn:schemas-upnp-org:device:InternetGatewayDevice:1"
+WANIP1 = "urn:schemas-upnp-org:service:WANIPConnection:1"
+# UPnP Device Architecture 1.1 section 3.2.2 and WANIPConnection:1 2.4.16.
+ERRORS = {401: "Invalid Action", 714: "NoSuchEntryInArray",
+          718: "ConflictInMappingEntry", 725: "OnlyPermanentLeasesSupported"}
 
 
 def answers(third_party):
@@ -49,21 +67,22 @@ def answers(third_party):
     ]
 
 
-def description(control, urlbase=""):
+def description(control, urlbase="", v1=False):
     base = "<URLBase>%s</URLBase>" % urlbase if urlbase else ""
+    igd, wanip, v = (IGD1, WANIP1, "1") if v1 else (IGD, WANIP, "2")
     return (
         '<?xml version="1.0"?>\r\n<root xmlns="urn:schemas-upnp-org:device-1-0">'
         "<specVersion><major>1</major><minor>0</minor></specVersion>%s"
         "<device><deviceType>%s</deviceType><friendlyName>liar</friendlyName>"
-        "<deviceList><device><deviceType>urn:schemas-upnp-org:device:WANDevice:2</deviceType>"
+        "<deviceList><device><deviceType>urn:schemas-upnp-org:device:WANDevice:%s</deviceType>"
         "<deviceList><device>"
-        "<deviceType>urn:schemas-upnp-org:device:WANConnectionDevice:2</deviceType>"
+        "<deviceType>urn:schemas-upnp-org:device:WANConnectionDevice:%s</deviceType>"
         "<serviceList><service><serviceType>%s</serviceType>"
         "<serviceId>urn:upnp-org:serviceId:WANIPConn1</serviceId>"
         "<controlURL>%s</controlURL><eventSubURL>/evt</eventSubURL>"
         "<SCPDURL>/WANIPCn.xml</SCPDURL></service></serviceList>"
         "</device></deviceList></device></deviceList></device></root>\r\n"
-        % (base, IGD, WANIP, control)
+        % (base, igd, v, v, wanip, control)
     ).encode()
 
 
@@ -83,6 +102,9 @@ class Handler(socketserver.BaseRequestHandler):
                 conn.recv(1)  # until the client goes away (or our timeout)
             except OSError:
                 pass
+            return
+        if cfg.desc == "permanent":
+            self.permanent(line, head)
             return
         if line.startswith("POST"):
             if cfg.desc == "endless-soap":
@@ -107,6 +129,87 @@ class Handler(socketserver.BaseRequestHandler):
         else:
             body = description("http://%s:%d/ctl" % (cfg.lan_ip, cfg.http_port))
         self.send(b"200 OK", body)
+
+    def permanent(self, line, head):
+        """The IGDv1 that allows only permanent leases."""
+        srv = self.server
+        if line.startswith("GET /table") or line.startswith("GET /forget"):
+            with srv.lock:
+                if line.startswith("GET /forget"):
+                    srv.table.clear()
+                    print("table forgotten", flush=True)
+                text = "".join("%s %d %s %d\n" % (k[1], k[0], v[0], v[1])
+                               for k, v in sorted(srv.table.items()))
+            self.send(b"200 OK", text.encode())
+            return
+        if not line.startswith("POST"):
+            self.send(b"200 OK", description("http://%s:%d/ctl" % (self.server.cfg.lan_ip,
+                                                                 self.server.cfg.http_port), v1=True))
+            return
+        # The whole body (Content-Length, at most 16 KiB).
+        m = re.search(rb"\r\ncontent-length: *(\d+)", head, re.I)
+        want = min(int(m.group(1)), 16384) if m else 0
+        body = head.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in head else b""
+        while len(body) < want:
+            try:
+                more = self.request.recv(want - len(body))
+            except OSError:
+                break
+            if not more:
+                break
+            body += more
+        text = body.decode("utf-8", "replace")
+        m = re.search(r"<u:(\w+)[ >]", text)
+        action = m.group(1) if m else "?"
+        args = dict(re.findall(r"<(New\w+)>([^<]*)</\1>", text))
+        code, out = self.soap(action, args)
+        print("soap %s %s -> %s" % (action, " ".join("%s=%s" % kv for kv in args.items()),
+                                    code or "ok"), flush=True)
+        if code:
+            self.send(b"500 Internal Server Error", (
+                '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/'
+                'envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/">'
+                "<s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>UPnPError"
+                '</faultstring><detail><UPnPError xmlns="urn:schemas-upnp-org:control-1-0">'
+                "<errorCode>%d</errorCode><errorDescription>%s</errorDescription></UPnPError>"
+                "</detail></s:Fault></s:Body></s:Envelope>" % (code, ERRORS[code])).encode())
+            return
+        self.send(b"200 OK", (
+            '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/'
+            'envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body>'
+            '<u:%sResponse xmlns:u="%s">%s</u:%sResponse></s:Body></s:Envelope>'
+            % (action, WANIP1, "".join("<%s>%s</%s>" % (k, v, k) for k, v in out.items()),
+               action)).encode())
+
+    def soap(self, action, a):
+        """(UPnP error code or 0, values to answer) for one action."""
+        srv = self.server
+        key = (int(a.get("NewExternalPort", "0") or 0), a.get("NewProtocol", ""))
+        with srv.lock:
+            if action == "GetExternalIPAddress":
+                return 0, {"NewExternalIPAddress": srv.cfg.external}
+            if action == "AddPortMapping":
+                if a.get("NewLeaseDuration", "0") != "0":
+                    return 725, {}
+                client = a.get("NewInternalClient", "")
+                if key in srv.table and srv.table[key][0] != client:
+                    return 718, {}
+                srv.table[key] = (client, int(a.get("NewInternalPort", "0") or 0),
+                                  a.get("NewPortMappingDescription", ""))
+                return 0, {}
+            if action == "GetSpecificPortMappingEntry":
+                if key not in srv.table:
+                    return 714, {}
+                client, port, desc = srv.table[key]
+                return 0, {"NewInternalPort": port, "NewInternalClient": client,
+                           "NewEnabled": 1, "NewPortMappingDescription": desc,
+                           "NewLeaseDuration": 0}
+            if action == "DeletePortMapping":
+                if key not in srv.table:
+                    return 714, {}
+                del srv.table[key]
+                return 0, {}
+        return 401, {}
 
     def send(self, status, body):
         self.request.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Type: text/xml\r\n"
@@ -136,9 +239,11 @@ def main():
     ap.add_argument("--third-party", required=True)
     ap.add_argument("--max-seconds", type=float, default=60)
     ap.add_argument("--desc", choices=["foreign", "urlbase", "redirect", "endless",
-                                       "endless-soap", "hang"])
+                                       "endless-soap", "hang", "permanent"])
     ap.add_argument("--http-port", type=int, default=5000)
     ap.add_argument("--foreign", default="127.0.0.1:18080")
+    ap.add_argument("--external", default="11.0.2.2",
+                    help="permanent: the router's external address")
     a = ap.parse_args()
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -149,10 +254,11 @@ def main():
     if a.desc:
         httpd = Server((a.lan_ip, a.http_port), Handler)
         httpd.cfg = a
+        httpd.table, httpd.lock = {}, threading.Lock()
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         loc = "http://%s:%d/rootDesc.xml" % (a.lan_ip, a.http_port)
         extra.append(("HTTP/1.1 200 OK\r\nST: %s\r\nLOCATION: %s\r\nSERVER: liar/1\r\n\r\n"
-                      % (IGD, loc)).encode())
+                      % (IGD1 if a.desc == "permanent" else IGD, loc)).encode())
     end = time.monotonic() + a.max_seconds
     print("listening", flush=True)
     while time.monotonic() < end:

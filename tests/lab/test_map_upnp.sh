@@ -7,12 +7,12 @@
 # in natdoctor status and --metrics, SIGTERM removes the rule from
 # miniupnpd's chains within 1 s; a second LAN host (192.168.1.11, mapped
 # through miniupnpd with secure_mode=no) holding the external port gives
-# the report naming that host (718 from AddPortMapping; from IGDv2's
-# AddAnyPortMapping, which miniupnpd answers with another port, that port
-# deleted again), and nothing moves; --no-upnp maps
-# nothing and says why; --once then --delete leaves no rule, and --delete
-# never removes another host's mapping. 725 (permanent leases only) cannot be played:
-# miniupnpd grants every finite lease; tests/unit/test_igd.c has it.
+# the report naming that host (IGDv2's AddAnyPortMapping, which miniupnpd
+# answers with another port: that port deleted again; IGDv1's 718 is in
+# test_map_upnp_router), and nothing moves; --no-upnp maps nothing and says
+# why; --once then --delete leaves no rule, and --delete never removes
+# another host's mapping. 725 (permanent leases only), which miniupnpd
+# never answers: test_map_upnp_permanent, against a scripted device.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 

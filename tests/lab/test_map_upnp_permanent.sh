@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# natdoctor map against a UPnP router that allows only permanent leases
+# (725 OnlyPermanentLeasesSupported to AddPortMapping with a lease).
+#
+# Why a scripted device and not miniupnpd: miniupnpd grants every finite
+# lease it is asked for and never answers 725, and no real router that
+# does runs here. So the home router's miniupnpd is replaced by
+# ssdp_liar.py --desc permanent: an IGDv1 on the gateway's address that
+# answers a lease by 725 and keeps lease-0 mappings in a table, answers
+# GetSpecificPortMappingEntry and DeletePortMapping from it, and logs every
+# SOAP call. No rule is installed (the device is a script), so the
+# assertions are on its table and its log, not on reachability from
+# outside; test_map_upnp and test_map_upnp_router do that with miniupnpd.
+#
+# map --once must not make one (nobody would delete it): exit 1, the next
+# step said, the device's table empty. The daemon must: fall back to a
+# permanent mapping (lease asked, 725, lease 0), say so loudly (stderr,
+# stdout, status; no lease in the metrics), confirm it with
+# GetSpecificPortMappingEntry, check it when the asked lease would have been
+# renewed (half of --lifetime 20: 10 s) without adding it again while it is
+# there, restore it when the device's table loses it, and delete it on
+# SIGTERM (table empty, DeletePortMapping in the log).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+PORT=30333
+LIFETIME=20
+CHECK_MS=$((LIFETIME * 1000 / 2))
+SLACK_MS=1500
+
+log_has() { grep -q -e "$2" "$LAB_DIR/$1.log"; }
+count() { grep -c -e "$1" "$LAB_DIR/igd.log" || true; }
+table() { lab_host curl -sf "http://$HOST_GW:5000/table"; }
+wait_until() { lab_wait_until "$@"; }
+held() { [[ "$(table)" == "TCP $PORT $HOST_IP $PORT" ]]; }
+
+lab_up home
+lab_daemon_stop miniupnpd
+lab_daemon igd "$NS_ROUTER" python3 "$(dirname "$0")/ssdp_liar.py" --desc permanent \
+	--lan-ip "$HOST_GW" --third-party "$PEER_IP" --http-port 5000 --external "$PUBLIC_IP" \
+	--max-seconds 120
+lab_wait_port "$NS_ROUTER" udp 1900
+lab_wait_port "$NS_ROUTER" tcp 5000
+assert_eq "" "$(table)" "the device's table at the start"
+
+lab_step "--once: no permanent mapping that nobody would delete"
+rc=0
+lab_natdoctor "$LAB_DIR/once.out" map $PORT/tcp --once --lifetime $LIFETIME || rc=$?
+assert_eq 1 "$rc" "--once exit status"
+assert_match "$PORT/tcp: .*permanent mappings only \(UPnP 725\): --once would leave it open; run map without --once" \
+	"$(cat "$LAB_DIR/once.out.stderr")" "--once's report"
+assert_eq "" "$(table)" "the device's table after --once"
+assert_eq 0 "$(count "NewLeaseDuration=0")" "permanent adds by --once"
+
+lab_step "725: a permanent mapping, said loudly, confirmed"
+before=$(wc -l <"$LAB_DIR/igd.log")
+lab_daemon map "$NS_HOST" "$NATDOCTOR" map $PORT/tcp --lifetime $LIFETIME -v \
+	--metrics 127.0.0.1:9842 --status-socket "$LAB_DIR/map.sock"
+wait_until 3000 log_has map "^mapped $PORT/tcp" || fail "not mapped within 3 s"
+held || fail "the device's table: '$(table)'"
+calls=$(tail -n +$((before + 1)) "$LAB_DIR/igd.log" | grep '^soap ' | grep -v GetExternalIPAddress)
+assert_match "^soap AddPortMapping .*NewLeaseDuration=$LIFETIME -> 725
+soap AddPortMapping .*NewLeaseDuration=0 -> ok
+soap GetSpecificPortMappingEntry NewRemoteHost= NewExternalPort=$PORT NewProtocol=TCP -> ok" \
+	"$calls" "the SOAP calls: lease, 725, permanent, confirm"
+log_has map "opened $PORT/tcp on $HOST_GW by UPnP: external port $PORT, PERMANENT (the router allows no lease: UPnP 725); deleted on exit, checked every 10 s" ||
+	fail "no loud 'PERMANENT' line on stderr"
+log_has map "^mapped $PORT/tcp: $PUBLIC_IP:$PORT -> $HOST_IP:$PORT by UPnP, permanent" ||
+	fail "stdout does not say the mapping is permanent"
+lab_natdoctor "$LAB_DIR/status.out" status --socket "$LAB_DIR/map.sock"
+assert_match "^$PORT/tcp mapped by UPnP on $HOST_GW: $PUBLIC_IP:$PORT, permanent" \
+	"$(cat "$LAB_DIR/status.out")" "natdoctor status"
+metrics=$(lab_host curl -sf http://127.0.0.1:9842/metrics) || fail "no metrics"
+assert_match 'natdoctor_mapping_up\{port="30333",proto="tcp",method="UPnP",family="ipv4"\} 1' \
+	"$metrics" "mapping_up"
+[[ "$metrics" != *'natdoctor_mapping_lease_seconds{'* ]] || fail "a lease in the metrics of a permanent mapping"
+
+lab_step "the device loses it: restored at the next check (within $CHECK_MS ms)"
+lab_host curl -sf "http://$HOST_GW:5000/forget" >/dev/null
+t0=$(lab_ms)
+wait_until $((CHECK_MS + SLACK_MS)) held || fail "not restored within $((CHECK_MS + SLACK_MS)) ms"
+_lab_say "ok: restored $(($(lab_ms) - t0)) ms after the device lost it"
+wait_until 1000 log_has map "$PORT/tcp: the router had lost the mapping" || fail "the restore was not logged"
+
+lab_step "the next check finds it there: looked at, not added again"
+adds=$(count "^soap AddPortMapping")
+gets=$(count "^soap GetSpecificPortMappingEntry")
+wait_until $((CHECK_MS + SLACK_MS)) bash -c "(( \$(grep -c '^soap GetSpecificPortMappingEntry' '$LAB_DIR/igd.log') > $gets ))" ||
+	fail "no check within $((CHECK_MS + SLACK_MS)) ms"
+sleep 0.2
+assert_eq "$adds" "$(count "^soap AddPortMapping")" "AddPortMapping calls after a check that found it"
+held || fail "the device's table after the check: '$(table)'"
+
+lab_step "SIGTERM: DeletePortMapping, the device's table empty"
+pid=$(pgrep -f -n -- "--status-socket $LAB_DIR/map.sock") || fail "map is not running"
+t0=$(lab_ms)
+kill -TERM "$pid"
+wait_until 2000 bash -c "! kill -0 $pid 2>/dev/null" || fail "still running 2 s after SIGTERM"
+unset "LAB_PIDS[map]"
+_lab_say "map exited $(($(lab_ms) - t0)) ms after SIGTERM"
+assert_eq "" "$(table)" "the device's table after SIGTERM"
+assert_match "soap DeletePortMapping NewRemoteHost= NewExternalPort=$PORT NewProtocol=TCP -> ok" \
+	"$(cat "$LAB_DIR/igd.log")" "the delete"
+log_has map "closed $PORT/tcp" || fail "no 'closed' line"
+! log_has map "Sanitizer\|runtime error" || fail "the sanitizers found something"
+lab_down
