@@ -113,7 +113,7 @@ prom_expect 'abs(time() - natdoctor_check_timestamp_seconds{job="node"}) < bool 
 lab_step "the rules load and evaluate on a real server"
 rules=$(lab_host curl -s --max-time 2 "http://127.0.0.1:$PROM_PORT/api/v1/rules" |
 	jq -r '[.data.groups[].rules[] | select(.health == "ok") | .name] | sort | join(" ")')
-assert_eq "NatdoctorCGNATAppeared NatdoctorCheckNotRun NatdoctorNoInboundPeers NatdoctorPeersSourceDown" \
+assert_eq "NatdoctorCGNATAppeared NatdoctorCheckNotRun NatdoctorMappingNotReachable NatdoctorNoInboundPeers NatdoctorPeersSourceDown" \
 	"$rules" "healthy natdoctor rules"
 # below target with no inbound for 2 h: the alert is pending or firing
 prom_expect 'count(ALERTS{alertname="NatdoctorNoInboundPeers",chain="parachain"})' 1
