@@ -8,8 +8,9 @@
 # servers' namespace: no --server, no packet beyond the router; a mapping
 # confirmed from outside; refused (no listener) and filtered (the host's
 # firewall drops the server's SYN) reported as not reachable, exit 1; a
-# closed server port and a plain STUN server (coturn) leave it unknown,
-# exit 0; the daemon puts the confirmation in natdoctor status and in
+# closed server port, a plain STUN server (coturn) and a silent server
+# (after a mapping made late, by NAT-PMP: --once waits for the verdict)
+# leave it unknown, exit 0; the daemon puts the confirmation in natdoctor status and in
 # --metrics (natdoctor_mapping_confirmed).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -93,6 +94,21 @@ assert_match "  reachable from outside: unknown for $PUBLIC_IP:$PORT: the server
 ! grep -q "not reachable" "$LAB_DIR/closed.out" "$LAB_DIR/coturn.out" ||
 	fail "'not reachable' from a server that could not tell"
 lab_natdoctor "$LAB_DIR/del.out" map $PORT/tcp --delete
+
+lab_step "a silent server, and a mapping made late (PCP dropped, NAT-PMP after 1 s): unknown, exit 0"
+lab_router_drop_pcp
+lab_srv nft add table inet nd_silent
+lab_srv nft "add chain inet nd_silent input { type filter hook input priority -10; policy accept; }"
+lab_srv nft add rule inet nd_silent input udp dport 4478 drop
+t0=$(lab_ms)
+lab_natdoctor "$LAB_DIR/silent.out" map $PORT/tcp --once --lifetime 120 --no-upnp --server "$SERVER"
+_lab_say "--once with a silent server: $(($(lab_ms) - t0)) ms"
+assert_match "by NAT-PMP" "$(cat "$LAB_DIR/silent.out")" "the late mapping's method"
+assert_match "  reachable from outside: unknown for $PUBLIC_IP:$PORT: no answer from the server within 4000 ms" \
+	"$(cat "$LAB_DIR/silent.out")" "a silent server"
+lab_srv nft delete table inet nd_silent
+lab_router nft delete table inet nopcp
+lab_natdoctor "$LAB_DIR/del2.out" map $PORT/tcp --delete --no-pcp
 
 lab_step "the daemon with --server: status and metrics say confirmed"
 lab_daemon conf "$NS_HOST" env --default-signal=INT,TERM bash -c 'exec "$0" map "$@"' \
