@@ -294,7 +294,7 @@ static void set_result(struct gw_proto_result *o, int code, const char *name, ui
 }
 
 /* Count an answer thrown away, by reason (check/reject.h). */
-static void reject(struct gw_proto_result *o, enum reject_reason why)
+static void reject(struct gw_proto_result *o, enum gw_reject why)
 {
 	o->rejected[why]++;
 	if (reject_is_fault(why))
@@ -320,17 +320,17 @@ static void on_natpmp(struct gwprobe *g, const struct natpmp_response *resp, uin
 		if (!m->natpmp || !natpmp_response_matches(&m->nreq, resp))
 			continue;
 		if (m->done)
-			reject(o, REJECT_DUPLICATE); /* the answer to a retransmission */
+			reject(o, GW_REJECT_DUPLICATE); /* the answer to a retransmission */
 		else
 			pmap_answer(m, resp->result == NATPMP_SUCCESS ? resp->external_port : 0);
 		return;
 	}
 	if (!natpmp_response_matches(&g->nreq, resp)) {
-		reject(o, REJECT_UNASKED);
+		reject(o, GW_REJECT_UNASKED);
 		return;
 	}
 	if (g->n_done) {
-		reject(o, REJECT_DUPLICATE); /* the answer to a retransmission */
+		reject(o, GW_REJECT_DUPLICATE); /* the answer to a retransmission */
 		return;
 	}
 	g->n_done = true;
@@ -340,7 +340,7 @@ static void on_natpmp(struct gwprobe *g, const struct natpmp_response *resp, uin
 		if (gw_external_believable(&resp->external))
 			o->external = resp->external;
 		else if (netaddr_classify(&resp->external) != NETADDR_UNSPECIFIED)
-			reject(o, REJECT_ADDRESS);
+			reject(o, GW_REJECT_ADDRESS);
 	}
 }
 
@@ -370,7 +370,7 @@ static void on_pcp(struct gwprobe *g, const struct pcp_response *resp, uint32_t 
 	}
 	if (pcp_response_matches(&g->areq, resp)) {
 		if (g->a_done) {
-			reject(o, REJECT_DUPLICATE);
+			reject(o, GW_REJECT_DUPLICATE);
 			return;
 		}
 		g->a_done = true;
@@ -385,7 +385,7 @@ static void on_pcp(struct gwprobe *g, const struct pcp_response *resp, uint32_t 
 		if (m->natpmp || pcp_response_mismatch(&m->req, resp) != PCP_MATCH)
 			continue;
 		if (m->done)
-			reject(o, REJECT_DUPLICATE); /* the answer to a retransmission */
+			reject(o, GW_REJECT_DUPLICATE); /* the answer to a retransmission */
 		else
 			pmap_answer(m, resp->result == PCP_SUCCESS && resp->has_map
 					   ? resp->map.external_port
@@ -394,7 +394,8 @@ static void on_pcp(struct gwprobe *g, const struct pcp_response *resp, uint32_t 
 	}
 	why = pcp_response_mismatch(&g->mreq, resp);
 	if (!g->m_wanted || why != PCP_MATCH) {
-		reject(o, why == PCP_MISMATCH_NONCE && g->m_wanted ? REJECT_NONCE : REJECT_UNASKED);
+		reject(o, why == PCP_MISMATCH_NONCE && g->m_wanted ? GW_REJECT_NONCE
+								   : GW_REJECT_UNASKED);
 		return;
 	}
 	/* The MAP answer, the delete answer, or a repeat of either: the
@@ -420,7 +421,7 @@ static void on_pcp(struct gwprobe *g, const struct pcp_response *resp, uint32_t 
 		if (resp->map.external.family && gw_external_believable(&resp->map.external))
 			o->external = resp->map.external;
 		else
-			reject(o, REJECT_ADDRESS);
+			reject(o, GW_REJECT_ADDRESS);
 		/* Delete it at once (RFC 6887 §15): same nonce, lifetime 0. */
 		g->deleting = true;
 		g->mreq.lifetime = 0;
@@ -428,7 +429,7 @@ static void on_pcp(struct gwprobe *g, const struct pcp_response *resp, uint32_t 
 		send_pending(g);
 		return;
 	}
-	reject(o, REJECT_DUPLICATE);
+	reject(o, GW_REJECT_DUPLICATE);
 }
 
 static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
@@ -463,7 +464,7 @@ static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 		if (n == 0 || (size_t)n > PCP_MAX_LEN) {
 			/* Empty, or too long for either protocol: counted
 			 * against PCP. */
-			reject(gwprobe_pcp_out(g), REJECT_LENGTH);
+			reject(gwprobe_pcp_out(g), GW_REJECT_LENGTH);
 			continue;
 		}
 		/* gw/mapping.c decodes for check and map alike: by the first
@@ -474,7 +475,7 @@ static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 			 * PCP's clear R bit), not an answer. */
 			reject(buf[0] == NATPMP_VERSION ? gwprobe_natpmp_out(g)
 							: gwprobe_pcp_out(g),
-			       r == -EBADMSG ? REJECT_NOT_ANSWER : reject_from_errno(r));
+			       gw_reject_decode(r));
 		else if (ans.method == GW_NATPMP)
 			on_natpmp(g, &ans.u.natpmp, rtt);
 		else

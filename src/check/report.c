@@ -94,11 +94,11 @@ static struct json_object *j_local(const struct local_view *l)
 }
 
 /* {"nonce": 3, "length": 1}: the reasons with a count, by reject_key. */
-static struct json_object *j_rejected(const unsigned counts[static REJECT_MAX])
+static struct json_object *j_rejected(const unsigned counts[static GW_REJECT_MAX])
 {
 	struct json_object *o = json_object_new_object();
 
-	for (unsigned i = 0; i < REJECT_MAX; i++)
+	for (unsigned i = 0; i < GW_REJECT_MAX; i++)
 		if (counts[i])
 			put(o, reject_key(i), json_object_new_int64(counts[i]));
 	return o;

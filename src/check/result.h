@@ -130,10 +130,10 @@ struct gw_proto_result {
 	uint32_t epoch;		 /* seconds since the gateway's mapping state began */
 	struct netaddr external; /* family 0 if not reported */
 	uint32_t rtt_ms;
-	unsigned bad_packets;	       /* answers we threw away as malformed or lying */
-	unsigned rejected[REJECT_MAX]; /* answers thrown away, by reason (check/reject.h);
+	unsigned bad_packets;		  /* answers we threw away as malformed or lying */
+	unsigned rejected[GW_REJECT_MAX]; /* answers thrown away, by reason (check/reject.h);
 					* duplicates are counted here, not in bad_packets */
-	char error[CHECK_TEXT_MAX];    /* "no answer within 2.5 s", "port unreachable" */
+	char error[CHECK_TEXT_MAX];	  /* "no answer within 2.5 s", "port unreachable" */
 };
 
 struct upnp_port_mapping {

@@ -14,7 +14,7 @@
 #define WEIGH_TEXT_MAX 480
 
 /* What one router protocol said about the router's own WAN side. */
-enum gw_answer {
+enum gw_claim_answer {
 	GWA_NONE = 0,	 /* not asked, or no answer */
 	GWA_EXTERNAL,	 /* success, with a WAN address */
 	GWA_OK,		 /* success without an address (PCP ANNOUNCE only) */
@@ -26,7 +26,7 @@ enum gw_answer {
 
 struct gw_claim {
 	const char *name; /* "PCP", "NAT-PMP", "UPnP IGD" */
-	enum gw_answer answer;
+	enum gw_claim_answer answer;
 	struct netaddr external; /* family 0 if none was named (also on refusals) */
 	char words[160];	 /* the answer in plain words, "" for none */
 };

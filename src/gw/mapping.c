@@ -22,6 +22,22 @@ bool gw_external_behind_nat(const struct netaddr *a)
 	return k == NETADDR_PRIVATE || k == NETADDR_CGNAT;
 }
 
+enum gw_reject gw_reject_decode(int err)
+{
+	switch (err) {
+	case -EMSGSIZE:
+		return GW_REJECT_LENGTH;
+	case -EPROTONOSUPPORT:
+		return GW_REJECT_VERSION;
+	case -EBADMSG:
+		return GW_REJECT_NOT_ANSWER;
+	case -EOPNOTSUPP:
+		return GW_REJECT_OPCODE;
+	default:
+		return GW_REJECT_MALFORMED;
+	}
+}
+
 int gw_decode(struct gw_answer *a, const uint8_t *p, size_t len)
 {
 	int r;
@@ -86,10 +102,17 @@ void gw_map_init(struct gw_map *m, enum gw_method method, uint8_t protocol, uint
 	m->result = -1;
 }
 
+void gw_map_oneshot(struct gw_map *m, const struct retx_profile *p)
+{
+	m->oneshot = p;
+}
+
 void gw_map_start(struct gw_map *m, uint64_t now_ms)
 {
 	m->state = GW_MAP_ASKING;
-	retx_init(&m->rx, m->method == GW_PCP ? &retx_pcp_lan : &retx_rfc6886);
+	retx_init(&m->rx, m->oneshot		? m->oneshot
+			  : m->method == GW_PCP ? &retx_pcp_lan
+						: &retx_rfc6886);
 	m->next_ms = m->method == GW_UPNP ? RETX_DONE : now_ms;
 	m->renew_k = 0;
 }
@@ -104,6 +127,12 @@ void gw_map_delete(struct gw_map *m, uint64_t now_ms)
 	m->state = GW_MAP_DELETING;
 	retx_init(&m->rx, &retx_lan_fast);
 	m->next_ms = m->method == GW_UPNP ? RETX_DONE : now_ms;
+}
+
+void gw_map_forget(struct gw_map *m)
+{
+	m->state = GW_MAP_GONE;
+	m->next_ms = RETX_DONE;
 }
 
 uint64_t gw_map_due(const struct gw_map *m)
@@ -153,6 +182,10 @@ static int encode(const struct gw_map *m, uint32_t lifetime, uint8_t out[static 
 
 static void set_renewal(struct gw_map *m, uint32_t rnd)
 {
+	if (m->oneshot) {
+		m->next_ms = RETX_DONE; /* held until the caller deletes it */
+		return;
+	}
 	m->renew_rnd = rnd;
 	m->next_ms = gw_renew_point(m->granted_ms, (uint64_t)m->granted_s * 1000, m->renew_k, rnd,
 				    m->last_send_ms);
@@ -200,10 +233,10 @@ int gw_map_tick(struct gw_map *m, uint64_t now_ms, uint32_t rnd, uint8_t out[sta
 	m->last_send_ms = now_ms;
 	m->sends++;
 	m->next_ms = retx_sent(&m->rx, now_ms, rnd);
-	if (m->next_ms == RETX_DONE && m->state == GW_MAP_DELETING)
-		m->next_ms = now_ms + 1000; /* a last second for the answer */
-	else if (m->next_ms == RETX_DONE)
-		m->next_ms = now_ms + 4000;
+	if (m->next_ms != RETX_DONE || (m->oneshot && m->state == GW_MAP_ASKING))
+		return n; /* a oneshot waits for its answer: the caller's deadline ends it */
+	m->next_ms = now_ms + (m->state == GW_MAP_DELETING ? 1000 /* a last second for the answer */
+							   : 4000);
 	return n;
 }
 
@@ -307,4 +340,106 @@ enum gw_event gw_map_answer(struct gw_map *m, const struct gw_answer *a, uint64_
 	m->renew_k = 0;
 	set_renewal(m, rnd);
 	return changed ? GW_EV_MAPPED : GW_EV_RENEWED;
+}
+
+enum gw_reject gw_map_reject(const struct gw_map *m, const struct gw_answer *a)
+{
+	struct pcp_request req = { .opcode = PCP_OP_MAP };
+
+	if (m->method != GW_PCP || a->method != GW_PCP)
+		return GW_REJECT_UNASKED;
+	req.map.protocol = m->protocol;
+	req.map.internal_port = m->internal_port;
+	memcpy(req.map.nonce, m->nonce, PCP_NONCE_LEN);
+	return pcp_response_mismatch(&req, &a->u.pcp) == PCP_MISMATCH_NONCE ? GW_REJECT_NONCE
+									    : GW_REJECT_UNASKED;
+}
+
+/* --- questions that map nothing ----------------------------------------- */
+
+void gw_query_start(struct gw_query *q, enum gw_method method, const struct netaddr *client,
+		    const struct retx_profile *p, uint64_t now_ms)
+{
+	memset(q, 0, sizeof(*q));
+	q->method = method;
+	q->profile = p;
+	if (client)
+		q->client = *client;
+	retx_init(&q->rx, p);
+	q->next_ms = now_ms;
+	q->result = -1;
+}
+
+void gw_query_stop(struct gw_query *q)
+{
+	q->stopped = true;
+	q->next_ms = RETX_DONE;
+}
+
+uint64_t gw_query_due(const struct gw_query *q)
+{
+	return q->next_ms;
+}
+
+int gw_query_tick(struct gw_query *q, uint64_t now_ms, uint32_t rnd,
+		  uint8_t out[static PCP_MAX_LEN])
+{
+	int n;
+
+	if (q->next_ms == RETX_DONE || now_ms < q->next_ms)
+		return 0;
+	if (q->method == GW_PCP) {
+		struct pcp_request req = { .opcode = PCP_OP_ANNOUNCE };
+
+		req.client = q->client;
+		n = pcp_encode_request(&req, out);
+	} else {
+		struct natpmp_request req = { .opcode = NATPMP_OP_EXTERNAL };
+
+		n = natpmp_encode_request(&req, out);
+	}
+	if (n < 0)
+		return n;
+	q->last_send_ms = now_ms;
+	q->sends++;
+	q->next_ms = retx_sent(&q->rx, now_ms, rnd);
+	return n;
+}
+
+enum gw_event gw_query_answer(struct gw_query *q, const struct gw_answer *a)
+{
+	bool ours;
+
+	if (a->method != q->method || a->unsupp_version || !q->sends)
+		return GW_EV_NOT_OURS;
+	if (q->method == GW_PCP) {
+		struct pcp_request req = { .opcode = PCP_OP_ANNOUNCE };
+
+		ours = pcp_response_matches(&req, &a->u.pcp);
+	} else {
+		struct natpmp_request req = { .opcode = NATPMP_OP_EXTERNAL };
+
+		ours = natpmp_response_matches(&req, &a->u.natpmp);
+	}
+	if (!ours)
+		return GW_EV_NOT_OURS;
+	if (q->answered || q->stopped)
+		return GW_EV_DUPLICATE;
+	q->answered = true;
+	q->next_ms = RETX_DONE;
+	q->epoch = a->epoch;
+	if (q->method == GW_PCP) {
+		q->result = a->u.pcp.result;
+		return GW_EV_ANSWERED;
+	}
+	q->result = a->u.natpmp.result;
+	if (q->result != NATPMP_SUCCESS || !a->u.natpmp.external.family)
+		return GW_EV_ANSWERED;
+	if (gw_external_believable(&a->u.natpmp.external)) {
+		q->external = a->u.natpmp.external;
+		return GW_EV_ANSWERED;
+	}
+	/* 0.0.0.0: "not connected" (§3.2), no address but no lie. */
+	return netaddr_classify(&a->u.natpmp.external) == NETADDR_UNSPECIFIED ? GW_EV_ANSWERED
+									      : GW_EV_BOGUS;
 }

@@ -55,6 +55,16 @@ static int next_send(struct gw_map *m, uint64_t *now, uint32_t rnd, uint8_t *buf
 	return -1;
 }
 
+/* A mapping set up, started at *now and sent once (the clock in *now). */
+static void asked(struct gw_map *m, enum gw_method method, uint64_t *now)
+{
+	uint8_t buf[PCP_MAX_LEN];
+
+	setup_map(m, method);
+	gw_map_start(m, *now);
+	assert_true(next_send(m, now, 0, buf) > 0);
+}
+
 /* A PCP MAP answer to m's request: result, lifetime, external port and
  * address, epoch; nonce_delta changes the nonce's first byte. */
 static struct gw_answer pcp_answer(const struct gw_map *m, uint8_t result, uint32_t lifetime,
@@ -186,9 +196,7 @@ static void test_pcp_grant_renew_lapse(void **state)
 	struct gw_answer a;
 
 	(void)state;
-	setup_map(&m, GW_PCP);
-	gw_map_start(&m, now);
-	assert_true(next_send(&m, &now, 0, buf) > 0);
+	asked(&m, GW_PCP, &now);
 	now += 3;
 	a = pcp_answer(&m, PCP_SUCCESS, 3600, 30333, 100, 0);
 	assert_int_equal(gw_map_answer(&m, &a, now, 0), GW_EV_MAPPED);
@@ -224,14 +232,11 @@ static void test_pcp_grant_renew_lapse(void **state)
 static void test_pcp_matching(void **state)
 {
 	struct gw_map m;
-	uint8_t buf[PCP_MAX_LEN];
 	uint64_t now = 0;
 	struct gw_answer a;
 
 	(void)state;
-	setup_map(&m, GW_PCP);
-	gw_map_start(&m, now);
-	assert_true(next_send(&m, &now, 0, buf) > 0);
+	asked(&m, GW_PCP, &now);
 	a = pcp_answer(&m, PCP_SUCCESS, 3600, 30333, 1, 1);
 	assert_int_equal(gw_map_answer(&m, &a, now, 0), GW_EV_NOT_OURS);
 	a = pcp_answer(&m, PCP_SUCCESS, 3600, 30333, 1, 0);
@@ -424,9 +429,7 @@ static void test_upnp_holds_only(void **state)
 	struct gw_answer a;
 
 	(void)state;
-	setup_map(&p, GW_PCP);
-	gw_map_start(&p, now);
-	assert_true(next_send(&p, &now, 0, buf) > 0);
+	asked(&p, GW_PCP, &now);
 	a = pcp_answer(&p, PCP_SUCCESS, 3600, 30333, 0, 0);
 	setup_map(&m, GW_UPNP);
 	assert_string_equal(gw_method_name(GW_UPNP), "UPnP");
@@ -439,6 +442,204 @@ static void test_upnp_holds_only(void **state)
 	gw_map_delete(&m, now);
 	assert_int_equal(m.state, GW_MAP_DELETING);
 	assert_int_equal(gw_map_due(&m), RETX_DONE);
+}
+
+/* gw_decode's errors by reason; -EBADMSG is a request (both codecs). */
+static void test_reject_decode(void **state)
+{
+	uint8_t req[PCP_MAX_LEN];
+	struct pcp_request preq = { .opcode = PCP_OP_ANNOUNCE };
+	struct gw_answer a;
+	int n;
+
+	(void)state;
+	preq.client = client();
+	assert_int_equal(gw_reject_decode(-EMSGSIZE), GW_REJECT_LENGTH);
+	assert_int_equal(gw_reject_decode(-EPROTONOSUPPORT), GW_REJECT_VERSION);
+	assert_int_equal(gw_reject_decode(-EOPNOTSUPP), GW_REJECT_OPCODE);
+	assert_int_equal(gw_reject_decode(-EBADMSG), GW_REJECT_NOT_ANSWER);
+	assert_int_equal(gw_reject_decode(-E2BIG), GW_REJECT_MALFORMED);
+	assert_int_equal(gw_reject_decode(0), GW_REJECT_MALFORMED);
+	/* Our own PCP request looped back is no answer. */
+	n = pcp_encode_request(&preq, req);
+	assert_true(n > 0);
+	assert_int_equal(gw_reject_decode(gw_decode(&a, req, (size_t)n)), GW_REJECT_NOT_ANSWER);
+}
+
+/* check's test mapping: asked on retx_lan_fast (0, 250, 750, 1750 ms),
+ * then waiting without giving up; granted, never renewed; deleted at once
+ * with the same nonce; a repeat of the grant is a duplicate. */
+static void test_oneshot(void **state)
+{
+	struct gw_map m;
+	uint8_t buf[PCP_MAX_LEN];
+	uint64_t now = 1000, at[4];
+	struct pcp_request req;
+	struct gw_answer a;
+	int n;
+
+	(void)state;
+	setup_map(&m, GW_PCP);
+	gw_map_oneshot(&m, &retx_lan_fast);
+	gw_map_start(&m, now);
+	for (int i = 0; i < 4; i++) {
+		assert_true(next_send(&m, &now, 12345, buf) > 0);
+		at[i] = now;
+	}
+	assert_int_equal(at[1] - at[0], 250);
+	assert_int_equal(at[2] - at[0], 750);
+	assert_int_equal(at[3] - at[0], 1750);
+	assert_int_equal(gw_map_due(&m), RETX_DONE); /* waits, never gives up */
+	assert_int_equal(m.state, GW_MAP_ASKING);
+	assert_int_equal(gw_map_tick(&m, now + 60000, 0, buf), 0);
+	assert_int_equal(m.state, GW_MAP_ASKING);
+
+	a = pcp_answer(&m, PCP_SUCCESS, 30, 40000, 0, 0);
+	assert_int_equal(gw_map_answer(&m, &a, now, 0), GW_EV_MAPPED);
+	assert_int_equal(gw_map_due(&m), RETX_DONE); /* no renewal */
+	assert_int_equal(gw_map_tick(&m, now + 3600000, 0, buf), 0);
+	assert_int_equal(m.state, GW_MAP_HELD);
+
+	gw_map_delete(&m, now);
+	n = gw_map_tick(&m, now, 0, buf);
+	assert_true(n > 0);
+	assert_int_equal(pcp_decode_request(&req, buf, (size_t)n), 0);
+	assert_int_equal(req.lifetime, 0);
+	assert_int_equal(req.map.external_port, 40000);
+	assert_memory_equal(req.map.nonce, NONCE, PCP_NONCE_LEN);
+	assert_int_equal(gw_map_answer(&m, &a, now, 0), GW_EV_DUPLICATE); /* the grant again */
+	a = pcp_answer(&m, PCP_SUCCESS, 0, 40000, 0, 0);
+	assert_int_equal(gw_map_answer(&m, &a, now, 0), GW_EV_DELETED);
+	assert_int_equal(m.state, GW_MAP_GONE);
+	assert_int_equal(gw_map_answer(&m, &a, now, 0), GW_EV_DUPLICATE);
+}
+
+/* A delete goes out even when this run never asked (map --delete);
+ * forget sends nothing. */
+static void test_delete_unasked_and_forget(void **state)
+{
+	struct gw_map m;
+	uint8_t buf[PCP_MAX_LEN];
+	uint64_t now = 1000;
+	struct gw_answer a;
+
+	(void)state;
+	/* map --delete: this run never asked, an earlier one did. */
+	setup_map(&m, GW_PCP);
+	gw_map_start(&m, now);
+	gw_map_delete(&m, now);
+	assert_int_equal(m.state, GW_MAP_DELETING);
+	assert_true(gw_map_tick(&m, now, 0, buf) > 0);
+
+	asked(&m, GW_PCP, &now);
+	gw_map_forget(&m);
+	assert_int_equal(m.state, GW_MAP_GONE);
+	assert_int_equal(gw_map_due(&m), RETX_DONE);
+	a = pcp_answer(&m, PCP_SUCCESS, 3600, 30333, 0, 0);
+	assert_int_equal(gw_map_answer(&m, &a, now, 0), GW_EV_DUPLICATE);
+	gw_map_delete(&m, now);
+	assert_int_equal(gw_map_tick(&m, now, 0, buf), 0);
+}
+
+/* Why an answer is not ours: the nonce, or nothing we asked. */
+static void test_map_reject(void **state)
+{
+	struct gw_map m, n;
+	uint64_t now = 1000;
+	struct gw_answer a;
+
+	(void)state;
+	asked(&m, GW_PCP, &now);
+	a = pcp_answer(&m, PCP_SUCCESS, 3600, 30333, 0, 1);
+	assert_int_equal(gw_map_answer(&m, &a, now, 0), GW_EV_NOT_OURS);
+	assert_int_equal(gw_map_reject(&m, &a), GW_REJECT_NONCE);
+	a = natpmp_answer(NATPMP_OP_MAP_UDP, 0, 9, 9, 60, 0);
+	assert_int_equal(gw_map_reject(&m, &a), GW_REJECT_UNASKED);
+	setup_map(&n, GW_NATPMP);
+	a = pcp_answer(&m, PCP_SUCCESS, 3600, 30333, 0, 1);
+	assert_int_equal(gw_map_reject(&n, &a), GW_REJECT_UNASKED);
+}
+
+/* NAT-PMP's external address question and PCP's ANNOUNCE: asked on the
+ * caller's profile, the first answer taken, the rest duplicates; a lie
+ * about the address is taken but not kept; 0.0.0.0 is no lie. */
+static void test_query(void **state)
+{
+	struct netaddr c = client(), lo;
+	struct gw_query q;
+	uint8_t buf[PCP_MAX_LEN];
+	struct pcp_request preq;
+	struct natpmp_request nreq;
+	struct pcp_response pr = { .version = PCP_VERSION, .opcode = PCP_OP_ANNOUNCE };
+	struct natpmp_response nr = { .opcode = NATPMP_OP_EXTERNAL };
+	struct gw_answer a;
+	int n, sends = 0;
+
+	(void)state;
+	gw_query_start(&q, GW_PCP, &c, &retx_lan_fast, 1000);
+	pr.epoch = 77;
+	n = pcp_encode_response(&pr, buf);
+	assert_true(n > 0);
+	assert_int_equal(gw_decode(&a, buf, (size_t)n), 0);
+	assert_int_equal(gw_query_answer(&q, &a), GW_EV_NOT_OURS); /* not asked yet */
+	assert_int_equal(gw_query_due(&q), 1000);
+	n = gw_query_tick(&q, 1000, 0, buf);
+	assert_true(n > 0);
+	assert_int_equal(pcp_decode_request(&preq, buf, (size_t)n), 0);
+	assert_int_equal(preq.opcode, PCP_OP_ANNOUNCE);
+	assert_true(netaddr_eq(&preq.client, &c, false));
+	assert_int_equal(gw_query_due(&q), 1250);
+	assert_int_equal(gw_query_tick(&q, 1100, 0, buf), 0);
+	n = pcp_encode_response(&pr, buf);
+	assert_int_equal(gw_decode(&a, buf, (size_t)n), 0);
+	assert_int_equal(gw_query_answer(&q, &a), GW_EV_ANSWERED);
+	assert_int_equal(q.epoch, 77);
+	assert_int_equal(q.result, PCP_SUCCESS);
+	assert_int_equal(gw_query_due(&q), RETX_DONE);
+	assert_int_equal(gw_query_answer(&q, &a), GW_EV_DUPLICATE);
+
+	/* NAT-PMP: four sends on retx_lan_fast, then nothing more due. */
+	gw_query_start(&q, GW_NATPMP, NULL, &retx_lan_fast, 0);
+	for (uint64_t t = 0; t < 10000; t += 10) {
+		n = gw_query_tick(&q, t, 0, buf);
+		if (n <= 0)
+			continue;
+		assert_int_equal(natpmp_decode_request(&nreq, buf, (size_t)n), 0);
+		assert_int_equal(nreq.opcode, NATPMP_OP_EXTERNAL);
+		sends++;
+	}
+	assert_int_equal(sends, 4);
+	assert_int_equal(gw_query_due(&q), RETX_DONE);
+	a = natpmp_answer(NATPMP_OP_MAP_TCP, 0, 30333, 30333, 60, 5);
+	assert_int_equal(gw_query_answer(&q, &a), GW_EV_NOT_OURS);
+	a = natpmp_answer(NATPMP_OP_EXTERNAL, 0, 0, 0, 0, 5);
+	assert_int_equal(gw_query_answer(&q, &a), GW_EV_ANSWERED);
+	assert_string_equal(netaddr_fmt_ip(&q.external, (char[NETADDR_FMT_MAX]){ 0 }), "11.0.2.2");
+	assert_int_equal(q.epoch, 5);
+
+	/* A loopback "external address": taken, not kept. 0.0.0.0: no lie. */
+	assert_int_equal(netaddr_parse_ip(&lo, "127.0.0.1"), 0);
+	for (int k = 0; k < 2; k++) {
+		gw_query_start(&q, GW_NATPMP, NULL, &retx_lan_fast, 0);
+		assert_true(gw_query_tick(&q, 0, 0, buf) > 0);
+		nr.external = lo;
+		if (k)
+			memset(nr.external.ip, 0, sizeof(nr.external.ip));
+		n = natpmp_encode_response(&nr, buf);
+		assert_int_equal(gw_decode(&a, buf, (size_t)n), 0);
+		assert_int_equal(gw_query_answer(&q, &a), k ? GW_EV_ANSWERED : GW_EV_BOGUS);
+		assert_int_equal(q.external.family, 0);
+		assert_true(q.answered);
+	}
+
+	/* Stopped: nothing due, a late answer is a duplicate. */
+	gw_query_start(&q, GW_NATPMP, NULL, &retx_lan_fast, 0);
+	assert_true(gw_query_tick(&q, 0, 0, buf) > 0);
+	gw_query_stop(&q);
+	assert_int_equal(gw_query_due(&q), RETX_DONE);
+	a = natpmp_answer(NATPMP_OP_EXTERNAL, 0, 0, 0, 0, 5);
+	assert_int_equal(gw_query_answer(&q, &a), GW_EV_DUPLICATE);
+	assert_false(q.answered);
 }
 
 int main(void)
@@ -455,6 +656,11 @@ int main(void)
 		cmocka_unit_test(test_epoch),
 		cmocka_unit_test(test_decode_garbage),
 		cmocka_unit_test(test_upnp_holds_only),
+		cmocka_unit_test(test_reject_decode),
+		cmocka_unit_test(test_oneshot),
+		cmocka_unit_test(test_delete_unasked_and_forget),
+		cmocka_unit_test(test_map_reject),
+		cmocka_unit_test(test_query),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -860,14 +860,14 @@ static void gateway_bad_answers_by_reason(void **state)
 	const struct finding *fi;
 
 	base(f, "192.168.1.10", "192.168.1.1", "45.0.0.2");
-	g->pcp.rejected[REJECT_DUPLICATE] = 2;
-	g->natpmp.rejected[REJECT_DUPLICATE] = 1;
+	g->pcp.rejected[GW_REJECT_DUPLICATE] = 2;
+	g->natpmp.rejected[GW_REJECT_DUPLICATE] = 1;
 	verdict_compute(&f->cfg, &f->res, &f->v);
 	assert_null(find(&f->v, "gateway-bad-answers"));
-	g->pcp.rejected[REJECT_NONCE] = 3;
-	g->pcp.rejected[REJECT_LENGTH] = 1;
+	g->pcp.rejected[GW_REJECT_NONCE] = 3;
+	g->pcp.rejected[GW_REJECT_LENGTH] = 1;
 	g->pcp.bad_packets = 4;
-	g->natpmp.rejected[REJECT_ADDRESS] = 1;
+	g->natpmp.rejected[GW_REJECT_ADDRESS] = 1;
 	g->natpmp.bad_packets = 1;
 	g->upnp.bad_answers = 2;
 	verdict_compute(&f->cfg, &f->res, &f->v);
