@@ -55,6 +55,7 @@
 #include "util/exit.h"
 #include "util/keyedhash.h"
 #include "util/log.h"
+#include "util/text.h"
 
 #define MAP_PCP_SILENT_MS	1000  /* no PCP answer at all by then: try NAT-PMP */
 #define MAP_QUIT_MS		900   /* deletes answered or not, exit by then */
@@ -704,6 +705,13 @@ static void on_ucheck(struct loop *l, struct loop_timer *t, void *data)
 	upnp_run(data, false);
 }
 
+/* The same refusal as at the last check: said once, not at every check
+ * (a port another host holds is asked again each time, in case it frees). */
+static bool same_refusal(bool was_refused, const char *was, const char *now)
+{
+	return was_refused && !strcmp(was, now);
+}
+
 /* A UPnP job came back: take each port's result. */
 static void upnp_took(struct map_state *s, struct map_upnp_job *j)
 {
@@ -716,6 +724,8 @@ static void upnp_took(struct map_state *s, struct map_upnp_job *j)
 		struct gw_map *m = &s->m[i];
 		bool was_held =
 		    m->state == GW_MAP_HELD && m->external_port == p->external_port && !p->restored;
+		bool was_refused;
+		char was[sizeof(s->last_error[0])];
 		uint64_t check = igd_next_check(p->lease_s, j->lease_s, now);
 
 		if (j->error[0]) {
@@ -760,6 +770,8 @@ static void upnp_took(struct map_state *s, struct map_upnp_job *j)
 				next = check;
 			break;
 		case MAP_UPNP_TAKEN:
+			was_refused = m->state == GW_MAP_REFUSED;
+			text_copy(was, sizeof(was), s->last_error[i]);
 			m->state = GW_MAP_REFUSED;
 			s->errors[i]++;
 			if (p->holder.family)
@@ -770,16 +782,23 @@ static void upnp_took(struct map_state *s, struct map_upnp_job *j)
 				snprintf(s->last_error[i], sizeof(s->last_error[i]),
 					 "external port %u is taken on the router: %.70s",
 					 m->internal_port, p->error[0] ? p->error : "UPnP 718");
-			log_warnx("map: %u/%s: %s; free it there or give this node another port",
-				  m->internal_port, proto_name(m->protocol), s->last_error[i]);
+			if (!same_refusal(was_refused, was, s->last_error[i]))
+				log_warnx("map: %u/%s: %s; free it there or give this node another "
+					  "port",
+					  m->internal_port, proto_name(m->protocol),
+					  s->last_error[i]);
 			break;
 		default:
+			was_refused = m->state == GW_MAP_REFUSED;
+			text_copy(was, sizeof(was), s->last_error[i]);
 			m->state = GW_MAP_REFUSED;
 			s->errors[i]++;
 			snprintf(s->last_error[i], sizeof(s->last_error[i]), "UPnP: %.100s",
 				 p->error[0] ? p->error : "no answer");
-			log_warnx("map: %u/%s: the router refused the mapping: %s",
-				  m->internal_port, proto_name(m->protocol), s->last_error[i]);
+			if (!same_refusal(was_refused, was, s->last_error[i]))
+				log_warnx("map: %u/%s: the router refused the mapping: %s",
+					  m->internal_port, proto_name(m->protocol),
+					  s->last_error[i]);
 			break;
 		}
 	}
@@ -796,8 +815,8 @@ static void upnp_took(struct map_state *s, struct map_upnp_job *j)
 			s->status = ND_EXIT_NOTEST; /* nothing else to ask */
 			loop_stop(s->loop);
 		} else if (upnp_only(s->c)) {
-			log_warnx("map: trying UPnP again in %d s", MAP_RETRY_MS / 1000);
-			loop_timer_start(s->loop, &s->retry, MAP_RETRY_MS, on_retry, s);
+			log_warnx("map: trying UPnP again in %u s", (unsigned)(hold / 1000));
+			loop_timer_start(s->loop, &s->retry, hold, on_retry, s);
 		} else {
 			on_retry(s->loop, &s->retry, s);
 		}

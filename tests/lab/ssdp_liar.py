@@ -26,7 +26,8 @@ serves a description that lies:
                 DeletePortMapping, GetExternalIPAddress (--external); any
                 other action 401. GET /table lists the table ("TCP 30333
                 192.168.1.10 30333" a line), GET /forget empties it (a
-                router that loses its mappings)
+                router that loses its mappings), GET /forget/PORT drops
+                that port's
 Each HTTP request is logged ("http GET /rootDesc.xml"), and how many bytes
 the endless answers got out before the client went away; in permanent mode
 also each SOAP call with its arguments and answer ("soap AddPortMapping
@@ -135,7 +136,12 @@ class Handler(socketserver.BaseRequestHandler):
         srv = self.server
         if line.startswith("GET /table") or line.startswith("GET /forget"):
             with srv.lock:
-                if line.startswith("GET /forget"):
+                m = re.match(r"GET /forget/(\d+) ", line)
+                if m:
+                    for k in [k for k in srv.table if k[0] == int(m.group(1))]:
+                        del srv.table[k]
+                    print("forgot port", m.group(1), flush=True)
+                elif line.startswith("GET /forget"):
                     srv.table.clear()
                     print("table forgotten", flush=True)
                 text = "".join("%s %d %s %d\n" % (k[1], k[0], v[0], v[1])
