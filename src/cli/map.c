@@ -57,8 +57,9 @@ static const char map_help[] =
     "  --server HOST[:PORT]  a natdoctor serve (port 3478 if not given) that dials\n"
     "                        each new mapping back from outside and says whether\n"
     "                        it got in; without it nothing is sent but to the\n"
-    "                        router. TCP ports only; a server that does not\n"
-    "                        answer leaves the port 'unknown'\n"
+    "                        router; a server that does not answer leaves the\n"
+    "                        port 'unknown'. A UDP port is held for the server's\n"
+    "                        datagram while no node holds it (else 'unknown')\n"
     "  --status-socket PATH  where 'natdoctor status' asks (default\n"
     "                        /run/natdoctor/map.sock for root and the systemd unit,\n"
     "                        else $XDG_RUNTIME_DIR/natdoctor-map.sock)\n"
@@ -74,9 +75,8 @@ static const char map_help[] =
     "\n"
     "Exit status: 0 done, or stopped by SIGINT/SIGTERM with the mappings removed;\n"
     "1 a port was refused or not mapped, or with --server found not reachable from\n"
-    "outside (--once); 2 usage error; 3 no gateway, or\n"
-    "it answers none of PCP, NAT-PMP and UPnP IGD that are allowed (--once,\n"
-    "--delete); 4 internal error;\n"
+    "outside (--once); 2 usage error; 3 no gateway, or it answers none of the\n"
+    "methods left on (PCP, NAT-PMP, UPnP IGD; --once, --delete); 4 internal error;\n"
     "5 the router's own internet address is private or shared (100.64.0.0/10):\n"
     "the provider's NAT stands in front of it and no mapping here can help.\n";
 

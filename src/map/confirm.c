@@ -27,6 +27,11 @@ struct cport {
 	struct dialback_cookie cookie;
 	struct dialclient_xmit x;
 	uint64_t asked_ms, giveup_ms;
+	/* UDP: the port held here for the server's datagram, while no node
+	 * holds it. */
+	bool watching, arrived;
+	int wfd;
+	uint64_t grace_ms; /* the server says it sent: wait for it until then */
 };
 
 struct confirm {
@@ -44,14 +49,28 @@ struct confirm {
 	struct cport p[CONFIRM_MAX_PORTS];
 };
 
+/* How long the server's UDP datagram may trail its answer. */
+#define CONFIRM_UDP_GRACE_MS 300
+
 static void schedule(struct confirm *c);
+
+static void unwatch(struct confirm *c, struct cport *p)
+{
+	if (!p->watching)
+		return;
+	loop_del_fd(c->loop, p->wfd);
+	close(p->wfd);
+	p->watching = false;
+}
 
 static void verdict(struct confirm *c, unsigned idx, enum confirm_state st, uint8_t result,
 		    const char *reason)
 {
 	struct cport *p = &c->p[idx];
 
+	unwatch(c, p);
 	p->x.active = false;
+	p->grace_ms = 0;
 	p->pub.state = st;
 	p->pub.result = result;
 	p->pub.ms = (uint32_t)(loop_now_ms(c->loop) - p->asked_ms);
@@ -97,6 +116,18 @@ static void on_result(struct confirm *c, struct cport *p, const struct dialclien
 		return;
 	}
 	switch (a->result.result) {
+	case DIALBACK_SENT:
+		if (p->req.proto != DIALBACK_PROTO_UDP) {
+			verdict(c, idx, CONFIRM_UNKNOWN, a->result.result,
+				"the server's answer says nothing of a TCP connection");
+		} else if (p->arrived) {
+			verdict(c, idx, CONFIRM_YES, a->result.result, NULL);
+		} else {
+			p->x.active = false;
+			p->pub.result = a->result.result;
+			p->grace_ms = loop_now_ms(c->loop) + CONFIRM_UDP_GRACE_MS;
+		}
+		break;
 	case DIALBACK_LIBP2P:
 	case DIALBACK_OTHER:
 	case DIALBACK_PROBE:
@@ -193,6 +224,62 @@ static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 	schedule(c);
 }
 
+/* A UDP port held for the server's datagram: only its nonce counts. */
+static void on_watch(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct confirm *c = data;
+	uint8_t buf[64];
+
+	(void)l;
+	(void)events;
+	for (int i = 0; i < 16; i++) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_TRUNC);
+
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			continue; /* an ICMP error queued on the socket */
+		if (n < 0)
+			break;
+		for (unsigned k = 0; k < CONFIRM_MAX_PORTS; k++) {
+			struct cport *p = &c->p[k];
+
+			if (!p->watching || p->wfd != fd || (size_t)n > sizeof(buf) ||
+			    !dialback_udp_match(buf, (size_t)n, p->req.nonce))
+				continue;
+			p->arrived = true;
+			if (p->grace_ms) /* the server's answer came first */
+				verdict(c, k, CONFIRM_YES, DIALBACK_SENT, NULL);
+			break;
+		}
+	}
+	schedule(c);
+}
+
+/* Hold UDP port (this host's side of the mapping) for the server's
+ * datagram; -EADDRINUSE when the node (or anyone) holds it. */
+static int watch_udp(struct confirm *c, struct cport *p, uint16_t port)
+{
+	struct netaddr me = { .family = AF_INET, .port = port };
+	struct sockaddr_storage ss;
+	int sl = netaddr_to_sockaddr(&me, &ss);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (sl <= 0 || bind(fd, (struct sockaddr *)&ss, (socklen_t)sl) < 0) {
+		int err = errno == EADDRINUSE ? -EADDRINUSE : -EIO;
+
+		close(fd);
+		return err;
+	}
+	if (loop_add_fd(c->loop, fd, LOOP_READABLE, on_watch, c) < 0) {
+		close(fd);
+		return -EIO;
+	}
+	p->wfd = fd;
+	p->watching = true;
+	return 0;
+}
+
 static void on_timer(struct loop *l, struct loop_timer *t, void *data)
 {
 	(void)l;
@@ -208,6 +295,14 @@ static void schedule(struct confirm *c)
 	for (unsigned i = 0; i < CONFIRM_MAX_PORTS; i++) {
 		struct cport *p = &c->p[i];
 
+		if (p->pub.state == CONFIRM_ASKING && p->grace_ms && now >= p->grace_ms) {
+			verdict(c, i, CONFIRM_NO, DIALBACK_SENT,
+				"the server sent its datagram and it did not arrive here: a filter "
+				"on the way drops it (or it was lost: one UDP datagram)");
+			continue;
+		}
+		if (p->pub.state == CONFIRM_ASKING && p->grace_ms && p->grace_ms < next)
+			next = p->grace_ms;
 		if (p->pub.state != CONFIRM_ASKING || !p->x.active)
 			continue;
 		if (now >= p->giveup_ms) {
@@ -311,25 +406,27 @@ int confirm_open(struct loop *l, const char *host, uint16_t port, confirm_cb cb,
 	return err;
 }
 
-void confirm_ask(struct confirm *c, unsigned idx, uint8_t ipproto, const struct netaddr *ext)
+void confirm_ask(struct confirm *c, unsigned idx, uint8_t ipproto, uint16_t internal_port,
+		 const struct netaddr *ext)
 {
 	struct cport *p;
 
 	if (!c || idx >= CONFIRM_MAX_PORTS)
 		return;
 	p = &c->p[idx];
+	unwatch(c, p);
 	memset(p, 0, sizeof(*p));
 	p->pub.state = CONFIRM_ASKING;
 	p->pub.ipproto = ipproto;
 	p->pub.ext = *ext;
 	p->asked_ms = loop_now_ms(c->loop);
-	if (ipproto != IPPROTO_TCP) {
+	if (ipproto == IPPROTO_UDP && watch_udp(c, p, internal_port) < 0) {
 		verdict(c, idx, CONFIRM_UNKNOWN, 0,
-			"UDP is not confirmed by dial-back yet (only the node holding the port "
-			"could see the server's datagram)");
+			"the node holds the UDP port, and only the holder could see the "
+			"server's datagram");
 		return;
 	}
-	p->req.proto = DIALBACK_PROTO_TCP;
+	p->req.proto = ipproto == IPPROTO_UDP ? DIALBACK_PROTO_UDP : DIALBACK_PROTO_TCP;
 	p->req.port = ext->port;
 	if (getrandom(p->req.nonce, sizeof(p->req.nonce), 0) != (ssize_t)sizeof(p->req.nonce)) {
 		verdict(c, idx, CONFIRM_UNKNOWN, 0, "no randomness for the dial-back nonce");
@@ -369,6 +466,8 @@ void confirm_close(struct confirm *c)
 		return;
 	resolve_cancel(c->rreq);
 	loop_timer_stop(c->loop, &c->timer);
+	for (unsigned i = 0; i < CONFIRM_MAX_PORTS; i++)
+		unwatch(c, &c->p[i]);
 	if (c->fd >= 0) {
 		loop_del_fd(c->loop, c->fd);
 		close(c->fd);

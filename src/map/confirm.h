@@ -59,10 +59,13 @@ int confirm_open(struct loop *l, const char *host, uint16_t port, confirm_cb cb,
  * Ask the server to dial back ext (address and port) over ipproto for
  * port idx (< CONFIRM_MAX_PORTS); a running ask for idx is replaced. The
  * verdict comes through cb within CONFIRM_WAIT_MS once the server's
- * address is known. UDP is not confirmed yet (the node holds the port,
- * and only the holder can see the server's datagram): UNKNOWN at once.
+ * address is known. UDP: the server sends one datagram, which only the
+ * holder of this host's port (internal_port) can see; map holds the port
+ * itself until the verdict when no node does (a node starting in that
+ * moment cannot bind it), else the verdict is UNKNOWN at once.
  */
-void confirm_ask(struct confirm *c, unsigned idx, uint8_t ipproto, const struct netaddr *ext);
+void confirm_ask(struct confirm *c, unsigned idx, uint8_t ipproto, uint16_t internal_port,
+		 const struct netaddr *ext);
 
 /* Port idx's state (CONFIRM_NONE for an index never asked). */
 const struct confirm_port *confirm_get(const struct confirm *c, unsigned idx);

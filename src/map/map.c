@@ -468,6 +468,7 @@ static void on_confirmed(void *data, unsigned i)
 		printf("  confirmed from outside: %s reached %s:%u (%s; %u ms)\n", srv, a,
 		       cp->ext.port,
 		       cp->result == DIALBACK_LIBP2P ? "the node answered, libp2p"
+		       : cp->result == DIALBACK_SENT ? "its datagram arrived"
 						     : "a listener answered",
 		       cp->ms);
 	else if (cp->state == CONFIRM_NO)
@@ -564,7 +565,7 @@ static void tell(struct map_state *s)
 			struct netaddr e = *ext;
 
 			e.port = m->external_port;
-			confirm_ask(s->confirm, i, m->protocol, &e);
+			confirm_ask(s->confirm, i, m->protocol, m->internal_port, &e);
 		}
 		s->told_ext[i] = *ext;
 		s->told_port[i] = m->external_port;

@@ -10,8 +10,10 @@
 # firewall drops the server's SYN) reported as not reachable, exit 1; a
 # closed server port, a plain STUN server (coturn) and a silent server
 # (after a mapping made late, by NAT-PMP: --once waits for the verdict)
-# leave it unknown, exit 0; the daemon puts the confirmation in natdoctor status and in
-# --metrics (natdoctor_mapping_confirmed).
+# leave it unknown, exit 0; UDP: the server's datagram arrives through the
+# mapping (confirmed), dropped by the host's firewall (not reachable, exit
+# 1), a node holding the port (unknown); the daemon puts the confirmation
+# in natdoctor status and in --metrics (natdoctor_mapping_confirmed).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/lab/serve_common.sh
@@ -49,6 +51,23 @@ lab_router nft -f - <<-EOF
 		}
 	}
 EOF
+# not_reachable NAME PROTO WHY: map --once --server says PORT/PROTO is not
+# reachable from outside, for WHY (a regex), and exits 1.
+not_reachable()
+{
+	local rc=0
+	lab_natdoctor "$LAB_DIR/$1.out" map "$PORT/$2" --once --lifetime 120 --server "$SERVER" || rc=$?
+	assert_eq 1 "$rc" "$1: exit status"
+	assert_match "  not reachable from outside: $SERVER could not reach $PUBLIC_IP:$PORT: $3" \
+		"$(cat "$LAB_DIR/$1.out")" "$1"
+}
+# host_drop PROTO: this host's firewall drops PROTO to PORT from the servers.
+host_drop()
+{
+	lab_host nft add table inet nd_fw
+	lab_host nft "add chain inet nd_fw input { type filter hook input priority 0; policy accept; }"
+	lab_host nft add rule inet nd_fw input ip saddr 11.0.0.0/16 "$1" dport $PORT drop
+}
 forwarded() { lab_router nft list chain inet nd_out out | awk '/counter/ { print $(NF - 2) }'; }
 
 lab_step "no --server: nothing leaves for the internet"
@@ -65,23 +84,13 @@ _lab_say "mapping to confirmed: $(grep -o '[0-9]* ms)' "$LAB_DIR/yes.out")"
 
 lab_step "--server: no listener behind the mapping: not reachable (refused), exit 1"
 lab_daemon_stop node
-rc=0
-lab_natdoctor "$LAB_DIR/refused.out" map $PORT/tcp --once --lifetime 120 --server "$SERVER" || rc=$?
-assert_eq 1 "$rc" "exit status when not reachable"
-assert_match "  not reachable from outside: $SERVER could not reach $PUBLIC_IP:$PORT: refused" \
-	"$(cat "$LAB_DIR/refused.out")" "the refusal"
+not_reachable refused tcp "refused"
 
 lab_step "--server: the host's firewall drops the server's SYN: not reachable (filtered)"
 lab_daemon node "$NS_HOST" socat TCP-LISTEN:$PORT,reuseaddr,fork SYSTEM:'echo node'
 lab_wait_port "$NS_HOST" tcp $PORT
-lab_host nft add table inet nd_fw
-lab_host nft "add chain inet nd_fw input { type filter hook input priority 0; policy accept; }"
-lab_host nft add rule inet nd_fw input ip saddr 11.0.0.0/16 tcp dport $PORT drop
-rc=0
-lab_natdoctor "$LAB_DIR/filtered.out" map $PORT/tcp --once --lifetime 120 --server "$SERVER" || rc=$?
-assert_eq 1 "$rc" "exit status when filtered"
-assert_match "  not reachable from outside: $SERVER could not reach $PUBLIC_IP:$PORT: no answer within the server's dial timeout" \
-	"$(cat "$LAB_DIR/filtered.out")" "the filter"
+host_drop tcp
+not_reachable filtered tcp "no answer within the server's dial timeout"
 lab_host nft delete table inet nd_fw
 
 lab_step "--server that does not answer, or is not a natdoctor serve: unknown, exit 0"
@@ -94,6 +103,21 @@ assert_match "  reachable from outside: unknown for $PUBLIC_IP:$PORT: the server
 ! grep -q "not reachable" "$LAB_DIR/closed.out" "$LAB_DIR/coturn.out" ||
 	fail "'not reachable' from a server that could not tell"
 lab_natdoctor "$LAB_DIR/del.out" map $PORT/tcp --delete
+
+lab_step "--server, UDP: the server's datagram arrives through the mapping; dropped: not reachable; the node holds the port: unknown"
+lab_natdoctor "$LAB_DIR/udp.out" map $PORT/udp --once --lifetime 120 --server "$SERVER"
+assert_match "  confirmed from outside: $SERVER reached $PUBLIC_IP:$PORT \(its datagram arrived; [0-9]+ ms\)" \
+	"$(cat "$LAB_DIR/udp.out")" "UDP confirmed"
+host_drop udp
+not_reachable udpdrop udp "the server sent its datagram and it did not arrive"
+lab_host nft delete table inet nd_fw
+lab_daemon udpnode "$NS_HOST" socat -u UDP-RECV:$PORT /dev/null
+lab_wait_port "$NS_HOST" udp $PORT
+lab_natdoctor "$LAB_DIR/udpheld.out" map $PORT/udp --once --lifetime 120 --server "$SERVER"
+assert_match "  reachable from outside: unknown for $PUBLIC_IP:$PORT: the node holds the UDP port" \
+	"$(cat "$LAB_DIR/udpheld.out")" "UDP held by the node"
+lab_daemon_stop udpnode
+lab_natdoctor "$LAB_DIR/udpdel.out" map $PORT/udp --delete
 
 lab_step "a silent server, and a mapping made late (PCP dropped, NAT-PMP after 1 s): unknown, exit 0"
 lab_router_drop_pcp
