@@ -93,9 +93,8 @@ struct map_state {
 	int sfd; /* the status socket, -1 if none */
 	char last_error[2 * MAP_MAX_PORTS][120];
 
-	/* NAT-PMP's external address request (opcode 0). */
-	struct retx ext_rx;
-	uint64_t ext_next;
+	/* NAT-PMP's external address request (opcode 0), and the address. */
+	struct gw_query ext_q;
 	struct netaddr ext;
 
 	struct loop_timer tick, fallback, quit, retry, deadline, netchange;
@@ -170,8 +169,7 @@ static void ext_start(struct map_state *s, uint64_t now)
 {
 	if (s->method != GW_NATPMP)
 		return;
-	retx_init(&s->ext_rx, &retx_rfc6886);
-	s->ext_next = now;
+	gw_query_start(&s->ext_q, GW_NATPMP, NULL, &retx_rfc6886, now);
 }
 
 /* Ask for every port from `at`. */
@@ -231,17 +229,7 @@ static void on_tick(struct loop *l, struct loop_timer *t, void *data)
 		if (m->state != GW_MAP_IDLE)
 			any_live = true;
 	}
-	if (s->ext_next != RETX_DONE && now >= s->ext_next) {
-		struct natpmp_request req = { .opcode = NATPMP_OP_EXTERNAL };
-		int n = natpmp_encode_request(&req, buf);
-
-		if (s->ext_rx.n_sent && s->ext_rx.next_ms == RETX_DONE) {
-			s->ext_next = RETX_DONE;
-		} else {
-			send_dgram(s->fd, buf, n);
-			s->ext_next = retx_sent(&s->ext_rx, now, 0);
-		}
-	}
+	send_dgram(s->fd, buf, gw_query_tick(&s->ext_q, now, 0, buf));
 	if (s->stopping && all_done(s)) {
 		loop_stop(l);
 		return;
@@ -263,7 +251,7 @@ static void on_tick(struct loop *l, struct loop_timer *t, void *data)
 
 static void rearm(struct map_state *s)
 {
-	uint64_t due = s->ext_next, now = loop_now_ms(s->loop);
+	uint64_t due = gw_query_due(&s->ext_q), now = loop_now_ms(s->loop);
 
 	for (unsigned i = 0; i < s->n; i++) {
 		uint64_t d = gw_map_due(&s->m[i]);
@@ -343,7 +331,7 @@ static void begin_stop(struct map_state *s, int status)
 	s->status = status;
 	loop_timer_stop(s->loop, &s->fallback);
 	loop_timer_stop(s->loop, &s->retry);
-	s->ext_next = RETX_DONE;
+	gw_query_stop(&s->ext_q);
 	loop_timer_stop(s->loop, &s->usilent);
 	loop_timer_stop(s->loop, &s->ucheck);
 	for (unsigned i = 0; i < s->n; i++)
@@ -658,17 +646,13 @@ static void on_answer(struct map_state *s, bool v6, const uint8_t *buf, size_t n
 			  "mapping again");
 		remap_all(s, now);
 	}
-	if (!v6 && ans.method == GW_NATPMP && ans.u.natpmp.opcode == NATPMP_OP_EXTERNAL &&
-	    !ans.unsupp_version) {
-		if (ans.u.natpmp.result == NATPMP_SUCCESS &&
-		    gw_external_believable(&ans.u.natpmp.external) &&
-		    netaddr_classify(&ans.u.natpmp.external) != NETADDR_UNSPECIFIED) {
-			if (s->ext.family && !netaddr_eq(&s->ext, &ans.u.natpmp.external, true))
-				for (unsigned i = 0; i < s->n; i++)
-					s->told[i] = false; /* the address changed */
-			s->ext = ans.u.natpmp.external;
-		}
-		s->ext_next = RETX_DONE;
+	/* NAT-PMP's external address (a gw_query: only a believable address
+	 * is kept; 0.0.0.0, "not connected", leaves the last one). */
+	if (!v6 && gw_query_answer(&s->ext_q, &ans) == GW_EV_ANSWERED && s->ext_q.external.family) {
+		if (s->ext.family && !netaddr_eq(&s->ext, &s->ext_q.external, true))
+			for (unsigned i = 0; i < s->n; i++)
+				s->told[i] = false; /* the address changed */
+		s->ext = s->ext_q.external;
 	}
 	for (unsigned i = 0; i < s->n; i++) {
 		enum gw_event ev;
@@ -994,7 +978,7 @@ static void upnp_consider(struct map_state *s, const char *why)
 	loop_timer_stop(s->loop, &s->fallback);
 	loop_timer_stop(s->loop, &s->retry);
 	loop_timer_stop(s->loop, &s->usilent);
-	s->ext_next = RETX_DONE;
+	gw_query_stop(&s->ext_q);
 	all_start(s, loop_now_ms(s->loop)); /* IPv4 ports: method UPnP, and the job */
 	rearm(s);
 }
@@ -1560,7 +1544,7 @@ int map_run(const struct map_config *c)
 	s->c = c;
 	s->fd = s->afd = s->sfd = s->fd6 = s->nlfd = -1;
 	loop_timer_init(&s->netchange);
-	s->ext_next = RETX_DONE;
+	gw_query_stop(&s->ext_q);
 	s->method = c->no_pcp ? GW_NATPMP : GW_PCP;
 	loop_timer_init(&s->tick);
 	loop_timer_init(&s->fallback);
