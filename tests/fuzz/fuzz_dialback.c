@@ -4,14 +4,38 @@
  * stun_decode accepts goes to dialback_find; what it finds is encoded again
  * into a fresh message and must be found again, the same. The same bytes
  * also go to the two dial-back payload matchers (a probe socket and the
- * server's reply reader see arbitrary bytes too).
+ * server's reply reader see arbitrary bytes too). And the client half
+ * (dial/dialclient.c, check --server and map --server) judges whatever
+ * decodes, with and without a cookie in hand.
  */
 #include <errno.h>
 #include <string.h>
 
+#include "dial/dialclient.h"
 #include "fuzz.h"
 #include "proto/dialback.h"
 #include "proto/stun.h"
+
+/* The client's verdict on any answer: a result only after a cookie and for
+ * what was asked, an observed address only when believable. */
+static void client(const struct stun_msg *m, const uint8_t *data, size_t size, bool have_cookie)
+{
+	static const uint8_t srv_ip[4] = { 11, 0, 0, 10 };
+	struct netaddr srv = netaddr_v4(srv_ip, 3478);
+	struct dialback_req req = { .proto = DIALBACK_PROTO_TCP, .port = 30333 };
+	struct dialclient_answer a;
+	enum dialclient_ev ev = dialclient_answer(&srv, &req, have_cookie, m, data, size, &a);
+
+	FUZZ_CHECK(ev == DIALCLIENT_BAD || ev == DIALCLIENT_ERROR || ev == DIALCLIENT_COOKIE ||
+		   ev == DIALCLIENT_RESULT || ev == DIALCLIENT_NOT_DIALBACK);
+	FUZZ_CHECK(ev != DIALCLIENT_RESULT ||
+		   (have_cookie && a.result.port == 30333 && a.result.proto == req.proto &&
+		    a.result.result >= 1 && a.result.result <= DIALBACK_RESULT_MAX));
+	FUZZ_CHECK(ev != DIALCLIENT_COOKIE || !have_cookie);
+	FUZZ_CHECK(ev == DIALCLIENT_BAD || ev == DIALCLIENT_ERROR ||
+		   dialclient_observed_believable(&srv, &a.observed));
+	FUZZ_CHECK(memchr(a.error, 0, sizeof(a.error)) != NULL);
+}
 
 static void reencode(const struct dialback_attrs *a, const uint8_t *tid)
 {
@@ -49,6 +73,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(!dialback_udp_match(data, size, nonce) || size == DIALBACK_UDP_LEN);
 	if (stun_decode(&m, data, size) < 0)
 		return 0;
+	client(&m, data, size, false);
+	client(&m, data, size, true);
 	rc = dialback_find(&a, data, size);
 	FUZZ_CHECK(rc == 0 || rc == -EBADMSG);
 	if (rc == 0) {
