@@ -476,44 +476,46 @@ static void on_answer(struct gwprobe *g, const struct gw_answer *a, uint64_t now
 		on_pcp(g, a, now, waited);
 }
 
-static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
+/* One read of udp_drain: an answer, a datagram too long for either
+ * protocol, or the ICMP port unreachable (nothing listens on 5351). */
+static bool on_datagram(int fd, const struct udp_datagram *d, void *data)
 {
 	struct gwprobe *g = data;
-	uint8_t buf[PCP_MAX_LEN + 4];
 	struct gw_answer ans;
 	int r;
 
-	(void)events;
-	for (int i = 0; i < 64 && g->fd >= 0; i++) {
-		uint32_t waited;
-		ssize_t n = udp_recv_waited(fd, buf, sizeof(buf), 0, NULL, NULL, &waited);
-		uint64_t now = loop_update_time(l);
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			if (errno == ECONNREFUSED) {
-				port_closed(g);
-				break;
-			}
-			continue;
-		}
-		if (n == 0 || (size_t)n > PCP_MAX_LEN) {
-			/* Empty, or too long for either protocol: counted
-			 * against PCP. */
-			reject(gwprobe_pcp_out(g), GW_REJECT_LENGTH);
-			continue;
-		}
-		/* By the first byte, NAT-PMP or PCP, an undefined result kept
-		 * as a failure. */
-		r = gw_decode(&ans, buf, (size_t)n);
-		if (r < 0)
-			reject(buf[0] == NATPMP_VERSION ? gwprobe_natpmp_out(g)
-							: gwprobe_pcp_out(g),
-			       gw_reject_decode(r));
-		else
-			on_answer(g, &ans, now, waited);
+	(void)fd;
+	if (d->error == -ECONNREFUSED) {
+		port_closed(g);
+		return false;
 	}
+	if (d->error)
+		return true;
+	if (d->len == 0 || d->truncated) {
+		/* Empty, or too long for either protocol: counted against PCP. */
+		reject(gwprobe_pcp_out(g), GW_REJECT_LENGTH);
+		return true;
+	}
+	/* By the first byte, NAT-PMP or PCP, an undefined result kept as a
+	 * failure. */
+	r = gw_decode(&ans, d->data, d->len);
+	if (r < 0)
+		reject(d->data[0] == NATPMP_VERSION ? gwprobe_natpmp_out(g) : gwprobe_pcp_out(g),
+		       gw_reject_decode(r));
+	else
+		on_answer(g, &ans, loop_update_time(g->run->loop), d->waited_ms);
+	return true;
+}
+
+static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct gwprobe *g = data;
+	uint8_t buf[PCP_MAX_LEN];
+
+	(void)l;
+	(void)events;
+	/* Bounded per wakeup, so a flood cannot starve the other probes. */
+	(void)udp_drain(fd, buf, sizeof(buf), 64, on_datagram, g);
 	if (!maybe_done(g))
 		rearm(g);
 }
