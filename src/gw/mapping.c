@@ -177,6 +177,10 @@ static int encode(const struct gw_map *m, uint32_t lifetime, uint8_t out[static 
 		.external_port = m->external_port ? m->external_port : m->want_external,
 		.lifetime = lifetime,
 	};
+	/* A delete's suggested external port "MUST be set to zero" (RFC 6886
+	 * §3.4): the gateway finds the mapping by internal port. */
+	if (!lifetime)
+		req.external_port = 0;
 	return natpmp_encode_request(&req, out);
 }
 

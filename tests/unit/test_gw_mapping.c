@@ -322,8 +322,16 @@ static void test_delete(void **state)
 	a = natpmp_answer(NATPMP_OP_MAP_TCP, NATPMP_SUCCESS, 30333, 30333, 3600, 1);
 	assert_int_equal(gw_map_answer(&m, &a, now, 0), GW_EV_MAPPED);
 	gw_map_delete(&m, now);
-	while ((n = next_send(&m, &now, 0, buf)) > 0)
+	while ((n = next_send(&m, &now, 0, buf)) > 0) {
+		struct natpmp_request nreq;
+
+		/* RFC 6886 §3.4: lifetime 0, suggested external port 0 */
+		assert_int_equal(natpmp_decode_request(&nreq, buf, (size_t)n), 0);
+		assert_int_equal(nreq.lifetime, 0);
+		assert_int_equal(nreq.external_port, 0);
+		assert_int_equal(nreq.internal_port, 30333);
 		sends++;
+	}
 	assert_int_equal(sends, 4); /* 0, 250, 750, 1750 ms */
 	assert_true(now <= 2750);
 	assert_int_equal(m.state, GW_MAP_GONE);
