@@ -807,6 +807,16 @@ static void upnp_took(struct map_state *s, struct map_upnp_job *j)
 		}
 		return;
 	}
+	if (j->external.family && s->ext.family && !netaddr_eq(&s->ext, &j->external, true)) {
+		/* A new WAN address (the provider's DHCP, a reboot) while the
+		 * mappings held: every port printed again, --on-change run,
+		 * or the node goes on advertising the old address. */
+		log_warnx("map: the router's external address changed: %s -> %s",
+			  netaddr_fmt_ip(&s->ext, a), netaddr_fmt_ip(&j->external, h));
+		for (unsigned i = 0; i < s->n; i++)
+			if (!is6(&s->m[i]))
+				s->told[i] = false;
+	}
 	if (j->external.family)
 		s->ext = j->external;
 	if (!s->c->once)

@@ -27,7 +27,8 @@ serves a description that lies:
                 other action 401. GET /table lists the table ("TCP 30333
                 192.168.1.10 30333" a line), GET /forget empties it (a
                 router that loses its mappings), GET /forget/PORT drops
-                that port's
+                that port's, GET /external/ADDR gives it a new external
+                address
 Each HTTP request is logged ("http GET /rootDesc.xml"), and how many bytes
 the endless answers got out before the client went away; in permanent mode
 also each SOAP call with its arguments and answer ("soap AddPortMapping
@@ -134,6 +135,12 @@ class Handler(socketserver.BaseRequestHandler):
     def permanent(self, line, head):
         """The IGDv1 that allows only permanent leases."""
         srv = self.server
+        if line.startswith("GET /external/"):
+            with srv.lock:
+                srv.cfg.external = line.split()[1][len("/external/"):]
+                print("external address", srv.cfg.external, flush=True)
+            self.send(b"200 OK", b"")
+            return
         if line.startswith("GET /table") or line.startswith("GET /forget"):
             with srv.lock:
                 m = re.match(r"GET /forget/(\d+) ", line)

@@ -19,7 +19,9 @@
 # stdout, status; no lease in the metrics), confirm it with
 # GetSpecificPortMappingEntry, check it when the asked lease would have been
 # renewed (half of --lifetime 20: 10 s) without adding it again while it is
-# there, restore it when the device's table loses it, and delete it on
+# there (and print it again, and run --on-change, when the router's
+# external address changed meanwhile), restore it when the device's table
+# loses it, and delete it on
 # SIGTERM (DeletePortMapping in the log). 30334, which another LAN host
 # (192.168.1.11) holds there (718 to lease 0), is named, asked again at
 # each check but reported once, and never touched.
@@ -65,7 +67,8 @@ assert_eq 0 "$(count "^soap AddPortMapping.*NewInternalClient=$HOST_IP .*NewLeas
 lab_step "725: a permanent mapping, said loudly, confirmed"
 before=$(wc -l <"$LAB_DIR/igd.log")
 lab_daemon map "$NS_HOST" "$NATDOCTOR" map $PORT/tcp $PORT2/tcp --lifetime $LIFETIME -v \
-	--metrics 127.0.0.1:9842 --status-socket "$LAB_DIR/map.sock"
+	--metrics 127.0.0.1:9842 --status-socket "$LAB_DIR/map.sock" \
+	--on-change 'echo "$NATDOCTOR_PUBLIC_ADDR" >>'"$LAB_DIR/onchange"
 wait_until 3000 log_has map "^mapped $PORT/tcp" || fail "not mapped within 3 s"
 held || fail "the device's table: '$(table)'"
 calls=$(tail -n +$((before + 1)) "$LAB_DIR/igd.log" | grep '^soap ' | grep -v GetExternalIPAddress)
@@ -97,7 +100,9 @@ wait_until $((CHECK_MS + SLACK_MS)) held || fail "not restored within $((CHECK_M
 _lab_say "ok: restored $(($(lab_ms) - t0)) ms after the device lost it"
 wait_until 1000 log_has map "$PORT/tcp: the router had lost the mapping" || fail "the restore was not logged"
 
-lab_step "the next check finds it there: looked at, not added again"
+lab_step "the next check finds it there: looked at, not added again; a new WAN address printed"
+NEW_IP=11.0.2.3
+lab_host curl -sf "http://$HOST_GW:5000/external/$NEW_IP" >/dev/null
 adds=$(count "^soap AddPortMapping NewRemoteHost= NewExternalPort=$PORT ")
 gets=$(count "^soap GetSpecificPortMappingEntry")
 wait_until $((CHECK_MS + SLACK_MS)) bash -c "(( \$(grep -c '^soap GetSpecificPortMappingEntry' '$LAB_DIR/igd.log') > $gets ))" ||
@@ -108,6 +113,11 @@ assert_eq "$adds" "$(count "^soap AddPortMapping NewRemoteHost= NewExternalPort=
 (($(count "NewExternalPort=$PORT2 .* -> 718") >= 3)) || fail "$PORT2 not asked again at each check"
 assert_eq 1 "$(grep -c "$PORT2/tcp: external port $PORT2 is held by $OTHER" "$LAB_DIR/map.log")" \
 	"718 reports for $PORT2 over three looks (said once)"
+wait_until 1000 log_has map "^mapped $PORT/tcp: $NEW_IP:$PORT -> $HOST_IP:$PORT by UPnP, permanent" ||
+	fail "the new external address $NEW_IP was not printed"
+log_has map "the router's external address changed: $PUBLIC_IP -> $NEW_IP" || fail "the change was not logged"
+assert_eq "/ip4/$PUBLIC_IP/tcp/$PORT /ip4/$NEW_IP/tcp/$PORT" "$(tr '\n' ' ' <"$LAB_DIR/onchange" | sed 's/ $//')" \
+	"--on-change runs"
 held || fail "the device's table after the check: '$(table)'"
 
 lab_step "SIGTERM: DeletePortMapping of ours; the other host's left"
