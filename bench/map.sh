@@ -23,9 +23,12 @@
 # peak RSS 1928/2072/2088 KiB (min/median/max; 2.2-2.3 MiB while json-c,
 # libsodium and miniupnpc were linked), 2 wake-ups in 60 s; of the median
 # start, libc and ld.so 1708 KiB (a C program that only prints a line
-# peaks at 1.4-1.6 MiB here), natdoctor's own 364 KiB (binary 268: the
+# peaks at 1.1-1.3 MiB here), natdoctor's own 364 KiB (binary 268: the
 # first 2-3 64 KiB windows of its code and half its read-only data; heap
-# 40, stack 16, other 40).
+# 40, stack 16, other 40). Tried and left: lazy binding (-z lazy instead
+# of full RELRO's -z now) changed nothing (1876-2092 KiB over 8 starts) and
+# would give up a hardening; linking the map daemon's objects first
+# (cli, map, gw, net, proto, util) did not shrink its code's share.
 #
 # Usage (as root, from a build): bench/map.sh [BUILD_DIR] [RUNS] [IDLE_S]
 #   RSS_STARTS=N: how many daemons to start for the peak RSS
