@@ -134,7 +134,7 @@ lab_wait_port "$NS_HOST" tcp 18080
 for mode in foreign urlbase redirect; do
 	liar_desc "$mode"
 	rc=0
-	lab_natdoctor "$LAB_DIR/desc-$mode.json" check --json --timeout 700 \
+	lab_natdoctor "$LAB_DIR/desc-$mode.json" check --json --timeout 1500 \
 		--stun "$HOSTILE_A" || rc=$?
 	[[ "$rc" == 0 || "$rc" == 1 ]] || fail "desc $mode: exit status $rc"
 	assert_match "http GET /rootDesc.xml" "$(cat "$LAB_DIR/ssdpliar.log")" \
