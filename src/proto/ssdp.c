@@ -274,3 +274,27 @@ bool ssdp_location_matches(const struct ssdp_url *u, const struct netaddr *from)
 
 	return netaddr_eq(&u->host, &f, true);
 }
+
+enum ssdp_igd ssdp_igd_answer(const uint8_t *pkt, size_t len, bool truncated,
+			      const struct netaddr *from, const struct netaddr *gateway,
+			      struct ssdp_response *out)
+{
+	struct netaddr f = netaddr_unmap(*from), g = { 0 };
+	struct ssdp_url url;
+
+	/* A truncated answer might decode, but its LOCATION could be cut. */
+	if (truncated || ssdp_decode_response(out, pkt, len) < 0)
+		return SSDP_IGD_BAD;
+	if (!ssdp_st_igd_version(out->st))
+		return SSDP_IGD_OTHER;
+	/* UDA 1.1 §1.3.3 lets LOCATION name any host; we fetch only from the
+	 * host that answered, so a device on the LAN cannot send us
+	 * elsewhere. */
+	if (ssdp_location_parse(out->location, &url) < 0 || !ssdp_location_matches(&url, &f))
+		return SSDP_IGD_BAD;
+	if (gateway)
+		g = netaddr_unmap(*gateway);
+	if (g.family && netaddr_eq(&f, &g, true))
+		return SSDP_IGD_GATEWAY;
+	return SSDP_IGD_ELSEWHERE;
+}

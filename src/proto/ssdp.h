@@ -8,8 +8,9 @@
  * 1000 ms to 1000 ms and then waits a full period after the last answer,
  * so UPnP alone would take more than a second. natdoctor sends M-SEARCH on
  * its own loop, stops at the first gateway that answers, and hands the
- * LOCATION to check/upnp.c, which fetches the description and talks SOAP
- * within byte and time caps.
+ * LOCATION to gw/upnp.c, which fetches the description and talks SOAP
+ * within byte and time caps. ssdp_igd_answer says which answers count,
+ * for check's search and map's alike.
  *
  * Answers come from anyone on the LAN and are untrusted: fields are
  * bounded, kept as printable ASCII only, and a LOCATION is only usable
@@ -83,5 +84,32 @@ int ssdp_location_parse(const char *location, struct ssdp_url *out);
 /* Did the answer come from the host its LOCATION names (same IP; the
  * port may differ)? natdoctor fetches nothing else. */
 bool ssdp_location_matches(const struct ssdp_url *u, const struct netaddr *from);
+
+/* What one answer to an IGD search is worth: which answers natdoctor
+ * believes, in one place for check's search on the loop and map's on a
+ * worker thread. */
+enum ssdp_igd {
+	SSDP_IGD_GATEWAY,   /* an IGD on the default gateway, its LOCATION on the
+			     * gateway too: use it */
+	SSDP_IGD_ELSEWHERE, /* an IGD on another host of the LAN, its LOCATION on
+			     * that host: at most a fallback (check), never map's */
+	SSDP_IGD_OTHER,	    /* a valid answer from another kind of device (its ST
+			     * is no IGD's): not our question, ignored */
+	SSDP_IGD_BAD,	    /* truncated, not an SSDP answer, malformed, or a
+			     * LOCATION we will not fetch (a name, another host
+			     * than the sender): counted as a bad answer */
+};
+
+/*
+ * Judge the datagram pkt (len bytes kept; truncated: it was longer on the
+ * wire) that from sent to our M-SEARCH, gateway being the default gateway
+ * (NULL or unset: none, so nothing is SSDP_IGD_GATEWAY). An IPv4-mapped
+ * from counts as its IPv4 address; ports are not compared. The answer is
+ * decoded into *out, whose location is the one to fetch when the verdict
+ * is SSDP_IGD_GATEWAY or SSDP_IGD_ELSEWHERE (otherwise unspecified).
+ */
+enum ssdp_igd ssdp_igd_answer(const uint8_t *pkt, size_t len, bool truncated,
+			      const struct netaddr *from, const struct netaddr *gateway,
+			      struct ssdp_response *out);
 
 #endif

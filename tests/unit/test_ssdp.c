@@ -359,6 +359,117 @@ static void location_refusals(void **state)
 	}
 }
 
+static struct netaddr ip(const char *s, uint16_t port)
+{
+	struct netaddr a;
+
+	assert_int_equal(netaddr_parse_ip(&a, s), 0);
+	a.port = port;
+	return a;
+}
+
+static enum ssdp_igd judge(const char *pkt, bool truncated, const char *from, const char *gw,
+			   struct ssdp_response *r)
+{
+	struct netaddr f = ip(from, 1900), g = gw ? ip(gw, 0) : (struct netaddr){ 0 };
+
+	return ssdp_igd_answer((const uint8_t *)pkt, strlen(pkt), truncated, &f, &g, r);
+}
+
+/* The one judgement check's and map's searches share: an IGD answer from
+ * the gateway whose LOCATION is on the gateway. */
+static void igd_answer_from_the_gateway(void **state)
+{
+	struct ssdp_response r;
+	struct netaddr f = ip("::ffff:192.168.1.1", 1900), g = ip("192.168.1.1", 0);
+
+	(void)state;
+	assert_int_equal(judge(miniupnpd_igd2, false, "192.168.1.1", "192.168.1.1", &r),
+			 SSDP_IGD_GATEWAY);
+	assert_string_equal(r.location, "http://192.168.1.1:5000/rootDesc.xml");
+	/* An IPv4-mapped sender is the same host. */
+	assert_int_equal(ssdp_igd_answer((const uint8_t *)miniupnpd_igd2, strlen(miniupnpd_igd2),
+					 false, &f, &g, &r),
+			 SSDP_IGD_GATEWAY);
+	/* The WAN service types answer as well. */
+	assert_int_equal(judge("HTTP/1.1 200 OK\r\n"
+			       "ST: urn:schemas-upnp-org:service:WANPPPConnection:1\r\n"
+			       "LOCATION: http://10.0.0.1/igd.xml\r\n\r\n",
+			       false, "10.0.0.1", "10.0.0.1", &r),
+			 SSDP_IGD_GATEWAY);
+}
+
+static void igd_answer_elsewhere_is_a_fallback(void **state)
+{
+	static const char other[] = "HTTP/1.1 200 OK\r\n"
+				    "ST: urn:schemas-upnp-org:device:InternetGatewayDevice:1\r\n"
+				    "LOCATION: http://192.168.1.7:49152/desc.xml\r\n\r\n";
+	struct ssdp_response r;
+
+	(void)state;
+	assert_int_equal(judge(other, false, "192.168.1.7", "192.168.1.1", &r), SSDP_IGD_ELSEWHERE);
+	assert_string_equal(r.location, "http://192.168.1.7:49152/desc.xml");
+	/* No default gateway: an IGD is never the gateway's. */
+	assert_int_equal(judge(miniupnpd_igd2, false, "192.168.1.1", NULL, &r), SSDP_IGD_ELSEWHERE);
+	assert_int_equal(ssdp_igd_answer((const uint8_t *)other, strlen(other), false,
+					 &(struct netaddr){ 0 }, NULL, &r),
+			 SSDP_IGD_BAD); /* a sender that is no address matches no LOCATION */
+}
+
+static void igd_answer_refused(void **state)
+{
+	struct ssdp_response r;
+
+	(void)state;
+	/* The gateway's answer naming another host (or another answering for
+	 * the gateway): never fetched, counted. */
+	assert_int_equal(judge(miniupnpd_igd2, false, "192.168.1.7", "192.168.1.1", &r),
+			 SSDP_IGD_BAD);
+	assert_int_equal(judge("HTTP/1.1 200 OK\r\n"
+			       "ST: urn:schemas-upnp-org:device:InternetGatewayDevice:1\r\n"
+			       "LOCATION: http://192.168.1.9/desc.xml\r\n\r\n",
+			       false, "192.168.1.1", "192.168.1.1", &r),
+			 SSDP_IGD_BAD);
+	/* A name instead of an IP literal. */
+	assert_int_equal(judge("HTTP/1.1 200 OK\r\n"
+			       "ST: urn:schemas-upnp-org:device:InternetGatewayDevice:1\r\n"
+			       "LOCATION: http://router.lan/desc.xml\r\n\r\n",
+			       false, "192.168.1.1", "192.168.1.1", &r),
+			 SSDP_IGD_BAD);
+	/* Truncated: decodes, but its LOCATION could be cut short. */
+	assert_int_equal(judge(miniupnpd_igd2, true, "192.168.1.1", "192.168.1.1", &r),
+			 SSDP_IGD_BAD);
+	/* Not an answer; no LOCATION. */
+	assert_int_equal(judge("NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n\r\n", false,
+			       "192.168.1.1", "192.168.1.1", &r),
+			 SSDP_IGD_BAD);
+	assert_int_equal(judge("HTTP/1.1 200 OK\r\n"
+			       "ST: urn:schemas-upnp-org:device:InternetGatewayDevice:1\r\n\r\n",
+			       false, "192.168.1.1", "192.168.1.1", &r),
+			 SSDP_IGD_BAD);
+	assert_int_equal(ssdp_igd_answer((const uint8_t *)"", 0, false,
+					 &(struct netaddr){ .family = AF_INET }, NULL, &r),
+			 SSDP_IGD_BAD);
+}
+
+static void igd_answer_other_devices_ignored(void **state)
+{
+	struct ssdp_response r;
+
+	(void)state;
+	/* Another kind of device is not our question, even from the gateway,
+	 * and even with a LOCATION we would refuse. */
+	assert_int_equal(judge("HTTP/1.1 200 OK\r\n"
+			       "ST: urn:schemas-upnp-org:device:MediaServer:1\r\n"
+			       "LOCATION: http://192.168.1.1:8200/desc.xml\r\n\r\n",
+			       false, "192.168.1.1", "192.168.1.1", &r),
+			 SSDP_IGD_OTHER);
+	assert_int_equal(judge("HTTP/1.1 200 OK\r\nST: upnp:rootdevice\r\n"
+			       "LOCATION: http://printer.lan/desc.xml\r\n\r\n",
+			       false, "192.168.1.5", "192.168.1.1", &r),
+			 SSDP_IGD_OTHER);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +488,10 @@ int main(void)
 		cmocka_unit_test(igd_search_targets),
 		cmocka_unit_test(location_urls),
 		cmocka_unit_test(location_refusals),
+		cmocka_unit_test(igd_answer_from_the_gateway),
+		cmocka_unit_test(igd_answer_elsewhere_is_a_fallback),
+		cmocka_unit_test(igd_answer_refused),
+		cmocka_unit_test(igd_answer_other_devices_ignored),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
