@@ -13,8 +13,9 @@
  *    ourselves because miniupnpc's discovery waits at least a second, and a
  *    full second more after the last answer.
  * 2. The answer's LOCATION must be an http URL whose host is the IP
- *    literal the answer came from (ssdp_location_matches): a device on the
- *    LAN cannot make us fetch from anyone else.
+ *    literal the answer came from: a device on the LAN cannot make us
+ *    fetch from anyone else (ssdp_igd_answer judges every answer, as it
+ *    does for map's search in gw/upnp.c).
  * 3. A worker thread (net/worker.h) runs the blocking part: it fetches the
  *    description itself (net/httpfetch.h: at most GW_UPNP_DESC_MAX bytes,
  *    within the check's deadline, redirects not followed), has
@@ -333,7 +334,6 @@ static bool on_ssdp_datagram(int fd, const struct udp_datagram *d, void *data)
 {
 	struct upnp_probe *p = data;
 	struct ssdp_response resp;
-	struct ssdp_url url;
 
 	if (d->error) {
 		/* ICMP port unreachable from the gateway's 1900: no UPnP there. */
@@ -344,24 +344,20 @@ static bool on_ssdp_datagram(int fd, const struct udp_datagram *d, void *data)
 		}
 		return true;
 	}
-	if (d->truncated || ssdp_decode_response(&resp, d->data, d->len) < 0) {
-		p->ssdp.bad_answers++;
-		return true;
-	}
-	if (!ssdp_st_igd_version(resp.st))
-		return true; /* another kind of device: not our question */
-	if (ssdp_location_parse(resp.location, &url) < 0 ||
-	    !ssdp_location_matches(&url, &d->from)) {
-		/* A LOCATION we will not fetch: a name, another host. */
-		p->ssdp.bad_answers++;
-		return true;
-	}
-	if (netaddr_eq(&d->from, &p->gateway, true)) {
+	switch (ssdp_igd_answer(d->data, d->len, d->truncated, &d->from, &p->gateway, &resp)) {
+	case SSDP_IGD_GATEWAY:
 		upnp_search_end(p, resp.location);
 		return false;
+	case SSDP_IGD_ELSEWHERE:
+		if (!p->fallback[0])
+			text_copy(p->fallback, sizeof(p->fallback), resp.location);
+		return true;
+	case SSDP_IGD_OTHER:
+		return true; /* another kind of device: not our question */
+	case SSDP_IGD_BAD:
+		break;
 	}
-	if (!p->fallback[0])
-		text_copy(p->fallback, sizeof(p->fallback), resp.location);
+	p->ssdp.bad_answers++;
 	return true;
 }
 
