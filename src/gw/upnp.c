@@ -260,10 +260,51 @@ int gw_upnp_describe(struct gw_upnp_io *io, const char *location, struct gw_upnp
 	return control_from(io, location, &loc, &data, c);
 }
 
+/* gw_upnp_search's reads: what the gateway's answers are worth. */
+struct upnp_search {
+	const struct netaddr *gateway;
+	char *location;
+	size_t size;
+	unsigned *bad;
+	int result; /* 1: found; -ECONNREFUSED: 1900 closed; 0: read on */
+};
+
+/* One read of udp_drain on the socket connected to the gateway's 1900. */
+static bool on_search_datagram(int fd, const struct udp_datagram *d, void *ctx)
+{
+	struct upnp_search *s = ctx;
+	struct ssdp_response resp;
+
+	(void)fd;
+	if (d->error) {
+		if (d->error != -ECONNREFUSED)
+			return true;
+		s->result = -ECONNREFUSED;
+		return false;
+	}
+	switch (ssdp_igd_answer(d->data, d->len, d->truncated, &d->from, s->gateway, &resp)) {
+	case SSDP_IGD_GATEWAY:
+		text_copy(s->location, s->size, resp.location);
+		s->result = 1;
+		return false;
+	case SSDP_IGD_BAD:
+		(*s->bad)++; /* also a LOCATION elsewhere: refused */
+		return true;
+	case SSDP_IGD_ELSEWHERE: /* the socket is connected: never; and map uses
+				  * the gateway's IGD alone */
+	case SSDP_IGD_OTHER:
+		return true;
+	}
+	return true;
+}
+
 int gw_upnp_search(const struct netaddr *gateway, uint64_t deadline_ms, char *location, size_t size,
 		   unsigned *bad)
 {
 	static const uint32_t resend_ms[] = { 0, 300, 700 };
+	struct upnp_search s = {
+		.gateway = gateway, .location = location, .size = size, .bad = bad
+	};
 	struct netaddr to = *gateway;
 	uint64_t start = httpfetch_now_ms();
 	unsigned sent = 0;
@@ -278,6 +319,7 @@ int gw_upnp_search(const struct netaddr *gateway, uint64_t deadline_ms, char *lo
 	for (;;) {
 		uint64_t now = httpfetch_now_ms(), wake = deadline_ms;
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		uint8_t pkt[1500];
 		int r;
 
 		if (now >= deadline_ms)
@@ -303,34 +345,10 @@ int gw_upnp_search(const struct netaddr *gateway, uint64_t deadline_ms, char *lo
 		}
 		if (r <= 0)
 			continue;
-		for (int i = 0; i < 16; i++) {
-			uint8_t pkt[1500];
-			struct ssdp_response resp;
-			struct ssdp_url url;
-			ssize_t n = recv(fd, pkt, sizeof(pkt), MSG_TRUNC | MSG_DONTWAIT);
-
-			if (n < 0) {
-				if (errno == ECONNREFUSED) {
-					close(fd);
-					return -ECONNREFUSED;
-				}
-				break;
-			}
-			if ((size_t)n > sizeof(pkt) ||
-			    ssdp_decode_response(&resp, pkt, (size_t)n) < 0) {
-				(*bad)++;
-				continue;
-			}
-			if (!ssdp_st_igd_version(resp.st))
-				continue;
-			if (ssdp_location_parse(resp.location, &url) < 0 ||
-			    !ssdp_location_matches(&url, gateway)) {
-				(*bad)++; /* LOCATION elsewhere: refused */
-				continue;
-			}
-			text_copy(location, size, resp.location);
-			close(fd);
-			return 0;
+		r = udp_drain(fd, pkt, sizeof(pkt), 16, on_search_datagram, &s);
+		if (r < 0 || s.result) {
+			err = r < 0 ? r : s.result > 0 ? 0 : s.result;
+			break;
 		}
 	}
 	close(fd);

@@ -79,7 +79,9 @@ void gw_upnp_error(char *out, size_t size, const char *what, int code);
  * gateway:1900, UDA 1.1 §1.3.2; resent at 300 and 700 ms; until
  * deadline_ms): the first IGD answer whose LOCATION names the gateway is
  * copied into location. Answers from anyone else never arrive (the socket
- * is connected); a LOCATION elsewhere is refused and counted in *bad.
+ * is connected); they are judged by ssdp_igd_answer as check's search
+ * judges them: a malformed answer or a LOCATION elsewhere is refused and
+ * counted in *bad. At most 16 datagrams are read a wakeup (udp_drain).
  * Returns 0, -ECONNREFUSED (the gateway's port 1900 is closed),
  * -ETIMEDOUT, or another negative errno. For a worker thread (map).
  */
