@@ -17,23 +17,15 @@
 #include "check/check.h"
 #include "check/reach.h"
 #include "check/verdict.h"
+#include "nd_test.h"
 #include "proto/dialback.h"
 #include "util/text.h"
 
-static struct netaddr ipp(const char *s, uint16_t port)
-{
-	struct netaddr a;
-
-	assert_int_equal(netaddr_parse_ip(&a, s), 0);
-	a.port = port;
-	return a;
-}
-
 static void test_classify_mapping(void **state)
 {
-	struct netaddr none = { 0 }, local = ipp("192.168.1.10", 5000);
-	struct netaddr m1 = ipp("11.0.2.2", 5000), m2 = ipp("11.0.2.2", 6000),
-		       m3 = ipp("11.0.2.2", 7000);
+	struct netaddr none = { 0 }, local = nd_ip("192.168.1.10", 5000);
+	struct netaddr m1 = nd_ip("11.0.2.2", 5000), m2 = nd_ip("11.0.2.2", 6000),
+		       m3 = nd_ip("11.0.2.2", 7000);
 
 	(void)state;
 	assert_int_equal(reach_classify_mapping(&local, &none, &none, &none), MAPPING_UNKNOWN);
@@ -82,7 +74,7 @@ static void world(struct fx *f, const char *host, bool listening, uint8_t d0, ui
 	struct reach_view *rv = &r->reach;
 
 	r->local.route4.present = true;
-	r->local.route4.source = ipp(host, 0);
+	r->local.route4.source = nd_ip(host, 0);
 	r->local.n_listeners = 2;
 	rv->tried = true;
 	rv->n_ports = 2;
@@ -189,7 +181,7 @@ static void test_forward_elsewhere(void **state)
 	f->res.gateway.upnp.n_mappings = 1;
 	m->port = f->cfg.ports[0];
 	m->exists = true;
-	m->internal = ipp("192.168.1.77", 30333);
+	m->internal = nd_ip("192.168.1.77", 30333);
 	decide(f, 1, false);
 	assert_int_equal(f->v.reach.ports[0].blocked_by, BLOCKER_NO_PORT_FORWARD);
 	assert_int_equal(f->v.reach.ports[1].blocked_by, BLOCKER_UNKNOWN);
@@ -244,16 +236,16 @@ static void test_verdict_reachable_behind_nat(void **state)
 	struct check_result *r = &f->res;
 
 	world(f, "192.168.1.10", true, DIALBACK_LIBP2P, DIALBACK_LIBP2P);
-	r->local.route4.gateway = ipp("192.168.1.1", 0);
-	r->pub.v4.local = ipp("192.168.1.10", 40000);
-	r->pub.v4.mapped = ipp("11.0.2.2", 40000);
+	r->local.route4.gateway = nd_ip("192.168.1.1", 0);
+	r->pub.v4.local = nd_ip("192.168.1.10", 40000);
+	r->pub.v4.mapped = nd_ip("11.0.2.2", 40000);
 	r->pub.v4.n_servers = r->pub.v4.n_answered = 1;
 	r->pub.v4.servers[0].answered = true;
-	r->pub.v4.servers[0].server = ipp("11.0.0.10", 3478);
+	r->pub.v4.servers[0].server = nd_ip("11.0.0.10", 3478);
 	r->pub.v4.servers[0].mapped = r->pub.v4.mapped;
 	r->reach.n_servers = 1;
 	text_copy(r->reach.servers[0].name, sizeof(r->reach.servers[0].name), "11.0.0.10:3478");
-	r->reach.servers[0].server = ipp("11.0.0.10", 3478);
+	r->reach.servers[0].server = nd_ip("11.0.0.10", 3478);
 	r->reach.servers[0].answered = r->reach.servers[0].dialback = true;
 	verdict_compute(&f->cfg, r, &f->v);
 	assert_int_equal(f->v.layers, 1);
@@ -276,7 +268,7 @@ static void test_verdict_server_failed(void **state)
 	struct check_result *r = &f->res;
 
 	world(f, "11.0.1.10", true, 0, 0);
-	r->pub.v4.local = r->pub.v4.mapped = ipp("11.0.1.10", 40000);
+	r->pub.v4.local = r->pub.v4.mapped = nd_ip("11.0.1.10", 40000);
 	r->reach.n_servers = 1;
 	text_copy(r->reach.servers[0].name, sizeof(r->reach.servers[0].name), "vps:3478");
 	text_copy(r->reach.servers[0].error, sizeof(r->reach.servers[0].error),

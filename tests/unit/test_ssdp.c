@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "nd_test.h"
 #include "proto/ssdp.h"
 
 /* Captured from miniupnpd 2.3.1 in the lab's home router (tests/lab). */
@@ -359,19 +360,10 @@ static void location_refusals(void **state)
 	}
 }
 
-static struct netaddr ip(const char *s, uint16_t port)
-{
-	struct netaddr a;
-
-	assert_int_equal(netaddr_parse_ip(&a, s), 0);
-	a.port = port;
-	return a;
-}
-
 static enum ssdp_igd judge(const char *pkt, bool truncated, const char *from, const char *gw,
 			   struct ssdp_response *r)
 {
-	struct netaddr f = ip(from, 1900), g = gw ? ip(gw, 0) : (struct netaddr){ 0 };
+	struct netaddr f = nd_ip(from, 1900), g = gw ? nd_ip(gw, 0) : (struct netaddr){ 0 };
 
 	return ssdp_igd_answer((const uint8_t *)pkt, strlen(pkt), truncated, &f, &g, r);
 }
@@ -381,7 +373,7 @@ static enum ssdp_igd judge(const char *pkt, bool truncated, const char *from, co
 static void igd_answer_from_the_gateway(void **state)
 {
 	struct ssdp_response r;
-	struct netaddr f = ip("::ffff:192.168.1.1", 1900), g = ip("192.168.1.1", 0);
+	struct netaddr f = nd_ip("::ffff:192.168.1.1", 1900), g = nd_ip("192.168.1.1", 0);
 
 	(void)state;
 	assert_int_equal(judge(miniupnpd_igd2, false, "192.168.1.1", "192.168.1.1", &r),
