@@ -35,7 +35,13 @@ static void map_one(struct map_upnp_job *j, const struct gw_upnp_ctl *c, struct 
 				p->state = MAP_UPNP_HELD; /* permanent: nothing to renew */
 				return;
 			}
-			break; /* leased: renewed by adding it again */
+			/* Leased: renewed by adding it again, on the external
+			 * port held (--any-external-port may have given another):
+			 * asked for the original, a gateway that follows
+			 * WANIPConnection:2 §2.5.18 gives the lowest free port, and
+			 * ours is not free: a new port at every renewal. */
+			add.want_external = m.external_port = p->external_port;
+			break;
 		case IGD_LOST:
 			p->restored = true;
 			break;

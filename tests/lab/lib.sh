@@ -28,6 +28,8 @@
 #   lab_router_rules PAT    count miniupnpd's nftables rules matching PAT
 #   lab_router_upnp_only [K=V...]  miniupnpd with NAT-PMP and PCP off (UPnP IGD only)
 #   lab_upnp_igd CLIENT ... one UPnP IGD mapping call (add/get/del) as CLIENT
+#   lab_upnp_device MODE    a scripted UPnP device instead of miniupnpd (ssdp_liar.py:
+#                           permanent, strict2); lab_upnp_device_get, _hold
 #   lab_wait_until MS CMD   retry CMD every 20 ms for up to MS ms
 #   lab_reach PORT          0 if PUBLIC_IP:PORT reaches the host's node from outside
 #   lab_hostile_mode MODE   restart the hostile responders (burst lie mixed silent)
@@ -1155,6 +1157,36 @@ lab_wait_until()
 lab_upnp_igd()
 {
 	lab_host "${LAB_UPNP_IGD_BIN:-$LAB_BUILD_DIR/tests/lab_upnp_igd}" "$HOST_GW" "$@"
+}
+
+# lab_upnp_device MODE: the home router's miniupnpd replaced by a scripted
+# UPnP device, tests/lab/ssdp_liar.py --desc MODE (permanent: an IGDv1 that
+# allows only permanent leases; strict2: an IGDv2 whose AddAnyPortMapping
+# gives the lowest free port), on the gateway's SSDP port and HTTP 5000,
+# external address PUBLIC_IP; its log is $LAB_DIR/igd.log ("soap ACTION
+# ARGS -> CODE" a call). lab_upnp_device_get PATH: its control page
+# (table, forget, forget/PORT, external/ADDR). lab_upnp_device_hold CLIENT
+# PORT LEASE: AddPortMapping by hand for CLIENT (another LAN host).
+lab_upnp_device()
+{
+	lab_daemon_stop miniupnpd
+	lab_daemon igd "$NS_ROUTER" python3 "$LAB_SOURCE_DIR/tests/lab/ssdp_liar.py" --desc "$1" \
+		--lan-ip "$HOST_GW" --third-party "$PEER_IP" --http-port 5000 --external "$PUBLIC_IP" \
+		--max-seconds "$LAB_DAEMON_MAX_SECONDS"
+	lab_wait_port "$NS_ROUTER" udp 1900
+	lab_wait_port "$NS_ROUTER" tcp 5000
+}
+
+lab_upnp_device_get()
+{
+	lab_host curl -sf "http://$HOST_GW:5000/$1"
+}
+
+lab_upnp_device_hold()
+{
+	lab_host python3 "$LABTOOL" soap "http://$HOST_GW:5000/ctl" AddPortMapping NewRemoteHost= \
+		"NewExternalPort=$2" NewProtocol=TCP "NewInternalPort=$2" "NewInternalClient=$1" \
+		NewEnabled=1 NewPortMappingDescription=other "NewLeaseDuration=$3" >/dev/null
 }
 
 # lab_router_upnp_only [KEY=VALUE...]: miniupnpd restarted with NAT-PMP

@@ -29,9 +29,14 @@ serves a description that lies:
                 router that loses its mappings), GET /forget/PORT drops
                 that port's, GET /external/ADDR gives it a new external
                 address
+  strict2       the same table as an IGDv2 that takes leases: AddAnyPortMapping
+                gives the port asked if it is free or the asker's own, else
+                the lowest free port from 40000 (a compliant gateway: the
+                asker's mapping on another port is not free), AddPortMapping
+                718 on another client's port
 Each HTTP request is logged ("http GET /rootDesc.xml"), and how many bytes
-the endless answers got out before the client went away; in permanent mode
-also each SOAP call with its arguments and answer ("soap AddPortMapping
+the endless answers got out before the client went away; in permanent and
+strict2 mode also each SOAP call with its arguments and answer ("soap AddPortMapping
 NewExternalPort=30333 ... -> 725").
 
 Stops by itself after --max-seconds. Prints one line per request.
@@ -105,8 +110,8 @@ class Handler(socketserver.BaseRequestHandler):
             except OSError:
                 pass
             return
-        if cfg.desc == "permanent":
-            self.permanent(line, head)
+        if cfg.desc in ("permanent", "strict2"):
+            self.igd(line, head)
             return
         if line.startswith("POST"):
             if cfg.desc == "endless-soap":
@@ -132,9 +137,10 @@ class Handler(socketserver.BaseRequestHandler):
             body = description("http://%s:%d/ctl" % (cfg.lan_ip, cfg.http_port))
         self.send(b"200 OK", body)
 
-    def permanent(self, line, head):
-        """The IGDv1 that allows only permanent leases."""
+    def igd(self, line, head):
+        """The IGDv1 that allows only permanent leases, or the strict IGDv2."""
         srv = self.server
+        v1 = srv.cfg.desc == "permanent"
         if line.startswith("GET /external/"):
             with srv.lock:
                 srv.cfg.external = line.split()[1][len("/external/"):]
@@ -157,7 +163,7 @@ class Handler(socketserver.BaseRequestHandler):
             return
         if not line.startswith("POST"):
             self.send(b"200 OK", description("http://%s:%d/ctl" % (self.server.cfg.lan_ip,
-                                                                 self.server.cfg.http_port), v1=True))
+                                                                 self.server.cfg.http_port), v1=v1))
             return
         # The whole body (Content-Length, at most 16 KiB).
         m = re.search(rb"\r\ncontent-length: *(\d+)", head, re.I)
@@ -191,7 +197,7 @@ class Handler(socketserver.BaseRequestHandler):
             '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/'
             'envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body>'
             '<u:%sResponse xmlns:u="%s">%s</u:%sResponse></s:Body></s:Envelope>'
-            % (action, WANIP1, "".join("<%s>%s</%s>" % (k, v, k) for k, v in out.items()),
+            % (action, WANIP1 if v1 else WANIP, "".join("<%s>%s</%s>" % (k, v, k) for k, v in out.items()),
                action)).encode())
 
     def soap(self, action, a):
@@ -201,15 +207,22 @@ class Handler(socketserver.BaseRequestHandler):
         with srv.lock:
             if action == "GetExternalIPAddress":
                 return 0, {"NewExternalIPAddress": srv.cfg.external}
+            client = a.get("NewInternalClient", "")
+            entry = (client, int(a.get("NewInternalPort", "0") or 0),
+                     a.get("NewPortMappingDescription", ""))
             if action == "AddPortMapping":
-                if a.get("NewLeaseDuration", "0") != "0":
+                if srv.cfg.desc == "permanent" and a.get("NewLeaseDuration", "0") != "0":
                     return 725, {}
-                client = a.get("NewInternalClient", "")
                 if key in srv.table and srv.table[key][0] != client:
                     return 718, {}
-                srv.table[key] = (client, int(a.get("NewInternalPort", "0") or 0),
-                                  a.get("NewPortMappingDescription", ""))
+                srv.table[key] = entry
                 return 0, {}
+            if action == "AddAnyPortMapping" and srv.cfg.desc == "strict2":
+                if key in srv.table and srv.table[key][:2] != entry[:2]:
+                    key = (next(p for p in range(40000, 65536) if (p, key[1]) not in srv.table),
+                           key[1])
+                srv.table[key] = entry
+                return 0, {"NewReservedPort": key[0]}
             if action == "GetSpecificPortMappingEntry":
                 if key not in srv.table:
                     return 714, {}
@@ -252,11 +265,11 @@ def main():
     ap.add_argument("--third-party", required=True)
     ap.add_argument("--max-seconds", type=float, default=60)
     ap.add_argument("--desc", choices=["foreign", "urlbase", "redirect", "endless",
-                                       "endless-soap", "hang", "permanent"])
+                                       "endless-soap", "hang", "permanent", "strict2"])
     ap.add_argument("--http-port", type=int, default=5000)
     ap.add_argument("--foreign", default="127.0.0.1:18080")
     ap.add_argument("--external", default="11.0.2.2",
-                    help="permanent: the router's external address")
+                    help="permanent, strict2: the router's external address")
     a = ap.parse_args()
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

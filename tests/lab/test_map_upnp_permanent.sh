@@ -38,21 +38,14 @@ SLACK_MS=1500
 
 log_has() { grep -q -e "$2" "$LAB_DIR/$1.log"; }
 count() { grep -c -e "$1" "$LAB_DIR/igd.log" || true; }
-table() { lab_host curl -sf "http://$HOST_GW:5000/table"; }
+table() { lab_upnp_device_get table; }
 wait_until() { lab_wait_until "$@"; }
 held() { [[ "$(table)" == "TCP $PORT $HOST_IP $PORT"$'\n'"$THEIRS" ]]; }
 
 lab_up home
-lab_daemon_stop miniupnpd
-lab_daemon igd "$NS_ROUTER" python3 "$(dirname "$0")/ssdp_liar.py" --desc permanent \
-	--lan-ip "$HOST_GW" --third-party "$PEER_IP" --http-port 5000 --external "$PUBLIC_IP" \
-	--max-seconds 120
-lab_wait_port "$NS_ROUTER" udp 1900
-lab_wait_port "$NS_ROUTER" tcp 5000
+lab_upnp_device permanent
 assert_eq "" "$(table)" "the device's table at the start"
-lab_host python3 "$LABTOOL" soap "http://$HOST_GW:5000/ctl" AddPortMapping NewRemoteHost= \
-	NewExternalPort=$PORT2 NewProtocol=TCP NewInternalPort=$PORT2 NewInternalClient=$OTHER \
-	NewEnabled=1 NewPortMappingDescription=other NewLeaseDuration=0 >/dev/null
+lab_upnp_device_hold $OTHER $PORT2 0
 assert_eq "$THEIRS" "$(table)" "the other host's permanent mapping"
 
 lab_step "--once: no permanent mapping that nobody would delete"
@@ -94,7 +87,7 @@ assert_match 'natdoctor_mapping_up\{port="30333",proto="tcp",method="UPnP",famil
 [[ "$metrics" != *'natdoctor_mapping_lease_seconds{'* ]] || fail "a lease in the metrics of a permanent mapping"
 
 lab_step "the device loses it: restored at the next check (within $CHECK_MS ms)"
-lab_host curl -sf "http://$HOST_GW:5000/forget/$PORT" >/dev/null
+lab_upnp_device_get forget/$PORT >/dev/null
 t0=$(lab_ms)
 wait_until $((CHECK_MS + SLACK_MS)) held || fail "not restored within $((CHECK_MS + SLACK_MS)) ms"
 _lab_say "ok: restored $(($(lab_ms) - t0)) ms after the device lost it"
@@ -102,7 +95,7 @@ wait_until 1000 log_has map "$PORT/tcp: the router had lost the mapping" || fail
 
 lab_step "the next check finds it there: looked at, not added again; a new WAN address printed"
 NEW_IP=11.0.2.3
-lab_host curl -sf "http://$HOST_GW:5000/external/$NEW_IP" >/dev/null
+lab_upnp_device_get external/$NEW_IP >/dev/null
 adds=$(count "^soap AddPortMapping NewRemoteHost= NewExternalPort=$PORT ")
 gets=$(count "^soap GetSpecificPortMappingEntry")
 wait_until $((CHECK_MS + SLACK_MS)) bash -c "(( \$(grep -c '^soap GetSpecificPortMappingEntry' '$LAB_DIR/igd.log') > $gets ))" ||
