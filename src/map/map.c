@@ -30,6 +30,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -910,7 +911,11 @@ static void upnp_run(struct map_state *s, bool del)
 		return;
 	}
 	s->udel_pending = false;
-	j = calloc(1, sizeof(*j));
+	/* All but the 64 KiB answer buffer zeroed: calloc would touch every
+	 * page of it, and the daemon keeps them (memory at rest). */
+	j = malloc(sizeof(*j));
+	if (j)
+		memset(j, 0, offsetof(struct map_upnp_job, io.buf));
 	if (!j) {
 		log_warnx("map: UPnP: out of memory");
 		return;

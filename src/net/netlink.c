@@ -5,6 +5,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -62,12 +63,15 @@ static void nl_reset(struct netlink *nl)
 
 int netlink_open(struct netlink **out, unsigned timeout_ms)
 {
-	struct netlink *nl = calloc(1, sizeof(*nl));
+	/* Not calloc: zeroing the 32 KiB receive buffer would touch pages
+	 * that a short route dump never uses (memory of the map daemon). */
+	struct netlink *nl = malloc(sizeof(*nl));
 	int err;
 
 	*out = NULL;
 	if (!nl)
 		return -ENOMEM;
+	memset(nl, 0, offsetof(struct netlink, buf));
 	nl->fd = -1;
 	nl->timeout_ms = timeout_ms ? timeout_ms : NETLINK_TIMEOUT_MS;
 	err = nl_socket(nl);
