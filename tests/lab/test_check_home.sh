@@ -46,13 +46,16 @@ if grep -q "dnat" "$LAB_DIR/ruleset.after"; then
 fi
 
 lab_step "a UPnP mapping made by the operator is seen"
-lab_host upnpc -e natdoctor-test -a "$HOST_IP" 30333 30333 TCP >"$LAB_DIR/upnpc.log" 2>&1 ||
+lab_host upnpc -e natdoctor-test -a "$HOST_IP" 30333 30333 TCP 3600 >"$LAB_DIR/upnpc.log" 2>&1 ||
 	fail "upnpc could not add the mapping: $(cat "$LAB_DIR/upnpc.log")"
 check_run mapped
 f=$(check_json mapped)
 assert_json "$f" '.gateway.upnp.mappings[] | select(.port == 30333) | .exists' true
 assert_json "$f" '.gateway.upnp.mappings[] | select(.port == 30333) | .internal' "$HOST_IP:30333"
+assert_json "$f" '.gateway.upnp.mappings[] | select(.port == 30333) | .description' natdoctor-test
+assert_json "$f" '.gateway.upnp.mappings[] | select(.port == 30333) | .lease_s > 3500 and .lease_s <= 3600' true
 assert_json "$f" '.gateway.upnp.mappings[] | select(.port == 30334) | .exists' false
+assert_json "$f" '.gateway.upnp.mappings[] | select(.port == 30334) | .description' null
 assert_finding "$f" upnp-mapping-present info
 
 lab_step "--no-upnp and --no-pcp-map are obeyed"
