@@ -117,39 +117,24 @@ static void query_mappings(struct upnp_job *j, const struct gw_upnp_ctl *c)
 
 	for (size_t i = 0; i < j->n_ports; i++) {
 		struct upnp_port_mapping *m = &o->mappings[o->n_mappings++];
-		struct gw_upnp_value v[] = {
-			{ .name = "NewInternalClient" },
-			{ .name = "NewInternalPort" },
-			{ .name = "NewLeaseDuration" },
-			{ .name = "NewPortMappingDescription" },
-		};
-		char args[200];
-		struct netaddr ip;
-		long n;
+		struct gw_upnp_entry_info info;
+		struct igd_entry e;
 		int r;
 
 		m->port = j->ports[i];
-		snprintf(args, sizeof(args),
-			 "<NewRemoteHost></NewRemoteHost><NewExternalPort>%u</NewExternalPort>"
-			 "<NewProtocol>%s</NewProtocol>",
-			 j->ports[i].port, j->ports[i].proto == IPPROTO_UDP ? "UDP" : "TCP");
-		r = gw_upnp_call(&j->io, c, "GetSpecificPortMappingEntry", args, v,
-				 sizeof(v) / sizeof(v[0]));
-		if (r == 0) {
+		r = gw_upnp_entry_info(&j->io, c, j->ports[i].proto, j->ports[i].port, &e, &info);
+		/* Mapped, also when the router's NewInternalClient or
+		 * NewInternalPort did not parse (a bad answer, counted). */
+		if (info.listed) {
 			m->exists = true;
-			if (netaddr_parse_ip(&ip, v[0].value) == 0) {
-				if (text_parse_long(v[1].value, 1, 65535, &n) == 0)
-					ip.port = (uint16_t)n;
-				m->internal = ip;
-			} else {
-				j->io.bad_answers++;
-			}
-			text_copy(m->description, sizeof(m->description), v[3].value);
-			m->lease_s =
-			    text_parse_long(v[2].value, 1, 0x7ffffffe, &n) == 0 ? (uint32_t)n : 0;
+			m->internal = e.client;
+			m->internal.port = e.internal_port;
+			text_copy(m->description, sizeof(m->description), info.description);
+			m->lease_s = info.lease_s;
 		}
-		/* 714 NoSuchEntryInArray: not mapped. */
-		if (r < 0 && r != -EPROTO)
+		/* 714 NoSuchEntryInArray: not mapped; another UPnP error: not
+		 * known to be mapped. */
+		if (r < 0 && r != -EPROTO && !info.listed)
 			return; /* the deadline, or the router went away */
 	}
 }

@@ -389,19 +389,23 @@ int gw_upnp_add(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, const struct
 	return r;
 }
 
-int gw_upnp_entry(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, uint8_t protocol,
-		  uint16_t external_port, struct igd_entry *e)
+int gw_upnp_entry_info(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, uint8_t protocol,
+		       uint16_t external_port, struct igd_entry *e, struct gw_upnp_entry_info *info)
 {
 	struct gw_upnp_value v[] = {
 		{ .name = "NewInternalClient" },
 		{ .name = "NewInternalPort" },
 		{ .name = "NewEnabled" },
+		{ .name = "NewLeaseDuration" },
+		{ .name = "NewPortMappingDescription" },
 	};
+	struct netaddr client;
 	char args[200];
 	long n;
 	int r;
 
 	memset(e, 0, sizeof(*e));
+	memset(info, 0, sizeof(*info));
 	snprintf(args, sizeof(args),
 		 "<NewRemoteHost></NewRemoteHost><NewExternalPort>%u</NewExternalPort>"
 		 "<NewProtocol>%s</NewProtocol>",
@@ -411,8 +415,16 @@ int gw_upnp_entry(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, uint8_t pr
 		return 0;
 	if (r != 0)
 		return r;
-	if (netaddr_parse_ip(&e->client, v[0].value) < 0 ||
-	    text_parse_long(v[1].value, 1, 65535, &n) < 0) {
+	info->listed = true;
+	if (text_parse_long(v[3].value, 1, 0x7ffffffe, &n) == 0)
+		info->lease_s = (uint32_t)n;
+	text_copy(info->description, sizeof(info->description), v[4].value);
+	if (netaddr_parse_ip(&client, v[0].value) < 0) {
+		io->bad_answers++;
+		return -EBADMSG;
+	}
+	e->client = client;
+	if (text_parse_long(v[1].value, 1, 65535, &n) < 0) {
 		io->bad_answers++;
 		return -EBADMSG;
 	}
@@ -420,6 +432,14 @@ int gw_upnp_entry(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, uint8_t pr
 	e->internal_port = (uint16_t)n;
 	e->enabled = strcmp(v[2].value, "0") != 0;
 	return 0;
+}
+
+int gw_upnp_entry(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, uint8_t protocol,
+		  uint16_t external_port, struct igd_entry *e)
+{
+	struct gw_upnp_entry_info info;
+
+	return gw_upnp_entry_info(io, c, protocol, external_port, e, &info);
 }
 
 int gw_upnp_delete(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, uint8_t protocol,

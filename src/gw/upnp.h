@@ -106,9 +106,27 @@ int gw_upnp_add(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, const struct
 
 /* GetSpecificPortMappingEntry for protocol and external_port into *e
  * (714 NoSuchEntryInArray: e->found false, returns 0). Returns 0, another
- * UPnP error code (> 0), or a negative errno. */
+ * UPnP error code (> 0), or a negative errno: -EBADMSG when the entry's
+ * NewInternalClient or NewInternalPort does not parse (counted as a bad
+ * answer; e->found false, e->client set if the address alone parsed). */
 int gw_upnp_entry(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, uint8_t protocol,
 		  uint16_t external_port, struct igd_entry *e);
+
+/* What else the entry says, for check's report (map needs only *e).
+ * listed: the router has an entry for the port (e->found, or -EBADMSG:
+ * its client or internal port did not parse). lease_s: NewLeaseDuration,
+ * 0 when permanent or unreadable. description: sanitised. */
+struct gw_upnp_entry_info {
+	bool listed;
+	uint32_t lease_s;
+	char description[GW_UPNP_VALUE_MAX];
+};
+
+/* gw_upnp_entry, with the lease and description into *info as well (when
+ * info->listed; otherwise zeroed). */
+int gw_upnp_entry_info(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, uint8_t protocol,
+		       uint16_t external_port, struct igd_entry *e,
+		       struct gw_upnp_entry_info *info);
 
 /* DeletePortMapping. Returns 0 (714: already gone counts), a UPnP error
  * code (> 0), or a negative errno. */
