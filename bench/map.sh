@@ -20,12 +20,12 @@
 # Targets (issue 12): PCP and NAT-PMP within 2x of natpmpc; under 2 MiB RSS;
 # no wake-ups at rest. This script prints; it does not judge.
 # Measured on the shared 2-core machine (Debian 12, kernel 6.18), 7 starts:
-# peak RSS 1928/2072/2088 KiB (min/median/max; 2.2-2.3 MiB while json-c,
+# peak RSS 1896/2056/2108 KiB (min/median/max; 2.2-2.3 MiB while json-c,
 # libsodium and miniupnpc were linked), 2 wake-ups in 60 s; of the median
-# start, libc and ld.so 1708 KiB (a C program that only prints a line
-# peaks at 1.1-1.3 MiB here), natdoctor's own 364 KiB (binary 268: the
+# start, libc and ld.so 1740 KiB (a C program that only prints a line
+# peaks at 1.1-1.3 MiB here), natdoctor's own 316 KiB (binary 236: the
 # first 2-3 64 KiB windows of its code and half its read-only data; heap
-# 40, stack 16, other 40). Tried and left: lazy binding (-z lazy instead
+# 20, stack 20, other 40: libc's and ld.so's own variables, TLS). Tried and left: lazy binding (-z lazy instead
 # of full RELRO's -z now) changed nothing (1876-2092 KiB over 8 starts) and
 # would give up a hardening; linking the map daemon's objects first
 # (cli, map, gw, net, proto, util) did not shrink its code's share.
