@@ -360,6 +360,18 @@ static const char *proto_arg(uint8_t protocol)
 	return protocol == IPPROTO_UDP ? "UDP" : "TCP";
 }
 
+/* The arguments that name one mapping, for GetSpecificPortMappingEntry
+ * and DeletePortMapping: the remote host (empty: any), the external port
+ * and the protocol. */
+#define ENTRY_ARGS_MAX 200
+static void entry_args(char out[static ENTRY_ARGS_MAX], uint8_t protocol, uint16_t external_port)
+{
+	snprintf(out, ENTRY_ARGS_MAX,
+		 "<NewRemoteHost></NewRemoteHost><NewExternalPort>%u</NewExternalPort>"
+		 "<NewProtocol>%s</NewProtocol>",
+		 external_port, proto_arg(protocol));
+}
+
 int gw_upnp_add(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, const struct gw_upnp_map *m,
 		enum igd_add_kind kind, uint16_t *granted)
 {
@@ -400,16 +412,13 @@ int gw_upnp_entry_info(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, uint8
 		{ .name = "NewPortMappingDescription" },
 	};
 	struct netaddr client;
-	char args[200];
+	char args[ENTRY_ARGS_MAX];
 	long n;
 	int r;
 
 	memset(e, 0, sizeof(*e));
 	memset(info, 0, sizeof(*info));
-	snprintf(args, sizeof(args),
-		 "<NewRemoteHost></NewRemoteHost><NewExternalPort>%u</NewExternalPort>"
-		 "<NewProtocol>%s</NewProtocol>",
-		 external_port, proto_arg(protocol));
+	entry_args(args, protocol, external_port);
 	r = gw_upnp_call(io, c, "GetSpecificPortMappingEntry", args, v, sizeof(v) / sizeof(v[0]));
 	if (r == IGD_ERR_NO_SUCH_ENTRY)
 		return 0;
@@ -445,13 +454,10 @@ int gw_upnp_entry(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, uint8_t pr
 int gw_upnp_delete(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, uint8_t protocol,
 		   uint16_t external_port)
 {
-	char args[200];
+	char args[ENTRY_ARGS_MAX];
 	int r;
 
-	snprintf(args, sizeof(args),
-		 "<NewRemoteHost></NewRemoteHost><NewExternalPort>%u</NewExternalPort>"
-		 "<NewProtocol>%s</NewProtocol>",
-		 external_port, proto_arg(protocol));
+	entry_args(args, protocol, external_port);
 	r = gw_upnp_call(io, c, "DeletePortMapping", args, NULL, 0);
 	return r == IGD_ERR_NO_SUCH_ENTRY ? 0 : r;
 }
