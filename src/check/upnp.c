@@ -42,6 +42,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,7 +244,11 @@ static void upnp_search_end(struct upnp_probe *p, const char *location)
 		check_probe_done(r, p->id);
 		return;
 	}
-	j = calloc(1, sizeof(*j));
+	/* All but the 64 KiB answer buffer zeroed: calloc would touch every
+	 * page of it (peak RSS), and only the bytes received are read. */
+	j = malloc(sizeof(*j));
+	if (j)
+		memset(j, 0, offsetof(struct upnp_job, io.buf));
 	if (!j) {
 		text_copy(o->error, sizeof(o->error), "out of memory");
 		check_probe_done(r, p->id);
