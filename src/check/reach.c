@@ -273,10 +273,15 @@ static bool is_other(const struct reach_decision *d, const void *arg)
 	       d->port.proto == IPPROTO_TCP;
 }
 
+/* The server whose dial-backs the reachability is; else the one asked
+ * last (the others were skipped for it); else the first. */
 static const struct server_result *used_server(const struct reach_view *rv)
 {
 	for (size_t i = 0; i < rv->n_servers; i++)
-		if (rv->servers[i].server.family)
+		if (rv->servers[i].dialled)
+			return &rv->servers[i];
+	for (size_t i = 0; i < rv->n_servers; i++)
+		if (rv->servers[i].server.family && !rv->servers[i].skipped)
 			return &rv->servers[i];
 	return rv->n_servers ? &rv->servers[0] : NULL;
 }
@@ -305,20 +310,44 @@ static void finding_server_failed(const struct reach_view *rv, const struct serv
 				  struct verdict *v)
 {
 	struct finding *f = verdict_add(v, "server-failed", SEV_WARNING);
+	const struct server_result *first = s;
 	size_t len = 0;
 
 	if (!f)
 		return;
-	text_appendf(f->summary, sizeof(f->summary), &len,
-		     "The natdoctor serve at %s could not measure reachability: %s", s->name,
-		     s->error[0] ? s->error : "no usable answer");
+	for (size_t i = rv->n_servers; i-- > 0;)
+		if (rv->servers[i].skipped)
+			first = &rv->servers[i];
+	if (s->dialled) {
+		/* An earlier server failed, a later one measured. */
+		text_appendf(f->summary, sizeof(f->summary), &len,
+			     "The natdoctor serve at %s gave no dial-back (%s); %s dialled back "
+			     "instead",
+			     first->name, first->error[0] ? first->error : "no usable answer",
+			     s->name);
+	} else {
+		text_appendf(f->summary, sizeof(f->summary), &len,
+			     "The natdoctor serve at %s could not measure reachability: %s",
+			     s->name, s->error[0] ? s->error : "no usable answer");
+	}
+	for (size_t i = 0; i < rv->n_servers; i++)
+		if (rv->servers[i].skipped && (&rv->servers[i] != first || !s->dialled))
+			text_appendf(f->summary, sizeof(f->summary), &len,
+				     "; asked before it, %s: %s", rv->servers[i].name,
+				     rv->servers[i].error);
 	SET(f->evidence, "%s%s%u answers thrown away as malformed, unasked or lying", rv->error,
 	    rv->error[0] ? "; " : "", s->bad_packets);
-	SET(f->remedy,
-	    "Check that natdoctor serve runs on %.64s and that UDP and TCP on its port are open "
-	    "there, or give another --server. Everything else in this report stands; only "
-	    "reachability from outside is unknown.",
-	    s->name);
+	if (s->dialled)
+		SET(f->remedy,
+		    "Check that natdoctor serve runs on %.64s and that UDP and TCP on its port are "
+		    "open there. The reachability in this report is from %.64s's dial-backs.",
+		    first->name, s->name);
+	else
+		SET(f->remedy,
+		    "Check that natdoctor serve runs on %.64s and that UDP and TCP on its port are "
+		    "open there, or give another --server. Everything else in this report stands; "
+		    "only reachability from outside is unknown.",
+		    s->name);
 }
 
 /* Some port blocked by b has evidence pred(its reach_port, arg). */
@@ -460,6 +489,7 @@ void reach_findings(const struct check_config *cfg, const struct check_result *r
 {
 	const struct reach_view *rv = &res->reach;
 	const struct server_result *s = used_server(rv);
+	bool skipped = false;
 	char ports[96];
 	struct finding *f;
 
@@ -469,7 +499,9 @@ void reach_findings(const struct check_config *cfg, const struct check_result *r
 		finding_no_server(cfg, v);
 		return;
 	}
-	if (s && (s->error[0] || !rv->measured))
+	for (size_t i = 0; i < rv->n_servers; i++)
+		skipped |= rv->servers[i].skipped;
+	if (s && (s->error[0] || !rv->measured || skipped))
 		finding_server_failed(rv, s, v);
 	if (ports_where(&v->reach, ports, sizeof(ports), is_reached, NULL)) {
 		f = verdict_add(v, "port-reachable", SEV_INFO);

@@ -238,6 +238,7 @@ static struct json_object *j_servers(const struct reach_view *rv)
 		put(e, "rtt_ms", s->answered ? json_object_new_int64(s->rtt_ms) : NULL);
 		put(e, "bad_packets", json_object_new_int64(s->bad_packets));
 		put(e, "error", j_str(s->error));
+		put(e, "skipped", json_object_new_boolean(s->skipped));
 		json_object_array_add(a, e);
 	}
 	return a;
@@ -288,6 +289,11 @@ int report_json(FILE *f, const struct check_config *cfg, const struct check_resu
 	o = json_object_new_object();
 	put(o, "measured", json_object_new_boolean(v->reach.measured));
 	put(o, "servers", j_servers(&res->reach));
+	text = NULL;
+	for (size_t i = 0; i < res->reach.n_servers; i++)
+		if (res->reach.servers[i].dialled)
+			text = res->reach.servers[i].name;
+	put(o, "dialled_by", j_str(text));
 	put(o, "probe_port",
 	    res->reach.probe_port ? json_object_new_int(res->reach.probe_port) : NULL);
 	put(o, "probe_reached",
@@ -530,8 +536,12 @@ static void print_reach(FILE *f, const struct check_result *res, const struct ve
 		const struct server_result *sv = &rv->servers[i];
 
 		fprintf(f, "  %-28s ", sv->name);
-		if (sv->answered && !sv->error[0])
-			fprintf(f, "sees %s (%u ms)\n", netaddr_fmt(&sv->observed, a), sv->rtt_ms);
+		if (sv->skipped)
+			fprintf(f, "%sskipped%s: %s; the next --server was asked\n", s->yellow,
+				s->off, sv->error[0] ? sv->error : "no dial-back result");
+		else if (sv->answered && !sv->error[0])
+			fprintf(f, "sees %s (%u ms)%s\n", netaddr_fmt(&sv->observed, a), sv->rtt_ms,
+				sv->dialled ? ", dialled back" : "");
 		else
 			fprintf(f, "%s%s%s\n", s->yellow, sv->error[0] ? sv->error : "not asked",
 				s->off);

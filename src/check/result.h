@@ -244,6 +244,10 @@ struct server_result {
 	struct netaddr observed;   /* XOR-MAPPED-ADDRESS it saw */
 	uint32_t rtt_ms;
 	unsigned bad_packets; /* answers thrown away: malformed, lying, unasked */
+	/* It gave no dial-back result (error says why) and the next IPv4
+	 * --server was asked instead (check/serverprobe.c). */
+	bool skipped;
+	bool dialled; /* the reachability in the report is its dial-backs' */
 	char error[CHECK_TEXT_MAX];
 };
 

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `check --server`: what a natdoctor serve instance sees from outside
- * (docs/SERVE-PROTOCOL.md). IPv4, the first server that resolves.
+ * (docs/SERVE-PROTOCOL.md). IPv4: the first server that resolves, and
+ * when it gives no dial-back result (silent past SP_COOKIE_WAIT, refused
+ * by ICMP, not a natdoctor serve, a STUN error, rate-limited, busy,
+ * denied) the next IPv4 server, while the check's deadline leaves room.
  *
  *   - Dial-backs over UDP, one per node port (TCP ports; UDP ports that no
  *     node holds, which we then hold ourselves and watch for the server's
@@ -60,6 +63,13 @@
 #define SP_HAIRPIN_MIN 250 /* ms to wait for our own hairpinned request */
 #define SP_PROBE_CONNS 4
 #define SP_TCP_BUF     512
+/* ms without any answer from a server to its cookie requests (sent at 0,
+ * 200 and 600 ms; a cookie needs no dial, only a round trip) before the
+ * next --server is asked. */
+#define SP_COOKIE_WAIT 1000
+/* ms the next server needs at least: a cookie, its 1 s dial timeout and
+ * the round trips. With less left before the deadline it is not asked. */
+#define SP_FALLBACK_MIN 1200
 
 struct sp_dial {
 	bool used, done;
@@ -122,7 +132,11 @@ struct serverprobe {
 	struct server_result *srv;
 	struct netaddr server; /* the server's IPv4 address and port */
 	struct netaddr other;  /* its OTHER-ADDRESS, family 0 until known */
-	int fd;		       /* dial-back requests */
+	size_t cur;	       /* its index in cfg->servers */
+	uint64_t srv_start;    /* when it was first asked */
+	int refused;	       /* the ICMP error from it (-ECONNREFUSED...), 0 none */
+	bool no_next;	       /* no next server to fall back to (or no room) */
+	int fd;		       /* dial-back requests, connected to the server */
 	struct sp_dial d[SP_MAX_DIALS];
 	size_t n_dials;
 	/* probe listeners */
@@ -156,8 +170,13 @@ static void xmit_send(struct serverprobe *p, int fd, struct dialclient_xmit *x,
 	int sl = netaddr_to_sockaddr(to, &ss);
 
 	dialclient_xmit_sent(x, loop_now_ms(p->run->loop));
-	if (sl > 0) /* a send error is a lost packet: retransmission deals with it */
-		(void)sendto(fd, x->pkt, x->len, 0, (struct sockaddr *)&ss, (socklen_t)sl);
+	/* A send error is a lost packet: retransmission deals with it. But an
+	 * ICMP error from the server (p->fd is connected) that the kernel
+	 * hands to this send rather than to a read says it is not there. */
+	if (sl > 0 && sendto(fd, x->pkt, x->len, 0, (struct sockaddr *)&ss, (socklen_t)sl) < 0 &&
+	    fd == p->fd && !p->refused &&
+	    (errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH))
+		p->refused = -errno;
 }
 
 static void close_fd(struct loop *l, int *fd)
@@ -348,6 +367,8 @@ static bool on_datagram(int fd, const struct udp_datagram *dg, void *data)
 	struct stun_msg m;
 	struct sp_dial *d;
 
+	if (dg->error && fd == p->fd && !p->refused)
+		p->refused = dg->error; /* port or host unreachable */
 	if (dg->error || dg->truncated)
 		return true;
 	/* A UDP node port we hold: only the server's datagram counts. */
@@ -725,6 +746,150 @@ static void tcpmap_start(struct serverprobe *p)
 	tcp_connect(p, &p->t[1], &alt);
 }
 
+/* What went wrong with the current server, into its error (the first
+ * thing that did), after waited_ms of asking it. */
+static void srv_explain(struct serverprobe *p, unsigned waited_ms)
+{
+	if (p->srv->server.family && !p->srv->answered && !p->srv->error[0]) {
+		if (p->refused)
+			snprintf(p->srv->error, sizeof(p->srv->error),
+				 "refused: an ICMP error came back (%s)", strerror(-p->refused));
+		else if (p->srv->bad_packets)
+			snprintf(
+			    p->srv->error, sizeof(p->srv->error),
+			    "answered only with malformed, unasked or lying packets (%u thrown "
+			    "away)",
+			    p->srv->bad_packets);
+		else
+			snprintf(p->srv->error, sizeof(p->srv->error), "no answer within %u ms",
+				 waited_ms);
+	} else if (p->srv->answered && !p->srv->dialback && !p->srv->error[0])
+		srv_error(p, "answered, but never with a dial-back cookie");
+	for (size_t i = 0; i < p->n_dials; i++)
+		if (p->srv->dialback && p->d[i].used && !p->d[i].done && !p->srv->error[0])
+			srv_error(p, "gave no dial-back result in time (slow, or overloaded)");
+	for (size_t i = 0; i < p->n_dials; i++) {
+		if (p->d[i].result == DIALBACK_RATE_LIMITED)
+			srv_error(p,
+				  "rate-limited this address's dial-backs: run the check again in "
+				  "a minute");
+		else if (p->d[i].result == DIALBACK_BUSY)
+			srv_error(p, "was too busy to dial back: run the check again later");
+		else if (p->d[i].result == DIALBACK_DENIED)
+			srv_error(p,
+				  "refuses to dial this address (it dials public addresses only)");
+	}
+}
+
+/* --- falling back to the next --server ---------------------------------------------- */
+
+/* The first IPv4 address of the first --server from cfg->servers[from]
+ * on that has one: the server, its index in *idx, the address in *addr. */
+static const struct stun_target *pick_server(const struct check_config *cfg, size_t from,
+					     size_t *idx, struct netaddr *addr)
+{
+	for (size_t i = from; i < cfg->n_servers && i < CHECK_MAX_SERVERS; i++)
+		for (size_t k = 0; k < cfg->servers[i].n_addrs; k++)
+			if (cfg->servers[i].addrs[k].family == AF_INET) {
+				*idx = i;
+				*addr = cfg->servers[i].addrs[k];
+				return &cfg->servers[i];
+			}
+	return NULL;
+}
+
+/* A dial-back result that tells about the port (reached or not), as
+ * opposed to none, denied, rate-limited or busy. */
+static bool dial_told(const struct sp_dial *d)
+{
+	return d->done && d->result >= DIALBACK_LIBP2P && d->result <= DIALBACK_SENT;
+}
+
+/* The current server will give no dial-back result: no dial told
+ * anything, and the server refused (ICMP), stayed silent past
+ * SP_COOKIE_WAIT, or every node-port dial ended without a result (an error,
+ * not a natdoctor serve, rate-limited, busy, denied) or was given up. */
+static bool srv_failed(const struct serverprobe *p, uint64_t now)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < p->n_dials; i++)
+		if (p->d[i].used && dial_told(&p->d[i]))
+			return false;
+	if (p->refused || (!p->srv->answered && now >= p->srv_start + SP_COOKIE_WAIT))
+		return true;
+	for (size_t i = 0; i < p->n_dials; i++) {
+		const struct sp_dial *d = &p->d[i];
+
+		if (!d->used)
+			continue;
+		if (!d->done && (!d->x.n_sent || dialclient_xmit_due(&d->x) != UINT64_MAX ||
+				 now < d->x.first_ms + DIALCLIENT_GIVEUP_MS))
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+/* Ask the next IPv4 --server for the node ports' dial-backs instead of the
+ * current one, which failed (srv_failed). False when there is no next one,
+ * or the deadline leaves it no room (its error says so). */
+static bool sp_fall_back(struct serverprobe *p, uint64_t now)
+{
+	struct check_run *r = p->run;
+	struct reach_view *rv = &r->res->reach;
+	uint64_t left = check_time_left(r);
+	struct netaddr addr;
+	size_t idx;
+	int fd;
+
+	if (!pick_server(r->cfg, p->cur + 1, &idx, &addr))
+		return false;
+	if (left < SP_FALLBACK_MIN) {
+		TEXT_SET(rv->servers[idx].error,
+			 "not asked: the check's --timeout left %u ms, it needs %u", (unsigned)left,
+			 SP_FALLBACK_MIN);
+		return false;
+	}
+	fd = udp_open(AF_INET, &addr, NULL);
+	if (fd < 0)
+		return false;
+	if (loop_add_fd(r->loop, fd, LOOP_READABLE, on_udp, p) < 0) {
+		close(fd);
+		return false;
+	}
+	srv_explain(p, (unsigned)(now - p->srv_start));
+	p->srv->skipped = true;
+	log_debug("server: %s gave no dial-back (%s); asking %s", p->srv->name, p->srv->error,
+		  rv->servers[idx].name);
+	close_fd(r->loop, &p->fd);
+	p->fd = fd;
+	p->cur = idx;
+	p->server = addr;
+	p->srv = &rv->servers[idx];
+	p->srv->server = addr;
+	p->srv_start = now;
+	p->refused = 0;
+	p->rtt_ms = 0;
+	if (!p->tcp_started)
+		memset(&p->other, 0, sizeof(p->other));
+	for (size_t i = 0; i < p->n_dials; i++) {
+		struct sp_dial *d = &p->d[i];
+
+		if (!d->used)
+			continue;
+		d->done = d->have_cookie = d->arrived = false;
+		d->x.active = false;
+		d->result = 0;
+		if (dial_send_request(p, d) < 0)
+			dial_finish(p, d, 0, 0);
+	}
+	/* The hairpin test's first step asks the server for our mapping. */
+	if (p->hfd >= 0 && !p->h_done && !p->h_end && dialclient_xmit_prepare(&p->hx, NULL) == 0)
+		xmit_send(p, p->hfd, &p->hx, &p->server);
+	return true;
+}
+
 /* --- scheduling ------------------------------------------------------------------- */
 
 static bool dial_pending(const struct serverprobe *p, const struct sp_dial *d, uint64_t now)
@@ -819,6 +984,10 @@ static void sp_schedule(struct serverprobe *p)
 
 	if (p->finished)
 		return;
+	if (!p->no_next && srv_failed(p, now) && !sp_fall_back(p, now))
+		p->no_next = true; /* the last server, or no room: it stays */
+	if (!p->no_next && !p->srv->answered && p->srv_start + SP_COOKIE_WAIT > now)
+		next = p->srv_start + SP_COOKIE_WAIT;
 	for (size_t i = 0, n = dials_in_flight(p); i < p->n_dials && n < SP_MAX_INFLIGHT; i++) {
 		struct sp_dial *dl = &p->d[i];
 
@@ -836,6 +1005,10 @@ static void sp_schedule(struct serverprobe *p)
 				xmit_send(p, p->fd, &dl->x, &p->server);
 				d = dialclient_xmit_due(&dl->x);
 			}
+			if (d == UINT64_MAX && dl->x.n_sent && !p->no_next &&
+			    dl->x.first_ms + DIALCLIENT_GIVEUP_MS > now)
+				d = dl->x.first_ms +
+				    DIALCLIENT_GIVEUP_MS; /* then the next server */
 			if (d < next)
 				next = d;
 		}
@@ -882,6 +1055,8 @@ static void sp_schedule(struct serverprobe *p)
 		check_probe_done(p->run, p->id);
 		return;
 	}
+	if (p->refused && !p->no_next)
+		next = now; /* a send just learnt it: fall back at once */
 	if (next != UINT64_MAX)
 		loop_timer_start(l, &p->timer, next > now ? next - now : 0, on_timer, p);
 }
@@ -935,32 +1110,8 @@ static void sp_finish(struct check_run *r, void *state)
 		rv->reached[i] = reach_port_reached(&rv->ports[i]);
 		rv->measured |= rv->reached[i] != TRI_UNKNOWN;
 	}
-	if (p->srv->server.family && !p->srv->answered && !p->srv->error[0]) {
-		if (p->srv->bad_packets)
-			snprintf(
-			    p->srv->error, sizeof(p->srv->error),
-			    "answered only with malformed, unasked or lying packets (%u thrown "
-			    "away)",
-			    p->srv->bad_packets);
-		else
-			snprintf(p->srv->error, sizeof(p->srv->error), "no answer within %u ms",
-				 r->cfg->deadline_ms);
-	} else if (p->srv->answered && !p->srv->dialback && !p->srv->error[0])
-		srv_error(p, "answered, but never with a dial-back cookie");
-	for (size_t i = 0; i < p->n_dials; i++)
-		if (p->srv->dialback && p->d[i].used && !p->d[i].done && !p->srv->error[0])
-			srv_error(p, "gave no dial-back result in time (slow, or overloaded)");
-	for (size_t i = 0; i < p->n_dials; i++) {
-		if (p->d[i].result == DIALBACK_RATE_LIMITED)
-			srv_error(p,
-				  "rate-limited this address's dial-backs: run the check again in "
-				  "a minute");
-		else if (p->d[i].result == DIALBACK_BUSY)
-			srv_error(p, "was too busy to dial back: run the check again later");
-		else if (p->d[i].result == DIALBACK_DENIED)
-			srv_error(p,
-				  "refuses to dial this address (it dials public addresses only)");
-	}
+	srv_explain(p, r->cfg->deadline_ms);
+	p->srv->dialled = rv->measured;
 	local.port = p->tcp_lport;
 	rv->tcp_mapping =
 	    reach_classify_mapping(&local, &p->t[0].mapped, &p->t[1].mapped, &p->t[2].mapped);
@@ -1029,19 +1180,6 @@ static int watch_udp(struct serverprobe *p, struct sp_dial *d)
 	return 0;
 }
 
-static const struct stun_target *pick_server(const struct check_config *cfg, size_t *idx,
-					     struct netaddr *addr)
-{
-	for (size_t i = 0; i < cfg->n_servers; i++)
-		for (size_t k = 0; k < cfg->servers[i].n_addrs; k++)
-			if (cfg->servers[i].addrs[k].family == AF_INET) {
-				*idx = i;
-				*addr = cfg->servers[i].addrs[k];
-				return &cfg->servers[i];
-			}
-	return NULL;
-}
-
 int serverprobe_start(struct check_run *r)
 {
 	const struct check_config *cfg = r->cfg;
@@ -1089,7 +1227,7 @@ int serverprobe_start(struct check_run *r)
 		free(p);
 		return -ENOSPC;
 	}
-	if (!pick_server(cfg, &idx, &p->server) || !r->res->local.route4.present) {
+	if (!pick_server(cfg, 0, &idx, &p->server) || !r->res->local.route4.present) {
 		for (size_t i = 0; i < rv->n_servers; i++)
 			if (!rv->servers[i].error[0])
 				text_copy(rv->servers[i].error, sizeof(rv->servers[i].error),
@@ -1101,7 +1239,10 @@ int serverprobe_start(struct check_run *r)
 	}
 	p->srv = &rv->servers[idx];
 	p->srv->server = p->server;
-	p->fd = udp_open(AF_INET, NULL, NULL);
+	p->cur = idx;
+	p->srv_start = loop_now_ms(r->loop);
+	/* Connected: an ICMP error from the server comes back to us. */
+	p->fd = udp_open(AF_INET, &p->server, NULL);
 	if (p->fd < 0 || loop_add_fd(r->loop, p->fd, LOOP_READABLE, on_udp, p) < 0) {
 		text_copy(rv->error, sizeof(rv->error), "cannot open a UDP socket");
 		p->finished = true;

@@ -8,7 +8,10 @@
 # a plain TCP listener, UDP ports, a provider filter in front of the router
 # (the upstream drops TCP and UDP 30333 toward the router's WAN), a server
 # that is down; and interop: check --stun against coturn agrees with check
-# --server against serve on the mapping and the filtering.
+# --server against serve on the mapping and the filtering. Two --server
+# where the first gives no dial-back (silent, refused, coturn): the second
+# decides the reachability within the same --timeout, the first is named
+# skipped; when every one fails, reachability is unknown (null).
 
 # shellcheck source=tests/lab/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -180,7 +183,99 @@ lab_natdoctor "$LAB_DIR/down.json" check --json --stun "$COTURN_A" --server "$PE
 	CHECK_RC=$?
 f=$LAB_DIR/down.json
 assert_json "$f" '[.findings[] | select(.id == "server-failed")] | length' 1
-assert_json "$f" '.dialback.servers[0].error | test("no answer")' true
+# Nothing listens on PEER_IP:4478: its ICMP port unreachable is the evidence.
+assert_json "$f" '.dialback.servers[0].error | test("refused: an ICMP error")' true
 assert_json "$f" .public.ipv4 "$ROUTER_WAN"
 assert_json "$f" .nat.mapping endpoint-independent
 assert_json "$f" '[.reachability[].reachable] | unique | tostring' '[null]'
+
+# Two --server: the first gives no dial-back, the second (serve) is asked
+# within the same --timeout. 5478 on COTURN_B: nothing listens (ICMP port
+# unreachable); with the drop below, silent.
+fallback()
+{
+	local name=$1 first=$2 t0
+	shift 2
+	CHECK_RC=0
+	t0=$(date +%s%N)
+	lab_natdoctor "$LAB_DIR/$name.json" check --json --server "$first" "$@" || CHECK_RC=$?
+	echo "  $name: wall $((($(date +%s%N) - t0) / 1000000)) ms," \
+		"elapsed_ms $(jq .elapsed_ms "$LAB_DIR/$name.json")" >&2
+}
+
+# serve's rate limit would answer the later runs: a fresh serve.
+serve_again
+lab_step "fallback: a reference run against serve alone"
+check_server ref --timeout 4000
+ref=$(jq -c '[.reachability[] | [.port, .proto, .reachable, .blocked_by]]' "$LAB_DIR/ref.json")
+assert_json "$LAB_DIR/ref.json" .dialback.dialled_by "$SERVER"
+assert_json "$LAB_DIR/ref.json" '.dialback.servers[0].skipped' false
+assert_json "$LAB_DIR/ref.json" '[.reachability[].reachable | select(. == null)] | length' 0
+
+lab_step "fallback: a silent first server; serve decides, the first is named skipped"
+lab_srv nft -f - <<-EOF
+	table inet nd_silent {
+		chain input {
+			type filter hook input priority 0; policy accept;
+			udp dport 5478 drop
+		}
+	}
+EOF
+fallback silent "$COTURN_B:5478" --server "$SERVER" --timeout 4000
+f=$LAB_DIR/silent.json
+assert_eq "$ref" "$(jq -c '[.reachability[] | [.port, .proto, .reachable, .blocked_by]]' "$f")" \
+	"reachability as serve alone decides it"
+assert_json "$f" .dialback.measured true
+assert_json "$f" .dialback.dialled_by "$SERVER"
+assert_json "$f" '.dialback.servers[0].skipped' true
+assert_json "$f" '.dialback.servers[0].error | test("no answer within 1[0-9]{3} ms")' true
+assert_json "$f" '.dialback.servers[1].skipped' false
+assert_json "$f" '.dialback.servers[1].error' null
+assert_json "$f" '.findings[] | select(.id == "server-failed") | .summary | test("'"$COTURN_B"':5478 gave no dial-back.*'"$SERVER"' dialled back instead")' true
+# The 1 s of silence plus what serve alone takes, with room for load.
+assert_json "$f" "(.elapsed_ms < $(jq .elapsed_ms "$LAB_DIR/ref.json") + 1500)" true
+
+lab_step "fallback: the text report names the skipped server and the one that dialled"
+lab_natdoctor "$LAB_DIR/silent.txt" check --server "$COTURN_B:5478" --server "$SERVER" \
+	--timeout 4000 || true
+grep -q "$COTURN_B:5478 *skipped: no answer within" "$LAB_DIR/silent.txt" ||
+	fail "text report does not name the skipped server: $(cat "$LAB_DIR/silent.txt")"
+grep -q "$SERVER .*dialled back" "$LAB_DIR/silent.txt" ||
+	fail "text report does not name the server that dialled back"
+
+lab_step "fallback at the default --timeout (2.5 s): the second server still decides"
+fallback silentdefault "$COTURN_B:5478" --server "$SERVER"
+assert_json "$LAB_DIR/silentdefault.json" .dialback.dialled_by "$SERVER"
+assert_json "$LAB_DIR/silentdefault.json" '[.reachability[].reachable | select(. != null)] | length > 0' true
+
+lab_step "fallback: a --timeout that leaves no room: unknown, the second named not asked"
+fallback noroom "$COTURN_B:5478" --server "$SERVER" --timeout 2000
+f=$LAB_DIR/noroom.json
+assert_json "$f" '[.reachability[].reachable] | unique | tostring' '[null]'
+assert_json "$f" .dialback.dialled_by null
+assert_json "$f" '.dialback.servers[1].error | test("not asked: the check.s --timeout left")' true
+
+lab_step "fallback: every server fails (silent, then coturn): unknown, never unreachable"
+fallback allfail "$COTURN_B:5478" --server "$COTURN_A:$STUN_PORT"
+f=$LAB_DIR/allfail.json
+assert_json "$f" '[.reachability[].reachable] | unique | tostring' '[null]'
+assert_json "$f" '[.reachability[].blocked_by] | unique | tostring' '[null]'
+assert_json "$f" .dialback.measured false
+assert_json "$f" .dialback.dialled_by null
+assert_json "$f" '.dialback.servers[0].skipped' true
+assert_json "$f" '.dialback.servers[1].error | test("not the dial-back")' true
+assert_finding "$f" server-failed warning
+assert_no_finding "$f" blocked-no-port-forward
+assert_json "$f" '.dialback.servers[0].error | test("no answer")' true
+lab_srv nft delete table inet nd_silent
+
+serve_again
+lab_step "fallback: refused (ICMP) and not a natdoctor serve (coturn) are skipped at once"
+fallback refused "$COTURN_B:5478" --server "$SERVER"
+assert_json "$LAB_DIR/refused.json" '.dialback.servers[0].error | test("refused")' true
+assert_json "$LAB_DIR/refused.json" .dialback.dialled_by "$SERVER"
+fallback plain "$COTURN_A:$STUN_PORT" --server "$SERVER"
+assert_json "$LAB_DIR/plain.json" '.dialback.servers[0].error | test("not the dial-back")' true
+assert_json "$LAB_DIR/plain.json" '.dialback.servers[0].skipped' true
+assert_json "$LAB_DIR/plain.json" .dialback.dialled_by "$SERVER"
+
