@@ -279,6 +279,62 @@ static void test_verdict_server_failed(void **state)
 	assert_false(has(&f->v, "no-dialback-server", SEV_INFO));
 }
 
+static const struct finding *finding(const struct verdict *v, const char *id)
+{
+	for (size_t i = 0; i < v->n_findings; i++)
+		if (!strcmp(v->findings[i].id, id))
+			return &v->findings[i];
+	return NULL;
+}
+
+/* The first --server was skipped (silent), the second dialled back: the
+ * reachability is the second's, and the warning names both. */
+static void test_verdict_server_skipped(void **state)
+{
+	struct fx *f = *state;
+	struct check_result *r = &f->res;
+	struct server_result *a = &r->reach.servers[0], *b = &r->reach.servers[1];
+	const struct finding *fd;
+
+	world(f, "11.0.1.10", true, DIALBACK_LIBP2P, DIALBACK_LIBP2P);
+	r->pub.v4.local = r->pub.v4.mapped = nd_ip("11.0.1.10", 40000);
+	r->reach.n_servers = 2;
+	text_copy(a->name, sizeof(a->name), "down:3478");
+	a->server = nd_ip("11.0.0.11", 3478);
+	a->skipped = true;
+	text_copy(a->error, sizeof(a->error), "no answer within 1000 ms");
+	text_copy(b->name, sizeof(b->name), "up:3478");
+	b->server = nd_ip("11.0.0.10", 3478);
+	b->answered = b->dialback = b->dialled = true;
+	verdict_compute(&f->cfg, r, &f->v);
+	assert_true(f->v.reach.measured);
+	assert_true(has(&f->v, "server-failed", SEV_WARNING));
+	fd = finding(&f->v, "server-failed");
+	assert_non_null(
+	    strstr(fd->summary, "down:3478 gave no dial-back (no answer within 1000 ms)"));
+	assert_non_null(strstr(fd->summary, "up:3478 dialled back instead"));
+	assert_non_null(strstr(fd->remedy, "from up:3478's dial-backs"));
+	fd = finding(&f->v, "port-reachable");
+	assert_non_null(fd);
+	assert_non_null(strstr(fd->evidence, "up:3478"));
+
+	/* Both failed: unknown, and the summary names the last and the first. */
+	b->dialled = false;
+	text_copy(b->error, sizeof(b->error), "rate-limited");
+	r->reach.ports[0].dial = r->reach.ports[1].dial = 0;
+	r->reach.reached[0] = r->reach.reached[1] = TRI_UNKNOWN;
+	r->reach.measured = false;
+	verdict_compute(&f->cfg, r, &f->v);
+	assert_false(f->v.reach.measured);
+	assert_int_equal(f->v.reach.ports[0].reachable, TRI_UNKNOWN);
+	assert_int_equal(f->v.reach.ports[0].blocked_by, BLOCKER_NONE);
+	fd = finding(&f->v, "server-failed");
+	assert_non_null(fd);
+	assert_non_null(
+	    strstr(fd->summary, "up:3478 could not measure reachability: rate-limited"));
+	assert_non_null(strstr(fd->summary, "asked before it, down:3478: no answer"));
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -294,6 +350,7 @@ int main(void)
 		T(test_udp_port),
 		T(test_verdict_reachable_behind_nat),
 		T(test_verdict_server_failed),
+		T(test_verdict_server_skipped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
