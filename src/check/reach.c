@@ -309,16 +309,23 @@ static void finding_no_server(const struct check_config *cfg, struct verdict *v)
 static void finding_server_failed(const struct reach_view *rv, const struct server_result *s,
 				  struct verdict *v)
 {
-	struct finding *f = verdict_add(v, "server-failed", SEV_WARNING);
 	const struct server_result *first = s;
+	struct finding *f;
 	size_t len = 0;
+	bool later;
 
-	if (!f)
-		return;
 	for (size_t i = rv->n_servers; i-- > 0;)
 		if (rv->servers[i].skipped)
 			first = &rv->servers[i];
-	if (s->dialled) {
+	/* A server was skipped and a later one measured without fault: the
+	 * node's report is whole, a note rather than a warning that would
+	 * fail the check. */
+	later = first != s && s->dialled && !s->error[0];
+	f = later ? verdict_add(v, "server-skipped", SEV_INFO)
+		  : verdict_add(v, "server-failed", SEV_WARNING);
+	if (!f)
+		return;
+	if (later) {
 		/* An earlier server failed, a later one measured. */
 		text_appendf(f->summary, sizeof(f->summary), &len,
 			     "The natdoctor serve at %s gave no dial-back (%s); %s dialled back "
@@ -331,13 +338,13 @@ static void finding_server_failed(const struct reach_view *rv, const struct serv
 			     s->name, s->error[0] ? s->error : "no usable answer");
 	}
 	for (size_t i = 0; i < rv->n_servers; i++)
-		if (rv->servers[i].skipped && (&rv->servers[i] != first || !s->dialled))
+		if (rv->servers[i].skipped && (&rv->servers[i] != first || !later))
 			text_appendf(f->summary, sizeof(f->summary), &len,
 				     "; asked before it, %s: %s", rv->servers[i].name,
 				     rv->servers[i].error);
 	SET(f->evidence, "%s%s%u answers thrown away as malformed, unasked or lying", rv->error,
 	    rv->error[0] ? "; " : "", s->bad_packets);
-	if (s->dialled)
+	if (later)
 		SET(f->remedy,
 		    "Check that natdoctor serve runs on %.64s and that UDP and TCP on its port are "
 		    "open there. The reachability in this report is from %.64s's dial-backs.",

@@ -231,7 +231,9 @@ assert_json "$f" '.dialback.servers[0].skipped' true
 assert_json "$f" '.dialback.servers[0].error | test("no answer within 1[0-9]{3} ms")' true
 assert_json "$f" '.dialback.servers[1].skipped' false
 assert_json "$f" '.dialback.servers[1].error' null
-assert_json "$f" '.findings[] | select(.id == "server-failed") | .summary | test("'"$COTURN_B"':5478 gave no dial-back.*'"$SERVER"' dialled back instead")' true
+assert_json "$f" '.findings[] | select(.id == "server-skipped") | .summary | test("'"$COTURN_B"':5478 gave no dial-back.*'"$SERVER"' dialled back instead")' true
+assert_finding "$f" server-skipped info
+assert_no_finding "$f" server-failed
 # The 1 s of silence plus what serve alone takes, with room for load.
 assert_json "$f" "(.elapsed_ms < $(jq .elapsed_ms "$LAB_DIR/ref.json") + 1500)" true
 
@@ -265,6 +267,7 @@ assert_json "$f" .dialback.dialled_by null
 assert_json "$f" '.dialback.servers[0].skipped' true
 assert_json "$f" '.dialback.servers[1].error | test("not the dial-back")' true
 assert_finding "$f" server-failed warning
+assert_no_finding "$f" server-skipped
 assert_no_finding "$f" blocked-no-port-forward
 assert_json "$f" '.dialback.servers[0].error | test("no answer")' true
 lab_srv nft delete table inet nd_silent
