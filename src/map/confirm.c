@@ -74,6 +74,8 @@ static void verdict(struct confirm *c, unsigned idx, enum confirm_state st, uint
 	p->pub.state = st;
 	p->pub.result = result;
 	p->pub.ms = (uint32_t)(loop_now_ms(c->loop) - p->asked_ms);
+	p->pub.verdict_ms = loop_now_ms(c->loop);
+	p->pub.unknowns = st == CONFIRM_UNKNOWN ? p->pub.unknowns + 1 : 0;
 	text_copy(p->pub.reason, sizeof(p->pub.reason), reason ? reason : "");
 	c->cb(c->data, idx);
 }
@@ -410,12 +412,17 @@ void confirm_ask(struct confirm *c, unsigned idx, uint8_t ipproto, uint16_t inte
 		 const struct netaddr *ext)
 {
 	struct cport *p;
+	unsigned unknowns;
 
 	if (!c || idx >= CONFIRM_MAX_PORTS)
 		return;
 	p = &c->p[idx];
+	/* The back-off of confirm_retry_due lasts while the mapping does. */
+	unknowns =
+	    p->pub.ipproto == ipproto && netaddr_eq(&p->pub.ext, ext, false) ? p->pub.unknowns : 0;
 	unwatch(c, p);
 	memset(p, 0, sizeof(*p));
+	p->pub.unknowns = unknowns;
 	p->pub.state = CONFIRM_ASKING;
 	p->pub.ipproto = ipproto;
 	p->pub.ext = *ext;
@@ -438,6 +445,19 @@ void confirm_ask(struct confirm *c, unsigned idx, uint8_t ipproto, uint16_t inte
 	} else if (!c->rreq) {
 		(void)resolve(c); /* the last try failed: try again */
 	}			  /* else sent once the server's address is known */
+}
+
+bool confirm_retry_due(const struct confirm_port *p, uint64_t now_ms)
+{
+	uint64_t wait = CONFIRM_RETRY_FIRST_MS;
+
+	if (p->state != CONFIRM_UNKNOWN)
+		return false;
+	for (unsigned k = 1; k < p->unknowns && wait < CONFIRM_RETRY_MAX_MS; k++)
+		wait *= 2;
+	if (wait > CONFIRM_RETRY_MAX_MS)
+		wait = CONFIRM_RETRY_MAX_MS;
+	return now_ms >= p->verdict_ms + wait;
 }
 
 const struct confirm_port *confirm_get(const struct confirm *c, unsigned idx)

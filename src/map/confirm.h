@@ -39,7 +39,14 @@ struct confirm_port {
 	uint8_t result;		       /* enum dialback_result, 0 when none came */
 	uint32_t ms;		       /* from the ask to the verdict */
 	char reason[CONFIRM_TEXT_MAX]; /* why NO or UNKNOWN, for people */
+	uint64_t verdict_ms;	       /* loop time of the last verdict */
+	unsigned unknowns;	       /* UNKNOWN verdicts in a row for this ext */
 };
+
+/* An UNKNOWN verdict is asked again (confirm_retry_due): not before this
+ * after the verdict, doubling with each UNKNOWN in a row, up to the max. */
+#define CONFIRM_RETRY_FIRST_MS 5000
+#define CONFIRM_RETRY_MAX_MS   (3600 * 1000)
 
 struct confirm;
 
@@ -66,6 +73,16 @@ int confirm_open(struct loop *l, const char *host, uint16_t port, confirm_cb cb,
  */
 void confirm_ask(struct confirm *c, unsigned idx, uint8_t ipproto, uint16_t internal_port,
 		 const struct netaddr *ext);
+
+/*
+ * Pure: is it time to ask again about p at now_ms? Only an UNKNOWN verdict
+ * is (the server was silent, not resolvable yet, rate-limited, busy): not
+ * before CONFIRM_RETRY_FIRST_MS after it, doubled for each further UNKNOWN
+ * in a row, at most CONFIRM_RETRY_MAX_MS. YES and NO are never asked again
+ * for the same external address and port. map calls this at a renewal or
+ * check of the mapping, so a retry is never more frequent than those.
+ */
+bool confirm_retry_due(const struct confirm_port *p, uint64_t now_ms);
 
 /* Port idx's state (CONFIRM_NONE for an index never asked). */
 const struct confirm_port *confirm_get(const struct confirm *c, unsigned idx);

@@ -463,12 +463,31 @@ static void on_confirmed(void *data, unsigned i)
 	else if (cp->state == CONFIRM_NO)
 		printf("  not reachable from outside: %s could not reach %s:%u: %s\n", srv, a,
 		       cp->ext.port, cp->reason);
-	else
+	else if (cp->unknowns <= 1) /* a retry still unknown: said already */
 		printf("  reachable from outside: unknown for %s:%u: %s\n", a, cp->ext.port,
 		       cp->reason);
 	fflush(stdout);
 	if (s->c->once && s->once_ready && !s->stopping)
 		once_finish(s);
+}
+
+/* A renewal or check found mapping i still held, as printed: a
+ * confirmation that came out unknown (--server silent, DNS not up yet,
+ * rate-limited) is asked again when confirm_retry_due says so, so never
+ * more often than the renewals and backing off. YES and NO stand until
+ * the mapping changes (tell asks then). */
+static void reconfirm(struct map_state *s, unsigned i)
+{
+	struct netaddr e;
+
+	if (!s->confirm || !s->told[i] || !s->told_port[i] || is6(&s->m[i]) ||
+	    !confirm_retry_due(confirm_get(s->confirm, i), loop_now_ms(s->loop)))
+		return;
+	e = s->told_ext[i];
+	e.port = s->told_port[i];
+	log_info("map: %u/%s: asking %s again to confirm it from outside", s->m[i].internal_port,
+		 proto_name(s->m[i].protocol), confirm_server_name(s->confirm));
+	confirm_ask(s->confirm, i, s->m[i].protocol, s->m[i].internal_port, &e);
 }
 
 /* "lease 7200 s", or what a permanent mapping (UPnP 725) is, into out. */
@@ -592,6 +611,7 @@ static void on_event(struct map_state *s, struct gw_map *m, unsigned i, enum gw_
 	case GW_EV_RENEWED:
 		log_info("map: renewed %u/%s, lease %u s", m->internal_port,
 			 proto_name(m->protocol), m->granted_s);
+		reconfirm(s, i);
 		break;
 	case GW_EV_REFUSED:
 		s->errors[i]++;
@@ -751,6 +771,8 @@ static void upnp_took(struct map_state *s, struct map_upnp_job *j)
 					    netaddr_fmt_ip(&s->gw, a), m->external_port,
 					    (unsigned)((check - now) / 1000));
 				s->told[i] = false;
+			} else {
+				reconfirm(s, i);
 			}
 			if (check < next)
 				next = check;

@@ -13,7 +13,9 @@
 # leave it unknown, exit 0; UDP: the server's datagram arrives through the
 # mapping (confirmed), dropped by the host's firewall (not reachable, exit
 # 1), a node holding the port (unknown); the daemon puts the confirmation
-# in natdoctor status and in --metrics (natdoctor_mapping_confirmed).
+# in natdoctor status and in --metrics (natdoctor_mapping_confirmed); a
+# daemon started while the server is silent says unknown, and asks again
+# at the next renewal once it answers (confirmed: stdout, status, metrics).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/lab/serve_common.sh
@@ -134,11 +136,23 @@ lab_srv nft delete table inet nd_silent
 lab_router nft delete table inet nopcp
 lab_natdoctor "$LAB_DIR/del2.out" map $PORT/tcp --delete --no-pcp
 
-lab_step "the daemon with --server: status and metrics say confirmed"
+lab_step "the daemon with --server, started while the server is silent: unknown, asked again at a renewal: status and metrics say confirmed"
+lab_srv nft add table inet nd_silent
+lab_srv nft "add chain inet nd_silent input { type filter hook input priority -10; policy accept; }"
+lab_srv nft add rule inet nd_silent input udp dport 4478 drop
 lab_daemon conf "$NS_HOST" env --default-signal=INT,TERM bash -c 'exec "$0" map "$@"' \
-	"$NATDOCTOR" $PORT/tcp --lifetime 120 --server "$SERVER" --metrics 127.0.0.1:9842 \
+	"$NATDOCTOR" $PORT/tcp --lifetime 20 --server "$SERVER" --metrics 127.0.0.1:9842 \
 	--status-socket "$LAB_DIR/conf.sock"
-lab_wait_until 5000 log_has conf "confirmed from outside" || fail "daemon: no confirmation within 5 s"
+lab_wait_until 6000 log_has conf "reachable from outside: unknown" || fail "daemon: no unknown within 6 s"
+lab_natdoctor "$LAB_DIR/status0.out" status --socket "$LAB_DIR/conf.sock"
+assert_match "from outside: unknown \(no answer from the server" \
+	"$(cat "$LAB_DIR/status0.out")" "natdoctor status while the server is silent"
+lab_srv nft delete table inet nd_silent
+# PCP renews a 20 s lease after 10 to 12.5 s: the retry rides on it.
+t0=$(lab_ms)
+lab_wait_until 12000 log_has conf "confirmed from outside" ||
+	fail "daemon: the unknown confirmation was not asked again at the renewal"
+_lab_say "confirmed $(($(lab_ms) - t0)) ms after the server came back"
 lab_natdoctor "$LAB_DIR/status.out" status --socket "$LAB_DIR/conf.sock"
 assert_match "^$PORT/tcp mapped by PCP .*; from outside: confirmed by $SERVER" \
 	"$(cat "$LAB_DIR/status.out")" "natdoctor status"
