@@ -781,7 +781,6 @@ static void upnp_took(struct map_state *s, struct map_upnp_job *j)
 			was_refused = m->state == GW_MAP_REFUSED;
 			text_copy(was, sizeof(was), s->last_error[i]);
 			m->state = GW_MAP_REFUSED;
-			s->errors[i]++;
 			if (p->holder.family)
 				snprintf(s->last_error[i], sizeof(s->last_error[i]),
 					 "external port %u is held by %s on the router: not moved",
@@ -790,23 +789,28 @@ static void upnp_took(struct map_state *s, struct map_upnp_job *j)
 				snprintf(s->last_error[i], sizeof(s->last_error[i]),
 					 "external port %u is taken on the router: %.70s",
 					 m->internal_port, p->error[0] ? p->error : "UPnP 718");
-			if (!same_refusal(was_refused, was, s->last_error[i]))
+			/* Asked again at each check, in case it is freed; said
+			 * and counted (docs/METRICS.md) once per refusal. */
+			if (!same_refusal(was_refused, was, s->last_error[i])) {
+				s->errors[i]++;
 				log_warnx("map: %u/%s: %s; free it there or give this node another "
 					  "port",
 					  m->internal_port, proto_name(m->protocol),
 					  s->last_error[i]);
+			}
 			break;
 		default:
 			was_refused = m->state == GW_MAP_REFUSED;
 			text_copy(was, sizeof(was), s->last_error[i]);
 			m->state = GW_MAP_REFUSED;
-			s->errors[i]++;
 			snprintf(s->last_error[i], sizeof(s->last_error[i]), "UPnP: %.100s",
 				 p->error[0] ? p->error : "no answer");
-			if (!same_refusal(was_refused, was, s->last_error[i]))
+			if (!same_refusal(was_refused, was, s->last_error[i])) {
+				s->errors[i]++;
 				log_warnx("map: %u/%s: the router refused the mapping: %s",
 					  m->internal_port, proto_name(m->protocol),
 					  s->last_error[i]);
+			}
 			break;
 		}
 	}
@@ -1224,7 +1228,8 @@ static void on_scrape(struct strbuf *out, void *data)
 				(double)s->changes[i]);
 	}
 	promtext_family(out, "natdoctor_mapping_errors_total", "counter",
-			"mappings refused by the router, and leases that ran out unrenewed");
+			"refusals by the router (one asked again at each check, unchanged, counts "
+			"once), and leases that ran out unrenewed");
 	for (unsigned i = 0; i < s->n; i++) {
 		const char *l[] = { "port",   port,
 				    "proto",  proto_name(s->m[i].protocol),

@@ -19,7 +19,9 @@
 #     AddAnyPortMapping offers another port instead, test_map_upnp has
 #     that): the report names the host, nothing is moved, the other port of
 #     the same run is mapped and reachable, --once exits 1 (a port was
-#     refused), the daemon keeps serving the other port.
+#     refused), the daemon keeps serving the other port; its next check
+#     asks for the held port again and neither reports nor counts it
+#     again (natdoctor_mapping_errors_total 1).
 # secure_mode=no lets this host map for 192.168.1.11, the other node.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -121,11 +123,23 @@ assert_eq "entry $OTHER $PORT 1" "$(lab_upnp_igd "$HOST_IP" get $PORT)" "the oth
 assert_eq deleted "$(lab_upnp_igd "$HOST_IP" del $PORT2)" "--once's $PORT2, removed"
 
 lab_step "IGDv1 daemon: $PORT reported taken, $PORT2 kept mapped"
-lab_daemon v1 "$NS_HOST" "$NATDOCTOR" map $PORT/tcp $PORT2/tcp --lifetime 60 \
-	--status-socket "$LAB_DIR/v1.sock"
+lab_daemon v1 "$NS_HOST" "$NATDOCTOR" map $PORT/tcp $PORT2/tcp --lifetime $LIFETIME \
+	--status-socket "$LAB_DIR/v1.sock" --metrics 127.0.0.1:9843
 wait_until 3000 log_has v1 "^mapped $PORT2/tcp: " || fail "daemon: $PORT2 not mapped"
 wait_until 1000 log_has v1 "$PORT/tcp: external port $PORT is held by $OTHER on the router: not moved" ||
 	fail "daemon: no 718 report"
+# The check one interval later asks for $PORT again (in case it is freed):
+# still 718, reported once and counted once in errors_total (every check
+# before).
+n718() { grep -c "Returning UPnPError 718" "$LAB_DIR/miniupnpd.log" || true; }
+n0=$(n718)
+wait_until $((CHECK_MS + SLACK_MS)) eval '(($(n718) > n0))' || fail "daemon: $PORT not asked again at the check"
+sleep 0.2
+assert_eq 1 "$(log_count v1 "$PORT/tcp: external port $PORT is held by $OTHER")" "718 reports after two checks"
+metrics=$(lab_host curl -sf http://127.0.0.1:9843/metrics) || fail "no metrics"
+assert_match "natdoctor_mapping_errors_total\{port=\"$PORT\",proto=\"tcp\",family=\"ipv4\"\} 1
+" "$metrics
+" "errors_total of $PORT after two checks refused alike"
 wait_until 1000 reach $PORT2 || fail "daemon: $PUBLIC_IP:$PORT2 does not reach the node"
 lab_natdoctor "$LAB_DIR/v1.status" status --socket "$LAB_DIR/v1.sock"
 assert_match "^$PORT/tcp refused by UPnP .*held by $OTHER" "$(cat "$LAB_DIR/v1.status")" "status of $PORT"
