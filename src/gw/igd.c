@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "gw/igd.h"
 
+#include <string.h>
+
 enum igd_next igd_after_add(const struct igd_add *add, int code, uint16_t granted_external)
 {
 	switch (code) {
@@ -45,4 +47,11 @@ uint64_t igd_next_check(uint32_t granted_s, uint32_t asked_s, uint64_t now_ms)
 	if (wait < IGD_CHECK_MIN_MS)
 		wait = IGD_CHECK_MIN_MS;
 	return now_ms + wait;
+}
+
+bool igd_ours(const struct igd_generic *g, const struct netaddr *self, uint8_t protocol,
+	      uint16_t internal_port)
+{
+	return g->e.found && g->protocol == protocol && g->e.internal_port == internal_port &&
+	       netaddr_eq(&g->e.client, self, true) && !strcmp(g->description, IGD_DESCRIPTION);
 }

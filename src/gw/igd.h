@@ -97,6 +97,28 @@ enum igd_check {
 enum igd_check igd_confirm(const struct igd_entry *e, const struct netaddr *self,
 			   uint16_t internal_port);
 
+/* The description natdoctor gives its UPnP mappings (gw_upnp_add). */
+#define IGD_DESCRIPTION "natdoctor"
+/* GetGenericPortMappingEntry: past the last index. */
+#define IGD_ERR_INDEX_INVALID 713
+/* How many entries of the router's table a search for ours reads. */
+#define IGD_WALK_MAX 128
+
+/* One entry of the router's table (GetGenericPortMappingEntry). */
+struct igd_generic {
+	struct igd_entry e;
+	uint8_t protocol; /* IPPROTO_TCP or IPPROTO_UDP; 0 another */
+	uint16_t external_port;
+	char description[64];
+};
+
+/* g is a mapping natdoctor made for this host (self) and our internal_port
+ * and protocol: the client, internal port, protocol and description all
+ * match (enabled or not). Anything else is another host's (or another
+ * program's on this host), never to be deleted. */
+bool igd_ours(const struct igd_generic *g, const struct netaddr *self, uint8_t protocol,
+	      uint16_t internal_port);
+
 /* When to look at a mapping granted with granted_s (0: permanent, then
  * asked_s, the lease that was asked, counts) at now_ms: half the lease, at
  * most IGD_CHECK_MS and at least IGD_CHECK_MIN_MS away. */

@@ -384,7 +384,7 @@ int gw_upnp_add(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, const struct
 		 "<NewRemoteHost></NewRemoteHost><NewExternalPort>%u</NewExternalPort>"
 		 "<NewProtocol>%s</NewProtocol><NewInternalPort>%u</NewInternalPort>"
 		 "<NewInternalClient>%s</NewInternalClient><NewEnabled>1</NewEnabled>"
-		 "<NewPortMappingDescription>natdoctor</NewPortMappingDescription>"
+		 "<NewPortMappingDescription>" IGD_DESCRIPTION "</NewPortMappingDescription>"
 		 "<NewLeaseDuration>%u</NewLeaseDuration>",
 		 m->external_port, proto_arg(m->protocol), m->internal_port,
 		 netaddr_fmt_ip(&m->client, client), m->lease_s);
@@ -449,6 +449,40 @@ int gw_upnp_entry(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, uint8_t pr
 	struct gw_upnp_entry_info info;
 
 	return gw_upnp_entry_info(io, c, protocol, external_port, e, &info);
+}
+
+int gw_upnp_generic(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, unsigned index,
+		    struct igd_generic *g)
+{
+	struct gw_upnp_value v[] = {
+		{ .name = "NewExternalPort" }, { .name = "NewProtocol" },
+		{ .name = "NewInternalPort" }, { .name = "NewInternalClient" },
+		{ .name = "NewEnabled" },      { .name = "NewPortMappingDescription" },
+	};
+	char args[64];
+	long ext, in;
+	int r;
+
+	memset(g, 0, sizeof(*g));
+	snprintf(args, sizeof(args), "<NewPortMappingIndex>%u</NewPortMappingIndex>", index);
+	r = gw_upnp_call(io, c, "GetGenericPortMappingEntry", args, v, sizeof(v) / sizeof(v[0]));
+	if (r != 0)
+		return r;
+	if (text_parse_long(v[0].value, 1, 65535, &ext) < 0 ||
+	    text_parse_long(v[2].value, 1, 65535, &in) < 0 ||
+	    netaddr_parse_ip(&g->e.client, v[3].value) < 0) {
+		io->bad_answers++;
+		return -EBADMSG;
+	}
+	g->external_port = (uint16_t)ext;
+	g->e.internal_port = (uint16_t)in;
+	g->protocol = !strcmp(v[1].value, "TCP")   ? IPPROTO_TCP
+		      : !strcmp(v[1].value, "UDP") ? IPPROTO_UDP
+						   : 0;
+	g->e.enabled = strcmp(v[4].value, "0") != 0;
+	g->e.found = true;
+	text_copy(g->description, sizeof(g->description), v[5].value);
+	return 0;
 }
 
 int gw_upnp_delete(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, uint8_t protocol,

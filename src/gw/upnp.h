@@ -128,6 +128,14 @@ int gw_upnp_entry_info(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, uint8
 		       uint16_t external_port, struct igd_entry *e,
 		       struct gw_upnp_entry_info *info);
 
+/* GetGenericPortMappingEntry at index into *g (g->e.found set). Returns 0,
+ * a UPnP error code (> 0; 713 past the end of the table, though some
+ * routers answer 714 or 402 there), or a negative errno: -EBADMSG when the
+ * entry's port, protocol or client does not parse (counted as a bad
+ * answer). */
+int gw_upnp_generic(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, unsigned index,
+		    struct igd_generic *g);
+
 /* DeletePortMapping. Returns 0 (714: already gone counts), a UPnP error
  * code (> 0), or a negative errno. */
 int gw_upnp_delete(struct gw_upnp_io *io, const struct gw_upnp_ctl *c, uint8_t protocol,

@@ -877,8 +877,14 @@ static void upnp_deleted(struct map_state *s, struct map_upnp_job *j)
 				  proto_name(m->protocol), j->error[0] ? j->error : j->p[k].error);
 			continue;
 		}
-		log_warnx("map: closed %u/%s on %s", m->internal_port, proto_name(m->protocol),
-			  netaddr_fmt_ip(&s->gw, a));
+		m->external_port = j->p[k].external_port;
+		if (m->external_port != m->internal_port)
+			log_warnx("map: closed %u/%s on %s (external port %u)", m->internal_port,
+				  proto_name(m->protocol), netaddr_fmt_ip(&s->gw, a),
+				  m->external_port);
+		else
+			log_warnx("map: closed %u/%s on %s", m->internal_port,
+				  proto_name(m->protocol), netaddr_fmt_ip(&s->gw, a));
 	}
 	if (all_done(s))
 		loop_stop(s->loop);
@@ -953,6 +959,7 @@ static void upnp_run(struct map_state *s, bool del)
 	j->any_external = s->c->any_external;
 	j->no_permanent = s->c->once;
 	j->del = del;
+	j->search = del && s->c->del; /* --delete: where --once put it is not known */
 	for (unsigned i = 0; i < s->n; i++) {
 		const struct gw_map *m = &s->m[i];
 

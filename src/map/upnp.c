@@ -121,6 +121,53 @@ static void map_one(struct map_upnp_job *j, const struct gw_upnp_ctl *c, struct 
 	text_copy(p->error, sizeof(p->error), "the router refused every way of asking");
 }
 
+/* Our own mapping of p on any external port (--once --any-external-port
+ * may have put it on another): the first entry of the router's table, of
+ * at most IGD_WALK_MAX, that igd_ours. 0: none found. */
+static uint16_t find_own(struct map_upnp_job *j, const struct gw_upnp_ctl *c,
+			 const struct map_upnp_port *p)
+{
+	for (unsigned k = 0; k < IGD_WALK_MAX; k++) {
+		struct igd_generic g;
+		int r = gw_upnp_generic(&j->io, c, k, &g);
+
+		if (r == -EBADMSG)
+			continue; /* an entry we cannot read: not ours to touch */
+		if (r != 0)
+			return 0; /* 713: the end of the table (or an error) */
+		if (igd_ours(&g, &j->local, p->protocol, p->port))
+			return g.external_port;
+	}
+	return 0;
+}
+
+/* Delete p's mapping: only ever our own (a router without secure mode
+ * would delete another host's too). On its external port; with j->search
+ * (--delete, which knows only the internal port), anywhere in the table
+ * when that port holds no mapping of ours. */
+static void delete_one(struct map_upnp_job *j, const struct gw_upnp_ctl *c, struct map_upnp_port *p)
+{
+	struct igd_entry e;
+	uint16_t own;
+	int r = gw_upnp_entry(&j->io, c, p->protocol, p->external_port, &e);
+	bool theirs = r == 0 && e.found && igd_confirm(&e, &j->local, p->port) == IGD_TAKEN;
+
+	if (j->search && (theirs || (r == 0 && !e.found)) && (own = find_own(j, c, p))) {
+		p->external_port = own;
+		theirs = false;
+		e.found = true;
+	}
+	if (theirs) {
+		p->state = MAP_UPNP_TAKEN;
+		p->holder = e.client;
+		return;
+	}
+	r = r == 0 && !e.found ? 0 : gw_upnp_delete(&j->io, c, p->protocol, p->external_port);
+	p->state = r == 0 ? MAP_UPNP_HELD : MAP_UPNP_REFUSED;
+	if (r)
+		port_error(p, "DeletePortMapping", r);
+}
+
 void map_upnp_work(void *arg)
 {
 	struct map_upnp_job *j = arg;
@@ -148,25 +195,9 @@ void map_upnp_work(void *arg)
 	for (unsigned i = 0; i < j->n; i++) {
 		struct map_upnp_port *p = &j->p[i];
 
-		if (j->del) {
-			struct igd_entry e;
-
-			/* Only ever our own: a router without secure mode
-			 * would delete another host's mapping too. */
-			r = gw_upnp_entry(&j->io, &c, p->protocol, p->external_port, &e);
-			if (r == 0 && e.found && igd_confirm(&e, &j->local, p->port) == IGD_TAKEN) {
-				p->state = MAP_UPNP_TAKEN;
-				p->holder = e.client;
-				continue;
-			}
-			r = r == 0 && !e.found
-				? 0
-				: gw_upnp_delete(&j->io, &c, p->protocol, p->external_port);
-			p->state = r == 0 ? MAP_UPNP_HELD : MAP_UPNP_REFUSED;
-			if (r)
-				port_error(p, "DeletePortMapping", r);
-			continue;
-		}
-		map_one(j, &c, p);
+		if (j->del)
+			delete_one(j, &c, p);
+		else
+			map_one(j, &c, p);
 	}
 }

@@ -51,6 +51,7 @@ struct map_upnp_job {
 	bool any_external;
 	bool no_permanent; /* --once: 725 is a refusal (nobody would delete it) */
 	bool del;	   /* delete these ports instead of mapping them */
+	bool search;	   /* del: look for ours on any external port too */
 	unsigned n;
 	struct map_upnp_port p[MAP_MAX_PORTS];
 	/* Out. */

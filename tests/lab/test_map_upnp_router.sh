@@ -14,6 +14,8 @@
 #   - IGDv2 with --any-external-port while another LAN host holds the port:
 #     the free port miniupnpd's AddAnyPortMapping offers is taken, and the
 #     printed --public-addr carries it (reachable there from outside);
+#     --once there, then --delete: ours is found on its other external
+#     port (GetGenericPortMappingEntry) and deleted, the other host's left;
 #   - an IGDv1 router (force_igd_desc_v1=yes: AddPortMapping, which answers
 #     718 ConflictInMappingEntry on a port another LAN host holds; IGDv2's
 #     AddAnyPortMapping offers another port instead, test_map_upnp has
@@ -98,6 +100,20 @@ assert_eq "entry $OTHER $PORT 1" "$(lab_upnp_igd "$HOST_IP" get $PORT)" "the oth
 lab_daemon_stop anyport
 assert_eq none "$(lab_upnp_igd "$HOST_IP" get "$ext")" "external port $ext after SIGTERM"
 assert_eq "entry $OTHER $PORT 1" "$(lab_upnp_igd "$HOST_IP" get $PORT)" "the other host's, after SIGTERM"
+
+lab_step "--once --any-external-port, then --delete: ours found on its external port and deleted, $OTHER's left"
+lab_natdoctor "$LAB_DIR/onceany.out" map $PORT/tcp --once --lifetime 60 --any-external-port
+ext=$(sed -n "s|^mapped $PORT/tcp: $PUBLIC_IP:\([0-9]*\) -> $HOST_IP:$PORT by UPnP.*|\1|p" "$LAB_DIR/onceany.out")
+[[ "$ext" =~ ^[0-9]+$ && "$ext" != "$PORT" ]] || fail "--once --any-external-port: external port '$ext'"
+(($(rules "$ext") > 0)) || fail "no rules for external port $ext after --once"
+# Before the fix: "external port $PORT is another host's: not deleted",
+# exit 1, and ours left open until its lease ran out.
+lab_natdoctor "$LAB_DIR/onceany_del.out" map $PORT/tcp --delete
+assert_match "closed $PORT/tcp on $HOST_GW \(external port $ext\)" \
+	"$(cat "$LAB_DIR/onceany_del.out.stderr")" "--delete finds ours on port $ext"
+assert_eq none "$(lab_upnp_igd "$HOST_IP" get "$ext")" "external port $ext after --delete"
+assert_eq 0 "$(rules "$ext")" "rules for external port $ext after --delete"
+assert_eq "entry $OTHER $PORT 1" "$(lab_upnp_igd "$HOST_IP" get $PORT)" "the other host's, after --delete"
 
 lab_step "IGDv1: AddPortMapping on the port $OTHER holds is 718: named, not moved, $PORT2 mapped"
 lab_router_upnp_only secure_mode=no force_igd_desc_v1=yes

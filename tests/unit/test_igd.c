@@ -10,7 +10,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <netinet/in.h>
+
 #include "gw/igd.h"
+#include "util/text.h"
 
 static struct igd_add add_of(enum igd_add_kind kind, uint32_t lease_s, bool any)
 {
@@ -88,6 +91,33 @@ static void test_confirm(void **state)
 	assert_int_equal(igd_confirm(&e, &self, 30333), IGD_LOST);
 }
 
+/* --delete's search of the router's table: only natdoctor's own entry for
+ * this host, internal port and protocol, on whatever external port. */
+static void test_ours(void **state)
+{
+	struct netaddr self, other;
+	struct igd_generic g = { .e = { .found = true, .internal_port = 30333, .enabled = true },
+				 .protocol = IPPROTO_TCP,
+				 .external_port = 40000,
+				 .description = IGD_DESCRIPTION };
+
+	(void)state;
+	assert_int_equal(netaddr_parse_ip(&self, "192.168.1.10"), 0);
+	assert_int_equal(netaddr_parse_ip(&other, "192.168.1.11"), 0);
+	g.e.client = self;
+	assert_true(igd_ours(&g, &self, IPPROTO_TCP, 30333));
+	g.e.enabled = false; /* disabled, still ours to delete */
+	assert_true(igd_ours(&g, &self, IPPROTO_TCP, 30333));
+	assert_false(igd_ours(&g, &self, IPPROTO_UDP, 30333));
+	assert_false(igd_ours(&g, &self, IPPROTO_TCP, 30334));
+	assert_false(igd_ours(&g, &other, IPPROTO_TCP, 30333));
+	text_copy(g.description, sizeof(g.description), "libminiupnpc");
+	assert_false(igd_ours(&g, &self, IPPROTO_TCP, 30333)); /* another program's */
+	text_copy(g.description, sizeof(g.description), IGD_DESCRIPTION);
+	g.e.client = other; /* the other node, also natdoctor */
+	assert_false(igd_ours(&g, &self, IPPROTO_TCP, 30333));
+}
+
 static void test_next_check(void **state)
 {
 	(void)state;
@@ -112,6 +142,7 @@ int main(void)
 		cmocka_unit_test(test_permanent_only),
 		cmocka_unit_test(test_conflict_and_refusals),
 		cmocka_unit_test(test_confirm),
+		cmocka_unit_test(test_ours),
 		cmocka_unit_test(test_next_check),
 	};
 
