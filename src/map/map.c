@@ -1391,6 +1391,7 @@ static int once_nonce(const struct map_port *p, const struct netaddr *local,
 {
 	uint8_t key[64], in[32], out[16];
 	size_t klen = 0;
+	int err = 0;
 	FILE *f;
 
 	if (keyedhash_load() < 0)
@@ -1400,18 +1401,23 @@ static int once_nonce(const struct map_port *p, const struct netaddr *local,
 		return -ENOENT;
 	klen = fread(key, 1, sizeof(key), f);
 	fclose(f);
-	if (klen < 16)
-		return -ENOENT;
 	memset(in, 0, sizeof(in));
 	memcpy(in, "natdoctor-map-once", 18);
 	in[18] = (uint8_t)(p->port >> 8);
 	in[19] = (uint8_t)p->port;
 	in[20] = p->protocol;
 	memcpy(in + 21, local->ip, 4);
-	if (keyedhash(out, sizeof(out), in, sizeof(in), key, klen) < 0)
-		return -EIO;
-	memcpy(nonce, out, PCP_NONCE_LEN);
-	return 0;
+	if (klen < 16)
+		err = -ENOENT;
+	else if (keyedhash(out, sizeof(out), in, sizeof(in), key, klen) < 0)
+		err = -EIO;
+	else
+		memcpy(nonce, out, PCP_NONCE_LEN);
+	/* The machine id is a secret of this host (machine-id(5)): leave
+	 * neither it nor what was derived from it on the stack. */
+	keyedhash_wipe(key, sizeof(key));
+	keyedhash_wipe(out, sizeof(out));
+	return err;
 }
 
 /* --ipv6: the IPv6 default gateway and this host's address toward it; a
@@ -1677,7 +1683,9 @@ int map_run(const struct map_config *c)
 	log_info("map: gateway %s, this host %s", netaddr_fmt_ip(&s->gw, a),
 		 netaddr_fmt_ip(&s->local, (char[NETADDR_FMT_MAX]){ 0 }));
 	s->n = c->n_ports;
-	if ((c->once || c->del) && keyedhash_load() < 0)
+	/* Only PCP carries the nonce (RFC 6887 §11.1); NAT-PMP (--no-pcp)
+	 * maps and deletes without it. */
+	if ((c->once || c->del) && !c->no_pcp && keyedhash_load() < 0)
 		log_warnx("map: cannot load " KEYEDHASH_LIBRARY " (install the Debian package "
 			  "libsodium23): %s",
 			  c->del ? "cannot name what --once mapped by PCP"

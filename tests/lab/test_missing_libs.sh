@@ -59,6 +59,12 @@ lab_step "map by PCP needs none but libsodium (--once's nonce); by UPnP it names
 nolibs="libminiupnpc.so.17 libjson-c.so.5 libcurl.so.4"
 without "$nolibs" 0 '^mapped 30333/tcp.* by PCP' map 30333/tcp --once --no-natpmp --lifetime 60
 without "$nolibs" 0 'closed 30333/tcp' map 30333/tcp --delete --no-natpmp
+lab_step "map --once without libsodium: a warning only when PCP may be used (NAT-PMP has no nonce)"
+without "libsodium.so.23" 0 '^mapped 30333/udp.* by NAT-PMP' map 30333/udp --once --no-pcp --lifetime 60
+! grep -q 'libsodium' "$LAB_DIR/err" ||
+	{ cat "$LAB_DIR/err" >&2; fail "--once --no-pcp warned about libsodium"; }
+without "libsodium.so.23" 0 'cannot load libsodium\.so\.23.*later --delete' \
+	map 30334/udp --once --no-natpmp --lifetime 60
 lab_router_upnp_only
 without libminiupnpc.so.17 '!' 'cannot load libminiupnpc\.so\.17.*libminiupnpc17' \
 	map 30333/tcp --once --lifetime 60
