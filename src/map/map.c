@@ -93,6 +93,9 @@ struct map_state {
 	struct metricsd *metricsd;
 	int sfd; /* the status socket, -1 if none */
 	char last_error[2 * MAP_MAX_PORTS][120];
+	/* The last UPnP refusal per port and the last_error it wrote. */
+	struct map_upnp_port urefusal[2 * MAP_MAX_PORTS];
+	char usaid[2 * MAP_MAX_PORTS][120];
 
 	/* NAT-PMP's external address request (opcode 0), and the address. */
 	struct gw_query ext_q;
@@ -712,10 +715,18 @@ static void on_ucheck(struct loop *l, struct loop_timer *t, void *data)
 }
 
 /* The same refusal as at the last check: said once, not at every check
- * (a port another host holds is asked again each time, in case it frees). */
-static bool same_refusal(bool was_refused, const char *was, const char *now)
+ * (a port another host holds is asked again each time, in case it frees).
+ * The same kind and holder (map_upnp_same_refusal), and nothing else said
+ * since (was, the text before, is still what UPnP wrote then). */
+static bool same_refusal(struct map_state *s, unsigned i, bool was_refused, const char *was,
+			 const struct map_upnp_port *p)
 {
-	return was_refused && !strcmp(was, now);
+	bool same =
+	    was_refused && !strcmp(was, s->usaid[i]) && map_upnp_same_refusal(&s->urefusal[i], p);
+
+	s->urefusal[i] = *p;
+	text_copy(s->usaid[i], sizeof(s->usaid[i]), s->last_error[i]);
+	return same;
 }
 
 /* A UPnP job came back: take each port's result. */
@@ -791,7 +802,7 @@ static void upnp_took(struct map_state *s, struct map_upnp_job *j)
 					 m->internal_port, p->error[0] ? p->error : "UPnP 718");
 			/* Asked again at each check, in case it is freed; said
 			 * and counted (docs/METRICS.md) once per refusal. */
-			if (!same_refusal(was_refused, was, s->last_error[i])) {
+			if (!same_refusal(s, i, was_refused, was, p)) {
 				s->errors[i]++;
 				log_warnx("map: %u/%s: %s; free it there or give this node another "
 					  "port",
@@ -805,7 +816,7 @@ static void upnp_took(struct map_state *s, struct map_upnp_job *j)
 			m->state = GW_MAP_REFUSED;
 			snprintf(s->last_error[i], sizeof(s->last_error[i]), "UPnP: %.100s",
 				 p->error[0] ? p->error : "no answer");
-			if (!same_refusal(was_refused, was, s->last_error[i])) {
+			if (!same_refusal(s, i, was_refused, was, p)) {
 				s->errors[i]++;
 				log_warnx("map: %u/%s: the router refused the mapping: %s",
 					  m->internal_port, proto_name(m->protocol),

@@ -201,3 +201,15 @@ void map_upnp_work(void *arg)
 			map_one(j, &c, p);
 	}
 }
+
+bool map_upnp_same_refusal(const struct map_upnp_port *was, const struct map_upnp_port *now)
+{
+	if (was->state != now->state)
+		return false;
+	if (now->state == MAP_UPNP_TAKEN)
+		return was->holder.family == now->holder.family &&
+		       (!now->holder.family || netaddr_eq(&was->holder, &now->holder, true));
+	if (now->state == MAP_UPNP_REFUSED)
+		return !strcmp(was->error, now->error);
+	return false;
+}

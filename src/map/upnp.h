@@ -61,6 +61,16 @@ struct map_upnp_job {
 };
 
 /* The worker function (net/worker.h worker_fn): arg is a map_upnp_job. */
+/*
+ * Pure: is the refusal now the same as was (a port asked again at each
+ * check, in case it is freed), so said and counted once? TAKEN: the same
+ * holder (or none known on both), whatever the text: a router answering
+ * AddAnyPortMapping offers another external port at each check ("offered
+ * external port N instead"). REFUSED: the same error text (the router's
+ * code). Anything else, or another state: false.
+ */
+bool map_upnp_same_refusal(const struct map_upnp_port *was, const struct map_upnp_port *now);
+
 void map_upnp_work(void *arg);
 
 #endif
