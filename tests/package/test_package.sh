@@ -49,6 +49,19 @@ for unit in natdoctor-check.service natdoctor-check.timer natdoctor-peers-export
 done
 out=$(cd /lib/systemd/system && systemd-analyze verify natdoctor-check.service \
 	natdoctor-check.timer natdoctor-peers-exporter.service 2>&1) || fail "systemd-analyze verify: $out"
+# The serve and map units read /etc/default/natdoctor-{serve,map}
+# (EnvironmentFile=): shipped as conffiles, so an operator's flags survive
+# upgrades, and with the variable the unit passes.
+conffiles=$(dpkg-query -W -f='${Conffiles}' natdoctor)
+for name in serve map; do
+	f=/etc/default/natdoctor-$name
+	[[ -s $f ]] || fail "no $f (natdoctor-$name.service reads it)"
+	grep -q "^ $f " <<<"$conffiles" || fail "$f is not a conffile: $conffiles"
+	var=NATDOCTOR_${name^^}_ARGS
+	grep -q "^$var=" "$f" || fail "$f does not set $var"
+	grep -q "^EnvironmentFile=$f\$" "/lib/systemd/system/natdoctor-$name.service" ||
+		fail "natdoctor-$name.service does not read $f"
+done
 [[ -s /usr/share/doc/natdoctor/examples/natdoctor.rules.yml ]] || fail "no natdoctor.rules.yml example"
 [[ -s /usr/share/doc/natdoctor/METRICS.md ]] || fail "no METRICS.md"
 # bash completion, the way bash-completion loads it on demand.
@@ -76,5 +89,10 @@ while IFS= read -r f; do
 	[[ -e $f && ! -d $f ]] && left+=("$f")
 	[[ -d $f && $f == *natdoctor* ]] && left+=("$f")
 done <"$listing"
+# Conffiles stay after a remove; purge must take them too (named here so
+# the failure says which).
+for name in serve map; do
+	[[ ! -e /etc/default/natdoctor-$name ]] || left+=("/etc/default/natdoctor-$name")
+done
 ((${#left[@]} == 0)) || fail "left after purge: ${left[*]}"
 echo "package: installed, man pages, completion, hardening, lab test, purged clean ($(wc -l <"$listing") paths)"
