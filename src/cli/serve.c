@@ -43,6 +43,12 @@ static const char serve_help[] =
     "                        (requests, answers by class, errors by code,\n"
     "                        dial-backs by result, rate-limited dial-backs)\n"
     "  --threads N           UDP worker threads (default: one per CPU, at most 64)\n"
+    "  --dialback-limit BURST/SECONDS\n"
+    "                        per source: BURST dial-backs at once, then one every\n"
+    "                        SECONDS (default 16/1). Never unlimited: BURST 1 to\n"
+    "                        64, SECONDS 1 to 3600, so at most 64 at once and one\n"
+    "                        a second after: serve must not become a connection\n"
+    "                        generator aimed at whoever asks\n"
     "%s"
     "\n"
     "What it sends, and to whom: STUN answers to whoever asks, never bigger than\n"
@@ -50,7 +56,7 @@ static const char serve_help[] =
     "to the address the request came from, on the port it names: over UDP only\n"
     "after a second request proves the address with a cookie, so a forged source\n"
     "cannot aim it at anybody else; at most 16 per source at once, then one a\n"
-    "second. It logs one line per dial-back on stderr. It needs no root: the\n"
+    "second (--dialback-limit). It logs one line per dial-back on stderr. It needs no root: the\n"
     "default ports are above 1024 (contrib/natdoctor-serve.service runs it as a\n"
     "throwaway user).\n"
     "\n"
@@ -76,6 +82,30 @@ static int parse_port(struct cli_args *a, const char *flag, const char *s, uint1
 		return cli_args_fail(a, "bad %s '%s': give a port, 1 to 65535", flag, s);
 	*out = (uint16_t)v;
 	return 0;
+}
+
+/* "BURST/SECONDS" into the token bucket's size and refill interval. */
+static int parse_dialback_limit(struct cli_args *a, struct serve_config *c, const char *s)
+{
+	char burst[16];
+	const char *slash = strchr(s, '/');
+	long b, sec;
+
+	if (!slash || (size_t)(slash - s) >= sizeof(burst))
+		goto bad;
+	memcpy(burst, s, (size_t)(slash - s));
+	burst[slash - s] = '\0';
+	if (text_parse_long(burst, 1, SERVE_RATE_BURST_MAX, &b) < 0 ||
+	    text_parse_long(slash + 1, 1, SERVE_RATE_SECONDS_MAX, &sec) < 0)
+		goto bad;
+	c->rate_burst = (uint32_t)b;
+	c->rate_per_token_ms = (uint32_t)sec * 1000;
+	return 0;
+bad:
+	return cli_args_fail(a,
+			     "bad --dialback-limit '%s': give BURST/SECONDS, BURST 1 to %d, "
+			     "SECONDS 1 to %d, e.g. 16/1",
+			     s, SERVE_RATE_BURST_MAX, SERVE_RATE_SECONDS_MAX);
 }
 
 static int parse_listen(struct cli_args *a, struct serve_config *c, const char *s)
@@ -117,6 +147,7 @@ int serve_parse(struct cli_args *a, struct serve_config *c)
 		OPT_ALLOW_PRIVATE,
 		OPT_METRICS,
 		OPT_THREADS,
+		OPT_DIALBACK_LIMIT,
 	};
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, OPT_LISTEN },
@@ -125,6 +156,7 @@ int serve_parse(struct cli_args *a, struct serve_config *c)
 		{ "allow-private", no_argument, NULL, OPT_ALLOW_PRIVATE },
 		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "dialback-limit", required_argument, NULL, OPT_DIALBACK_LIMIT },
 		CLI_COMMON_LONGOPTS,
 		{ 0 },
 	};
@@ -168,6 +200,9 @@ int serve_parse(struct cli_args *a, struct serve_config *c)
 						  SERVE_THREADS_MAX);
 			else
 				c->threads = (unsigned)v;
+			break;
+		case OPT_DIALBACK_LIMIT:
+			r = parse_dialback_limit(a, c, optarg);
 			break;
 		}
 		if (r < 0)

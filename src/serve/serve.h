@@ -25,6 +25,12 @@
 #include "util/netaddr.h"
 
 #define SERVE_THREADS_MAX 64
+/* --dialback-limit bounds: never unlimited. At most 64 dial-backs per
+ * source at once (a quarter of the dial-backs in flight, so one source
+ * cannot take them all) and then at most one a second, so serve never
+ * becomes a connection generator aimed at its askers. */
+#define SERVE_RATE_BURST_MAX   64
+#define SERVE_RATE_SECONDS_MAX 3600
 
 struct serve_config {
 	struct serve_conf conf; /* addresses, ports, allow_private */

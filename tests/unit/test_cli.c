@@ -304,6 +304,13 @@ static void serve_flags_fill_the_config(void **state)
 	assert_true(sopts.has_metrics);
 	assert_int_equal(sopts.metrics.port, 9477);
 	assert_int_equal(sopts.threads, 3);
+	assert_int_equal(sopts.rate_burst, 0); /* serve_run: 16, one a second */
+	assert_int_equal(SERVE("--listen", "11.0.0.10", "--dialback-limit", "4/60"), 0);
+	assert_int_equal(sopts.rate_burst, 4);
+	assert_int_equal(sopts.rate_per_token_ms, 60000);
+	assert_int_equal(SERVE("--listen", "11.0.0.10", "--dialback-limit", "64/1"), 0);
+	assert_int_equal(sopts.rate_burst, 64);
+	assert_int_equal(sopts.rate_per_token_ms, 1000);
 	assert_int_equal(SERVE("--help"), 0);
 	assert_true(args.help);
 }
@@ -328,6 +335,22 @@ static void serve_usage_errors_name_the_flag(void **state)
 	assert_usage(SERVE("--listen", "11.0.0.10", "--metrics", "9477"), "bad --metrics '9477'");
 	assert_usage(SERVE("--listen", "11.0.0.10", "--metrics", "localhost:9477"),
 		     "bad --metrics");
+	/* Never unlimited: no zero, no burst over 64, no faster than 1/s. */
+	assert_usage(SERVE("--listen", "11.0.0.10", "--dialback-limit", "0/1"),
+		     "bad --dialback-limit '0/1'");
+	assert_usage(SERVE("--listen", "11.0.0.10", "--dialback-limit", "65/1"), "BURST 1 to 64");
+	assert_usage(SERVE("--listen", "11.0.0.10", "--dialback-limit", "16/0"),
+		     "SECONDS 1 to 3600");
+	assert_usage(SERVE("--listen", "11.0.0.10", "--dialback-limit", "16/3601"),
+		     "bad --dialback-limit");
+	assert_usage(SERVE("--listen", "11.0.0.10", "--dialback-limit", "16"),
+		     "give BURST/SECONDS");
+	assert_usage(SERVE("--listen", "11.0.0.10", "--dialback-limit", "16/1/1"),
+		     "bad --dialback-limit");
+	assert_usage(SERVE("--listen", "11.0.0.10", "--dialback-limit", "-1/1"),
+		     "bad --dialback-limit");
+	assert_usage(SERVE("--listen", "11.0.0.10", "--dialback-limit", "10/min"),
+		     "bad --dialback-limit");
 	assert_usage(SERVE("--listen", "11.0.0.10", "extra"), "unexpected argument");
 }
 
