@@ -7,7 +7,8 @@
 # the nonce line), other (a socat that says nothing), refused (no
 # listener), filtered (the host's nftables drops the SYN), UDP sent and
 # arrived; asked over UDP (cookie round trip) and over TCP. A forged cookie
-# gets a fresh cookie and no dial-back; the per-source rate limit holds;
+# gets a fresh cookie and no dial-back; the per-source rate limit holds,
+# and --dialback-limit changes it;
 # one log line per dial-back. About 10 s.
 
 # shellcheck source=tests/lab/lib.sh
@@ -82,3 +83,14 @@ limited=$(field rate-limited "$out")
 ((limited <= 27)) || fail "$limited of 30 rate-limited: the burst is smaller than 16"
 assert_eq "$limited" "$(serve_metric serve 9477 natdoctor_serve_rate_limited_total)" \
 	"natdoctor_serve_rate_limited_total"
+
+lab_step "--dialback-limit 3/60: 3 at once per source, then one a minute"
+SERVE_FLAGS="--dialback-limit 3/60" serve_up serve2 4488 4489 9478 "$COTURN_A" "$COTURN_B"
+out=$(serve_client dialback "$COTURN_A" --port 4488 --proto tcp --dial-port 30336 --via tcp \
+	--repeat 10)
+echo "10 dial-backs with --dialback-limit 3/60: $out"
+# No token comes back within the test (60 s each): exactly 3 dialled.
+assert_eq 7 "$(field rate-limited "$out")" "rate-limited of 10 with --dialback-limit 3/60"
+assert_eq 3 "$(field refused "$out")" "dialled of 10 with --dialback-limit 3/60"
+assert_eq 7 "$(serve_metric serve2 9478 natdoctor_serve_rate_limited_total)" \
+	"natdoctor_serve_rate_limited_total with --dialback-limit 3/60"
