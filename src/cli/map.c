@@ -58,8 +58,11 @@ static const char map_help[] =
     "                        each new mapping back from outside and says whether\n"
     "                        it got in; without it nothing is sent but to the\n"
     "                        router; a server that does not answer leaves the\n"
-    "                        port 'unknown'. A UDP port is held for the server's\n"
-    "                        datagram while no node holds it (else 'unknown')\n"
+    "                        port 'unknown'. Up to 4 times: a server that cannot\n"
+    "                        tell hands the ask to the next, and the verdict\n"
+    "                        names the server that gave it. A UDP port is held\n"
+    "                        for the server's datagram while no node holds it\n"
+    "                        (else 'unknown')\n"
     "  --status-socket PATH  where 'natdoctor status' asks (default\n"
     "                        /run/natdoctor/map.sock for root and the systemd unit,\n"
     "                        else $XDG_RUNTIME_DIR/natdoctor-map.sock)\n"
@@ -194,10 +197,17 @@ int map_parse(struct cli_args *a, struct map_config *c)
 			c->ipv6 = true;
 			break;
 		case OPT_SERVER:
-			c->server_port = MAP_SERVER_PORT;
-			if (netaddr_split_hostport(optarg, c->server, sizeof(c->server),
-						   &c->server_port) < 0 ||
-			    !c->server[0])
+			if (c->n_servers == MAP_MAX_SERVERS) {
+				r = cli_args_fail(a, "at most %d --server values", MAP_MAX_SERVERS);
+				break;
+			}
+			c->server_port[c->n_servers] = MAP_SERVER_PORT;
+			if (netaddr_split_hostport(optarg, c->server[c->n_servers],
+						   sizeof(c->server[0]),
+						   &c->server_port[c->n_servers]) == 0 &&
+			    c->server[c->n_servers][0])
+				c->n_servers++;
+			else
 				r = cli_args_fail(a,
 						  "bad --server '%s': give HOST, HOST:PORT or "
 						  "[IPv6]:PORT of a natdoctor serve (port 1 to "
@@ -238,7 +248,7 @@ int map_parse(struct cli_args *a, struct map_config *c)
 		return cli_args_fail(a, "give the ports to map, e.g. 'natdoctor map 30333/tcp'");
 	if (c->once && c->del)
 		return cli_args_fail(a, "--once and --delete: give one");
-	if (c->del && c->server[0])
+	if (c->del && c->n_servers)
 		return cli_args_fail(a, "--server confirms new mappings: not with --delete");
 	if (c->no_pcp && c->no_natpmp && c->no_upnp)
 		return cli_args_fail(a, "--no-pcp, --no-natpmp and --no-upnp leave nothing to map "

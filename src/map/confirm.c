@@ -34,7 +34,7 @@ struct cport {
 	uint64_t grace_ms; /* the server says it sent: wait for it until then */
 };
 
-struct confirm {
+struct csrv {
 	struct loop *loop;
 	int fd; /* connected to the server, -1 until it is known */
 	struct netaddr server;
@@ -52,9 +52,9 @@ struct confirm {
 /* How long the server's UDP datagram may trail its answer. */
 #define CONFIRM_UDP_GRACE_MS 300
 
-static void schedule(struct confirm *c);
+static void schedule(struct csrv *c);
 
-static void unwatch(struct confirm *c, struct cport *p)
+static void unwatch(struct csrv *c, struct cport *p)
 {
 	if (!p->watching)
 		return;
@@ -63,7 +63,7 @@ static void unwatch(struct confirm *c, struct cport *p)
 	p->watching = false;
 }
 
-static void verdict(struct confirm *c, unsigned idx, enum confirm_state st, uint8_t result,
+static void verdict(struct csrv *c, unsigned idx, enum confirm_state st, uint8_t result,
 		    const char *reason)
 {
 	struct cport *p = &c->p[idx];
@@ -80,7 +80,7 @@ static void verdict(struct confirm *c, unsigned idx, enum confirm_state st, uint
 	c->cb(c->data, idx);
 }
 
-static void send_request(struct confirm *c, struct cport *p)
+static void send_request(struct csrv *c, struct cport *p)
 {
 	uint64_t now = loop_now_ms(c->loop);
 
@@ -96,14 +96,14 @@ static void send_request(struct confirm *c, struct cport *p)
 }
 
 /* Every port still asked about gets reason as its UNKNOWN verdict. */
-static void all_unknown(struct confirm *c, const char *reason)
+static void all_unknown(struct csrv *c, const char *reason)
 {
 	for (unsigned i = 0; i < CONFIRM_MAX_PORTS; i++)
 		if (c->p[i].pub.state == CONFIRM_ASKING)
 			verdict(c, i, CONFIRM_UNKNOWN, 0, reason);
 }
 
-static void on_result(struct confirm *c, struct cport *p, const struct dialclient_answer *a)
+static void on_result(struct csrv *c, struct cport *p, const struct dialclient_answer *a)
 {
 	unsigned idx = (unsigned)(p - c->p);
 	char obs[NETADDR_FMT_MAX], ext[NETADDR_FMT_MAX], why[CONFIRM_TEXT_MAX];
@@ -165,7 +165,7 @@ static void on_result(struct confirm *c, struct cport *p, const struct dialclien
 	}
 }
 
-static void on_answer(struct confirm *c, const uint8_t *buf, size_t n)
+static void on_answer(struct csrv *c, const uint8_t *buf, size_t n)
 {
 	struct dialclient_answer a;
 	struct stun_msg m;
@@ -205,7 +205,7 @@ static void on_answer(struct confirm *c, const uint8_t *buf, size_t n)
 
 static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 {
-	struct confirm *c = data;
+	struct csrv *c = data;
 	uint8_t buf[1500];
 
 	(void)l;
@@ -229,7 +229,7 @@ static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 /* A UDP port held for the server's datagram: only its nonce counts. */
 static void on_watch(struct loop *l, int fd, uint32_t events, void *data)
 {
-	struct confirm *c = data;
+	struct csrv *c = data;
 	uint8_t buf[64];
 
 	(void)l;
@@ -258,7 +258,7 @@ static void on_watch(struct loop *l, int fd, uint32_t events, void *data)
 
 /* Hold UDP port (this host's side of the mapping) for the server's
  * datagram; -EADDRINUSE when the node (or anyone) holds it. */
-static int watch_udp(struct confirm *c, struct cport *p, uint16_t port)
+static int watch_udp(struct csrv *c, struct cport *p, uint16_t port)
 {
 	struct netaddr me = { .family = AF_INET, .port = port };
 	struct sockaddr_storage ss;
@@ -289,7 +289,7 @@ static void on_timer(struct loop *l, struct loop_timer *t, void *data)
 	schedule(data);
 }
 
-static void schedule(struct confirm *c)
+static void schedule(struct csrv *c)
 {
 	uint64_t now = loop_now_ms(c->loop), next = UINT64_MAX, d;
 	char why[CONFIRM_TEXT_MAX];
@@ -338,7 +338,7 @@ static void schedule(struct confirm *c)
 
 static void on_resolved(struct loop *l, const struct resolve_result *res, void *data)
 {
-	struct confirm *c = data;
+	struct csrv *c = data;
 	int fd;
 
 	c->rreq = NULL;
@@ -368,7 +368,7 @@ static void on_resolved(struct loop *l, const struct resolve_result *res, void *
 
 /* Resolve the server's name (again: a name that did not resolve, DNS not
  * up yet at boot, is tried anew with the next mapping). */
-static int resolve(struct confirm *c)
+static int resolve(struct csrv *c)
 {
 	int err;
 
@@ -382,10 +382,10 @@ static int resolve(struct confirm *c)
 	return err;
 }
 
-int confirm_open(struct loop *l, const char *host, uint16_t port, confirm_cb cb, void *data,
-		 struct confirm **out)
+static int csrv_open(struct loop *l, const char *host, uint16_t port, confirm_cb cb, void *data,
+		     struct csrv **out)
 {
-	struct confirm *c = calloc(1, sizeof(*c));
+	struct csrv *c = calloc(1, sizeof(*c));
 	bool v6 = strchr(host, ':') != NULL;
 	int err;
 
@@ -408,8 +408,8 @@ int confirm_open(struct loop *l, const char *host, uint16_t port, confirm_cb cb,
 	return err;
 }
 
-void confirm_ask(struct confirm *c, unsigned idx, uint8_t ipproto, uint16_t internal_port,
-		 const struct netaddr *ext)
+static void csrv_ask(struct csrv *c, unsigned idx, uint8_t ipproto, uint16_t internal_port,
+		     const struct netaddr *ext)
 {
 	struct cport *p;
 	unsigned unknowns;
@@ -460,27 +460,18 @@ bool confirm_retry_due(const struct confirm_port *p, uint64_t now_ms)
 	return now_ms >= p->verdict_ms + wait;
 }
 
-const struct confirm_port *confirm_get(const struct confirm *c, unsigned idx)
+/* The ask about idx ended elsewhere (asked anew): this server forgets it. */
+static void csrv_cancel(struct csrv *c, unsigned idx)
 {
-	static const struct confirm_port none;
+	struct cport *p = &c->p[idx];
 
-	return c && idx < CONFIRM_MAX_PORTS ? &c->p[idx].pub : &none;
+	unwatch(c, p);
+	p->x.active = false;
+	p->grace_ms = 0;
+	p->pub.state = CONFIRM_NONE;
 }
 
-bool confirm_busy(const struct confirm *c)
-{
-	for (unsigned i = 0; c && i < CONFIRM_MAX_PORTS; i++)
-		if (c->p[i].pub.state == CONFIRM_ASKING)
-			return true;
-	return false;
-}
-
-const char *confirm_server_name(const struct confirm *c)
-{
-	return c ? c->name : "";
-}
-
-void confirm_close(struct confirm *c)
+static void csrv_close(struct csrv *c)
 {
 	if (!c)
 		return;
@@ -492,5 +483,137 @@ void confirm_close(struct confirm *c)
 		loop_del_fd(c->loop, c->fd);
 		close(c->fd);
 	}
+	free(c);
+}
+
+/* --- several servers: the next one asked when one cannot tell ---------- */
+
+struct cslot {
+	struct confirm *set;
+	unsigned k;
+};
+
+struct confirm {
+	struct csrv *srv[CONFIRM_MAX_SERVERS];
+	struct cslot slot[CONFIRM_MAX_SERVERS];
+	unsigned n;
+	confirm_cb cb;
+	void *data;
+	char names[CONFIRM_MAX_SERVERS * (RESOLVE_HOST_MAX + 10)];
+	struct {
+		struct confirm_port pub;
+		unsigned at; /* the server asked now */
+		uint16_t internal_port;
+	} a[CONFIRM_MAX_PORTS];
+};
+
+/* Server k has a verdict on idx: UNKNOWN goes to the next server, if any;
+ * anything else (or the last server's UNKNOWN) is the verdict. */
+static void on_server(void *data, unsigned idx)
+{
+	struct cslot *sl = data;
+	struct confirm *c = sl->set;
+	const struct confirm_port *v = &sl->set->srv[sl->k]->p[idx].pub;
+	unsigned unknowns = c->a[idx].pub.unknowns;
+
+	if (sl->k != c->a[idx].at || c->a[idx].pub.state != CONFIRM_ASKING)
+		return; /* an ask replaced since */
+	if (v->state == CONFIRM_UNKNOWN && sl->k + 1 < c->n) {
+		log_info("map: --server %s: %s; asking %s", c->srv[sl->k]->name, v->reason,
+			 c->srv[sl->k + 1]->name);
+		c->a[idx].at = sl->k + 1;
+		c->a[idx].pub.server = c->srv[sl->k + 1]->name;
+		csrv_ask(c->srv[sl->k + 1], idx, c->a[idx].pub.ipproto, c->a[idx].internal_port,
+			 &c->a[idx].pub.ext);
+		return;
+	}
+	c->a[idx].pub = *v;
+	c->a[idx].pub.unknowns = v->state == CONFIRM_UNKNOWN ? unknowns + 1 : 0;
+	c->a[idx].pub.server = c->srv[sl->k]->name;
+	c->cb(c->data, idx);
+}
+
+int confirm_open(struct loop *l, const char *const *hosts, const uint16_t *ports, unsigned n,
+		 confirm_cb cb, void *data, struct confirm **out)
+{
+	struct confirm *c;
+	size_t nlen = 0;
+	int err = 0;
+
+	if (n == 0 || n > CONFIRM_MAX_SERVERS)
+		return -EINVAL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->cb = cb;
+	c->data = data;
+	for (unsigned k = 0; k < n && err == 0; k++) {
+		c->slot[k].set = c;
+		c->slot[k].k = k;
+		err = csrv_open(l, hosts[k], ports[k], on_server, &c->slot[k], &c->srv[k]);
+		if (err == 0) {
+			c->n = k + 1;
+			text_appendf(c->names, sizeof(c->names), &nlen, "%s%s", k ? ", " : "",
+				     c->srv[k]->name);
+		}
+	}
+	if (err < 0) {
+		confirm_close(c);
+		return err;
+	}
+	*out = c;
+	return 0;
+}
+
+void confirm_ask(struct confirm *c, unsigned idx, uint8_t ipproto, uint16_t internal_port,
+		 const struct netaddr *ext)
+{
+	struct confirm_port *p;
+	unsigned unknowns;
+
+	if (!c || idx >= CONFIRM_MAX_PORTS)
+		return;
+	p = &c->a[idx].pub;
+	if (p->state == CONFIRM_ASKING)
+		csrv_cancel(c->srv[c->a[idx].at], idx);
+	/* The back-off of confirm_retry_due lasts while the mapping does. */
+	unknowns = p->ipproto == ipproto && netaddr_eq(&p->ext, ext, false) ? p->unknowns : 0;
+	memset(p, 0, sizeof(*p));
+	p->unknowns = unknowns;
+	p->state = CONFIRM_ASKING;
+	p->ipproto = ipproto;
+	p->ext = *ext;
+	p->server = c->srv[0]->name;
+	c->a[idx].at = 0;
+	c->a[idx].internal_port = internal_port;
+	csrv_ask(c->srv[0], idx, ipproto, internal_port, ext);
+}
+
+const struct confirm_port *confirm_get(const struct confirm *c, unsigned idx)
+{
+	static const struct confirm_port none = { .server = "" };
+
+	return c && idx < CONFIRM_MAX_PORTS ? &c->a[idx].pub : &none;
+}
+
+bool confirm_busy(const struct confirm *c)
+{
+	for (unsigned i = 0; c && i < CONFIRM_MAX_PORTS; i++)
+		if (c->a[i].pub.state == CONFIRM_ASKING)
+			return true;
+	return false;
+}
+
+const char *confirm_server_name(const struct confirm *c)
+{
+	return c ? c->names : "";
+}
+
+void confirm_close(struct confirm *c)
+{
+	if (!c)
+		return;
+	for (unsigned k = 0; k < CONFIRM_MAX_SERVERS; k++)
+		csrv_close(c->srv[k]);
 	free(c);
 }

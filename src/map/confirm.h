@@ -20,7 +20,9 @@
 #include "util/netaddr.h"
 
 #define CONFIRM_MAX_PORTS 8
-#define CONFIRM_TEXT_MAX  160
+/* --server given more than once: asked in turn (confirm_open). */
+#define CONFIRM_MAX_SERVERS 4
+#define CONFIRM_TEXT_MAX    160
 /* A verdict comes within this of the ask (the server being known). */
 #define CONFIRM_WAIT_MS 4000
 
@@ -41,6 +43,7 @@ struct confirm_port {
 	char reason[CONFIRM_TEXT_MAX]; /* why NO or UNKNOWN, for people */
 	uint64_t verdict_ms;	       /* loop time of the last verdict */
 	unsigned unknowns;	       /* UNKNOWN verdicts in a row for this ext */
+	const char *server;	       /* "host:port" asked now, or that gave the verdict */
 };
 
 /* An UNKNOWN verdict is asked again (confirm_retry_due): not before this
@@ -54,19 +57,23 @@ struct confirm;
 typedef void (*confirm_cb)(void *data, unsigned idx);
 
 /*
- * Confirmations through the natdoctor serve at host (a name or an IP
- * literal) and port, on l. Resolves host at once (IPv4; a name on a worker
- * thread); nothing is sent before confirm_ask. Returns 0 and *out, or
- * -ENOMEM / resolve_start's error.
+ * Confirmations through the natdoctor serves at hosts[k] (a name or an IP
+ * literal) and ports[k], k < n (1..CONFIRM_MAX_SERVERS), on l. Each ask
+ * goes to the first; a server whose verdict is UNKNOWN (silent, closed,
+ * not a natdoctor serve, rate-limited) hands the same ask to the next, and
+ * the last one's UNKNOWN is the verdict (confirm_port.server names who
+ * gave it). Resolves the hosts at once (IPv4; a name on a worker thread);
+ * nothing is sent before confirm_ask. Returns 0 and *out, or -EINVAL for
+ * n out of bounds, -ENOMEM / resolve_start's error.
  */
-int confirm_open(struct loop *l, const char *host, uint16_t port, confirm_cb cb, void *data,
-		 struct confirm **out);
+int confirm_open(struct loop *l, const char *const *hosts, const uint16_t *ports, unsigned n,
+		 confirm_cb cb, void *data, struct confirm **out);
 
 /*
  * Ask the server to dial back ext (address and port) over ipproto for
  * port idx (< CONFIRM_MAX_PORTS); a running ask for idx is replaced. The
  * verdict comes through cb within CONFIRM_WAIT_MS once the server's
- * address is known. UDP: the server sends one datagram, which only the
+ * address is known (per server asked in turn). UDP: the server sends one datagram, which only the
  * holder of this host's port (internal_port) can see; map holds the port
  * itself until the verdict when no node does (a node starting in that
  * moment cannot bind it), else the verdict is UNKNOWN at once.
@@ -90,7 +97,7 @@ const struct confirm_port *confirm_get(const struct confirm *c, unsigned idx);
 /* Some port is still being asked about. NULL: false. */
 bool confirm_busy(const struct confirm *c);
 
-/* "host:port" as given, for messages. */
+/* The servers' "host:port" as given, comma-separated, for messages. */
 const char *confirm_server_name(const struct confirm *c);
 
 /* Close the socket, cancel the timer and the resolution, free. NULL is fine. */

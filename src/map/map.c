@@ -58,15 +58,16 @@
 #include "util/log.h"
 #include "util/text.h"
 
-#define MAP_PCP_SILENT_MS	1000  /* no PCP answer at all by then: try NAT-PMP */
-#define MAP_QUIT_MS		900   /* deletes answered or not, exit by then */
-#define MAP_RETRY_MS		30000 /* nothing answers: start over after this */
-#define MAP_ONCE_MS		5000  /* --once/--delete: give up after this */
-#define MAP_REMAP_GAP_MS	4000  /* re-mapping everything at most this often */
-#define MAP_NETCHANGE_SETTLE_MS 300   /* rtnetlink bursts: look once they settle */
-#define MAP_UPNP_AFTER_MS	3000  /* neither PCP nor NAT-PMP answered by then: UPnP */
-#define MAP_UPNP_JOB_MS		3000  /* one UPnP conversation (search to confirm) */
-#define MAP_UPNP_DELETE_MS	800   /* the deletes on the way out, within MAP_QUIT_MS */
+#define MAP_PCP_SILENT_MS 1000	/* no PCP answer at all by then: try NAT-PMP */
+#define MAP_QUIT_MS	  900	/* deletes answered or not, exit by then */
+#define MAP_RETRY_MS	  30000 /* nothing answers: start over after this */
+#define MAP_ONCE_MS	  5000	/* --once/--delete: give up after this */
+_Static_assert(MAP_MAX_SERVERS == CONFIRM_MAX_SERVERS, "map.h and confirm.h disagree");
+#define MAP_REMAP_GAP_MS	4000 /* re-mapping everything at most this often */
+#define MAP_NETCHANGE_SETTLE_MS 300  /* rtnetlink bursts: look once they settle */
+#define MAP_UPNP_AFTER_MS	3000 /* neither PCP nor NAT-PMP answered by then: UPnP */
+#define MAP_UPNP_JOB_MS		3000 /* one UPnP conversation (search to confirm) */
+#define MAP_UPNP_DELETE_MS	800  /* the deletes on the way out, within MAP_QUIT_MS */
 
 struct map_state {
 	const struct map_config *c;
@@ -120,8 +121,8 @@ struct map_state {
 
 	/* --server: each new mapping confirmed by dial-back (map/confirm.c). */
 	struct confirm *confirm;
-	bool once_ready;    /* --once: mapped and printed; waits for confirmations */
-	bool once_extended; /* --once's bound was stretched once for them */
+	bool once_ready;	/* --once: mapped and printed; waits for confirmations */
+	unsigned once_extended; /* --once's bound stretched for them, once a server */
 };
 
 static uint32_t rnd32(void)
@@ -452,7 +453,7 @@ static void on_confirmed(void *data, unsigned i)
 {
 	struct map_state *s = data;
 	const struct confirm_port *cp = confirm_get(s->confirm, i);
-	const char *srv = confirm_server_name(s->confirm);
+	const char *srv = cp->server;
 	char a[NETADDR_FMT_MAX];
 
 	netaddr_fmt_ip(&cp->ext, a);
@@ -1179,10 +1180,11 @@ static void on_once_deadline(struct loop *l, struct loop_timer *t, void *data)
 	struct map_state *s = data;
 
 	(void)t;
-	if (s->once_ready && confirm_busy(s->confirm) && !s->once_extended) {
+	if (s->once_ready && confirm_busy(s->confirm) && s->once_extended < s->c->n_servers) {
 		/* Mapped late (a silent PCP, then NAT-PMP or UPnP): the
-		 * confirmations asked then get their own bound, once. */
-		s->once_extended = true;
+		 * confirmations asked then get their own bound, once per
+		 * server (the next is asked when one cannot tell). */
+		s->once_extended++;
 		loop_timer_start(l, &s->deadline, CONFIRM_WAIT_MS, on_once_deadline, s);
 		return;
 	}
@@ -1301,7 +1303,7 @@ static const char *state_name(enum gw_map_state st)
 static const char *outside_text(const struct map_state *s, unsigned i, char *buf, size_t size)
 {
 	const struct confirm_port *cp = confirm_get(s->confirm, i);
-	const char *srv = confirm_server_name(s->confirm);
+	const char *srv = cp->server;
 
 	switch (cp->state) {
 	case CONFIRM_ASKING:
@@ -1684,12 +1686,16 @@ int map_run(const struct map_config *c)
 			goto out;
 		}
 	}
-	if (c->server[0] && !c->del) {
-		err =
-		    confirm_open(s->loop, c->server, c->server_port, on_confirmed, s, &s->confirm);
+	if (c->n_servers && !c->del) {
+		const char *hosts[MAP_MAX_SERVERS];
+
+		for (unsigned k = 0; k < c->n_servers; k++)
+			hosts[k] = c->server[k];
+		err = confirm_open(s->loop, hosts, c->server_port, c->n_servers, on_confirmed, s,
+				   &s->confirm);
 		if (err < 0)
 			log_warnx("map: --server %s: %s; mappings are not confirmed from outside",
-				  c->server, strerror(-err));
+				  c->server[0], strerror(-err));
 	}
 	log_info("map: gateway %s, this host %s", netaddr_fmt_ip(&s->gw, a),
 		 netaddr_fmt_ip(&s->local, (char[NETADDR_FMT_MAX]){ 0 }));

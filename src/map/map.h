@@ -18,6 +18,7 @@
 #define MAP_LIFETIME_MAX     86400
 #define MAP_SERVER_HOST_MAX  256
 #define MAP_SERVER_PORT	     3478
+#define MAP_MAX_SERVERS	     4 /* CONFIRM_MAX_SERVERS */
 
 struct map_port {
 	uint16_t port;
@@ -38,11 +39,13 @@ struct map_config {
 	const char *metrics;   /* --metrics ADDR:PORT (net/metricsd), or NULL */
 	const char *on_change; /* --on-change CMD (sh -c), or NULL */
 	const char *status_socket; /* map/status.h; NULL: no status socket */
-	/* --server HOST[:PORT]: a natdoctor serve that confirms each new
-	 * mapping by dial-back (map/confirm.h); "" for none, then nothing
-	 * leaves the host but what the gateway is asked. */
-	char server[MAP_SERVER_HOST_MAX];
-	uint16_t server_port;
+	/* --server HOST[:PORT], up to MAP_MAX_SERVERS times: natdoctor
+	 * serves that confirm each new mapping by dial-back, the next one
+	 * asked when one cannot tell (map/confirm.h); n_servers 0 for none,
+	 * then nothing leaves the host but what the gateway is asked. */
+	char server[MAP_MAX_SERVERS][MAP_SERVER_HOST_MAX];
+	uint16_t server_port[MAP_MAX_SERVERS];
+	unsigned n_servers;
 	int verbose;
 };
 

@@ -389,16 +389,31 @@ static void map_ports_and_flags(void **state)
 	assert_null(stopts.socket);
 	assert_usage(STATUS("30333"), "unexpected argument '30333'");
 	assert_int_equal(MAP("30333", "--server", "vps.example.net"), 0);
-	assert_string_equal(mopts.server, "vps.example.net");
-	assert_int_equal(mopts.server_port, MAP_SERVER_PORT);
+	assert_string_equal(mopts.server[0], "vps.example.net");
+	assert_int_equal(mopts.server_port[0], MAP_SERVER_PORT);
+	assert_int_equal(mopts.n_servers, 1);
 	assert_int_equal(MAP("30333", "--server", "203.0.113.5:4478", "--once"), 0);
-	assert_string_equal(mopts.server, "203.0.113.5");
-	assert_int_equal(mopts.server_port, 4478);
+	assert_string_equal(mopts.server[0], "203.0.113.5");
+	assert_int_equal(mopts.server_port[0], 4478);
 	assert_int_equal(MAP("30333", "--server", "[2001:db8::5]:3479"), 0);
-	assert_string_equal(mopts.server, "2001:db8::5");
-	assert_int_equal(mopts.server_port, 3479);
+	assert_string_equal(mopts.server[0], "2001:db8::5");
+	assert_int_equal(mopts.server_port[0], 3479);
+	/* Several: asked in that order, the next when one cannot tell. */
+	assert_int_equal(MAP("30333", "--server", "a.example:4478", "--server", "b.example"), 0);
+	assert_int_equal(mopts.n_servers, 2);
+	assert_string_equal(mopts.server[0], "a.example");
+	assert_int_equal(mopts.server_port[0], 4478);
+	assert_string_equal(mopts.server[1], "b.example");
+	assert_int_equal(mopts.server_port[1], MAP_SERVER_PORT);
+	assert_int_equal(
+	    MAP("30333", "--server", "a", "--server", "b", "--server", "c", "--server", "d"), 0);
+	assert_int_equal(mopts.n_servers, 4);
+	assert_usage(MAP("30333", "--server", "a", "--server", "b", "--server", "c", "--server",
+			 "d", "--server", "e"),
+		     "at most 4 --server values");
+	assert_usage(MAP("30333", "--server", "a", "--server", "vps:0"), "bad --server 'vps:0'");
 	assert_int_equal(MAP("30333"), 0);
-	assert_string_equal(mopts.server, ""); /* no --server: nothing sent outside */
+	assert_int_equal(mopts.n_servers, 0); /* no --server: nothing sent outside */
 	assert_usage(MAP("30333", "--server", "vps:0"), "bad --server 'vps:0'");
 	assert_usage(MAP("30333", "--server", ":3478"), "bad --server ':3478'");
 	assert_usage(MAP("30333", "--server", "vps", "--delete"), "not with --delete");

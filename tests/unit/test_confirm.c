@@ -10,7 +10,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -93,12 +96,13 @@ static void unknowns_counted_per_mapping(void **state)
 	struct confirm *c;
 	struct seen s = { 0 };
 	struct netaddr ext = nd_ip("198.51.100.7", 30333), other = nd_ip("198.51.100.7", 40000);
-	char host[] = "127.0.0.1";
+	const char *host[] = { "127.0.0.1" };
+	uint16_t port[] = { closed_port() };
 
 	(void)state;
 	nd_time_limit(20);
 	assert_int_equal(loop_new(&l), 0);
-	assert_int_equal(confirm_open(l, host, closed_port(), on_verdict, &s, &c), 0);
+	assert_int_equal(confirm_open(l, host, port, 1, on_verdict, &s, &c), 0);
 	ask(l, c, &s, &ext);
 	assert_int_equal(confirm_get(c, 0)->state, CONFIRM_UNKNOWN);
 	assert_int_equal(confirm_get(c, 0)->unknowns, 1);
@@ -114,12 +118,45 @@ static void unknowns_counted_per_mapping(void **state)
 	loop_free(l);
 }
 
+/* Two servers that cannot tell (closed ports): the second is asked for the
+ * same mapping, one verdict comes, UNKNOWN, named after the second, and it
+ * counts as one unknown for the back-off. */
+static void next_server_asked(void **state)
+{
+	struct loop *l;
+	struct confirm *c;
+	struct seen s = { 0 };
+	struct netaddr ext = nd_ip("198.51.100.7", 30333);
+	const char *host[] = { "127.0.0.1", "127.0.0.1" };
+	uint16_t port[] = { closed_port(), closed_port() };
+	char second[32];
+
+	(void)state;
+	nd_time_limit(20);
+	assert_int_equal(loop_new(&l), 0);
+	assert_int_equal(confirm_open(l, host, port, 0, on_verdict, &s, &c), -EINVAL);
+	assert_int_equal(confirm_open(l, host, port, 5, on_verdict, &s, &c), -EINVAL);
+	assert_int_equal(confirm_open(l, host, port, 2, on_verdict, &s, &c), 0);
+	ask(l, c, &s, &ext);
+	nd_run_for(l, 300); /* no second verdict trails it */
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(confirm_get(c, 0)->state, CONFIRM_UNKNOWN);
+	assert_int_equal(confirm_get(c, 0)->unknowns, 1);
+	snprintf(second, sizeof(second), "127.0.0.1:%u", port[1]);
+	assert_string_equal(confirm_get(c, 0)->server, second);
+	assert_non_null(strstr(confirm_server_name(c), second));
+	confirm_close(c);
+	nd_assert_loop_empty(l);
+	loop_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(unknown_backs_off),
 		cmocka_unit_test(verdicts_stand),
 		cmocka_unit_test(unknowns_counted_per_mapping),
+		cmocka_unit_test(next_server_asked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
