@@ -10,7 +10,7 @@
 # firewall drops the server's SYN) reported as not reachable, exit 1; a
 # closed server port, a plain STUN server (coturn) and a silent server
 # (after a mapping made late, by NAT-PMP: --once waits for the verdict)
-# leave it unknown, exit 0; UDP: the server's datagram arrives through the
+# leave it unknown, exit 0, and hand the ask to the next --server; UDP: the server's datagram arrives through the
 # mapping (confirmed), dropped by the host's firewall (not reachable, exit
 # 1), a node holding the port (unknown); the daemon puts the confirmation
 # in natdoctor status and in --metrics (natdoctor_mapping_confirmed); a
@@ -104,6 +104,13 @@ assert_match "  reachable from outside: unknown for $PUBLIC_IP:$PORT: the server
 	"$(cat "$LAB_DIR/coturn.out")" "a plain STUN server"
 ! grep -q "not reachable" "$LAB_DIR/closed.out" "$LAB_DIR/coturn.out" ||
 	fail "'not reachable' from a server that could not tell"
+
+lab_step "--server twice: a first that cannot tell (coturn, then a closed port) hands the ask to the natdoctor serve"
+lab_natdoctor "$LAB_DIR/next.out" map $PORT/tcp --once --lifetime 120 --server "$COTURN_A" \
+	--server "$COTURN_A:4999" --server "$SERVER"
+assert_match "  confirmed from outside: $SERVER reached $PUBLIC_IP:$PORT \(a listener answered; [0-9]+ ms\)" \
+	"$(cat "$LAB_DIR/next.out")" "the confirmation by the third server"
+! grep -q "unknown" "$LAB_DIR/next.out" || fail "an unknown line although a later server confirmed"
 lab_natdoctor "$LAB_DIR/del.out" map $PORT/tcp --delete
 
 lab_step "--server, UDP: the server's datagram arrives through the mapping; dropped: not reachable; the node holds the port: unknown"
