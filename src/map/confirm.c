@@ -203,6 +203,20 @@ static void on_answer(struct csrv *c, const uint8_t *buf, size_t n)
 	}
 }
 
+/* One read of udp_drain on the server socket. */
+static bool on_server_datagram(int fd, const struct udp_datagram *d, void *ctx)
+{
+	struct csrv *c = ctx;
+
+	(void)fd;
+	if (d->error == -ECONNREFUSED)
+		all_unknown(c, "the server's port is closed (ICMP port unreachable): no "
+			       "natdoctor serve there");
+	else if (!d->error && !d->truncated)
+		on_answer(c, d->data, d->len);
+	return true;
+}
+
 static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 {
 	struct csrv *c = data;
@@ -210,20 +224,33 @@ static void on_readable(struct loop *l, int fd, uint32_t events, void *data)
 
 	(void)l;
 	(void)events;
-	for (int i = 0; i < 64; i++) {
-		ssize_t n = recv(fd, buf, sizeof(buf), MSG_TRUNC);
-
-		if (n < 0 && errno == ECONNREFUSED) {
-			all_unknown(c, "the server's port is closed (ICMP port unreachable): no "
-				       "natdoctor serve there");
-			continue;
-		}
-		if (n < 0)
-			break;
-		if ((size_t)n <= sizeof(buf))
-			on_answer(c, buf, (size_t)n);
-	}
+	(void)udp_drain(fd, buf, sizeof(buf), 64, on_server_datagram, c);
 	schedule(c);
+}
+
+/* One read of udp_drain on a held UDP port: only the watched nonce counts;
+ * an ICMP error queued on the socket is passed over. Stops once a verdict
+ * has closed fd (reading on could read another socket given its number). */
+static bool on_watch_datagram(int fd, const struct udp_datagram *d, void *ctx)
+{
+	struct csrv *c = ctx;
+
+	if (d->error || d->truncated)
+		return true;
+	for (unsigned k = 0; k < CONFIRM_MAX_PORTS; k++) {
+		struct cport *p = &c->p[k];
+
+		if (!p->watching || p->wfd != fd ||
+		    !dialback_udp_match(d->data, d->len, p->req.nonce))
+			continue;
+		p->arrived = true;
+		if (!p->grace_ms)
+			return true;
+		/* The server's answer came first: the verdict closes fd. */
+		verdict(c, k, CONFIRM_YES, DIALBACK_SENT, NULL);
+		return false;
+	}
+	return true;
 }
 
 /* A UDP port held for the server's datagram: only its nonce counts. */
@@ -234,25 +261,7 @@ static void on_watch(struct loop *l, int fd, uint32_t events, void *data)
 
 	(void)l;
 	(void)events;
-	for (int i = 0; i < 16; i++) {
-		ssize_t n = recv(fd, buf, sizeof(buf), MSG_TRUNC);
-
-		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-			continue; /* an ICMP error queued on the socket */
-		if (n < 0)
-			break;
-		for (unsigned k = 0; k < CONFIRM_MAX_PORTS; k++) {
-			struct cport *p = &c->p[k];
-
-			if (!p->watching || p->wfd != fd || (size_t)n > sizeof(buf) ||
-			    !dialback_udp_match(buf, (size_t)n, p->req.nonce))
-				continue;
-			p->arrived = true;
-			if (p->grace_ms) /* the server's answer came first */
-				verdict(c, k, CONFIRM_YES, DIALBACK_SENT, NULL);
-			break;
-		}
-	}
+	(void)udp_drain(fd, buf, sizeof(buf), 16, on_watch_datagram, c);
 	schedule(c);
 }
 
